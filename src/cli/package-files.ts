@@ -1,0 +1,30 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The package root: src/cli/ in development, dist/cli/ when built; both two levels down. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+export function readPackageJson(): { name: string; version: string } {
+  return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    name: string
+    version: string
+  }
+}
+
+export function readSchema(): { [key: string]: unknown } {
+  return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schema', 'experiment.schema.json'), 'utf8')) as {
+    [key: string]: unknown
+  }
+}
+
+/** Every template below templates/, keyed by its path there (`launch.sh.hbs`, `partials/x.hbs`). */
+export function readTemplates(dir = join(PACKAGE_ROOT, 'templates')): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.hbs')) continue
+    const path = join(entry.parentPath, entry.name)
+    out.set(relative(dir, path).split(sep).join('/'), readFileSync(path, 'utf8'))
+  }
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)))
+}

@@ -1,0 +1,222 @@
+import {
+  type Diagnostic,
+  hasErrors,
+  type Position,
+  type RelatedPosition,
+  sortDiagnostics,
+} from './diagnostics/diagnostic.js'
+import type { Experiment } from './generated/experiment.js'
+import { isPlainMap, type PlainMap, type Pointer, parseYaml, type SourceDoc } from './load/parse-yaml.js'
+import { createTemplates } from './render/handlebars-env.js'
+import { launchViewOf, type RenderedFile } from './render/render-experiment.js'
+import { mergeLayers, type ResolvedSpec } from './resolve/merge.js'
+import { resolveExtends } from './resolve/resolve-extends.js'
+import { checkVerlOverrides, RULES } from './validate/rules.js'
+import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
+
+export interface CompileInput {
+  /** Spec files by display path (forward slashes, e.g. `experiments/base.yaml`) to their text. */
+  readonly specs: ReadonlyMap<string, string>
+  /** The spec folder as displayed, e.g. `experiments`; `extends` may not leave it. */
+  readonly specDir: string
+  /** Template files by name relative to templates/ (e.g. `launch.sh.hbs`, `partials/x.hbs`). */
+  readonly templates: ReadonlyMap<string, string>
+  /** The experiment JSON Schema. */
+  readonly schema: { [key: string]: unknown }
+}
+
+/** A validated, concrete experiment with the layers behind it. */
+export interface CompiledExperiment {
+  readonly experiment: Experiment
+  readonly spec: ResolvedSpec
+}
+
+export interface CompileResult {
+  readonly files: readonly RenderedFile[]
+  readonly experiments: readonly CompiledExperiment[]
+  readonly diagnostics: readonly Diagnostic[]
+}
+
+/** load → resolve → validate → render, in memory. Pure: no disk, environment or clock. */
+export function compile(input: CompileInput): CompileResult {
+  const diagnostics: Diagnostic[] = []
+  const validators = createValidators(input.schema)
+
+  if (input.specs.size === 0) {
+    return {
+      files: [],
+      experiments: [],
+      diagnostics: [
+        {
+          file: input.specDir,
+          line: 1,
+          col: 1,
+          severity: 'error',
+          code: 'NO_SPECS',
+          message: `no spec files (*.yaml) in ${input.specDir}`,
+          suggestion: 'point finqa at the folder holding your experiment specs',
+        },
+      ],
+    }
+  }
+
+  // load
+  const docs = new Map<string, SourceDoc>()
+  for (const file of [...input.specs.keys()].sort()) {
+    const doc = parseYaml(file, input.specs.get(file) ?? '')
+    docs.set(file, doc)
+    diagnostics.push(...doc.diagnostics)
+    if (doc.diagnostics.length === 0) diagnostics.push(...validateLayer(doc, validators))
+  }
+
+  // resolve
+  const { chains, diagnostics: extendsDiagnostics } = resolveExtends(docs, input.specDir)
+  diagnostics.push(...extendsDiagnostics)
+  const experiments: CompiledExperiment[] = []
+  for (const { chain } of chains) {
+    if (chain === undefined) continue
+    const layers = chain.map((f) => docs.get(f) as SourceDoc)
+    const { spec, diagnostics: mergeDiagnostics } = mergeLayers(layers)
+    diagnostics.push(...mergeDiagnostics)
+    if (spec.abstract || mergeDiagnostics.length > 0) continue
+
+    // validate
+    const locate = locatorFor(spec, docs)
+    const value = withoutLayerKeys(spec.value)
+    if (!validators.experiment(value)) {
+      diagnostics.push(...ajvToDiagnostics(validators.experiment.errors ?? [], input.schema, locate))
+      continue
+    }
+    const experiment = value as unknown as Experiment
+    const ruleDiagnostics = [
+      ...checkVerlOverrides(experiment, locate),
+      ...RULES.flatMap((r) => r.check(experiment, locate)),
+    ]
+    diagnostics.push(...ruleDiagnostics)
+    if (!hasErrors(ruleDiagnostics)) experiments.push({ experiment, spec })
+  }
+  diagnostics.push(...checkUnique(experiments))
+
+  // render
+  const files: RenderedFile[] = []
+  if (!hasErrors(diagnostics)) {
+    const templates = createTemplates(input.templates)
+    const launch = templates.get('launch.sh.hbs')
+    for (const { experiment, spec } of experiments) {
+      try {
+        if (launch === undefined) throw new Error('template launch.sh.hbs is missing')
+        const content = launch(launchViewOf(experiment, spec.chain, input.specDir))
+        files.push({ path: experiment.script, content, mode: 0o755 })
+      } catch (error) {
+        diagnostics.push({
+          file: 'templates/launch.sh.hbs',
+          line: 1,
+          col: 1,
+          severity: 'error',
+          code: 'TEMPLATE',
+          message: `rendering ${experiment.script} failed: ${(error as Error).message}`,
+        })
+      }
+    }
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  return {
+    files: hasErrors(diagnostics) ? [] : files,
+    experiments,
+    diagnostics: sortDiagnostics(diagnostics),
+  }
+}
+
+function validateLayer(doc: SourceDoc, validators: SchemaValidators): Diagnostic[] {
+  const withoutNulls = stripNulls(doc.value)
+  if (validators.layer(withoutNulls)) return []
+  const locate: Locate = (pointer) => {
+    const at = doc.positions.get(pointer)
+    return { value: at?.value ?? { file: doc.file, line: 1, col: 1 }, key: at?.key }
+  }
+  return ajvToDiagnostics(validators.layer.errors ?? [], validators.schema, locate)
+}
+
+/** `null` marks a deletion; the layer schema checks what is left. */
+function stripNulls(value: PlainMap): PlainMap {
+  const out: PlainMap = {}
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null) continue
+    Object.defineProperty(out, k, { value: isPlainMap(v) ? stripNulls(v) : v, enumerable: true })
+  }
+  return out
+}
+
+function withoutLayerKeys(value: PlainMap): PlainMap {
+  const { extends: _e, abstract: _a, ...rest } = value
+  return rest
+}
+
+/**
+ * Locates a pointer of a resolved experiment: at the layer that set the value; `related` names the other
+ * layers that set it before and the experiment that inherited it.
+ */
+export function locatorFor(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceDoc>): Locate {
+  return (pointer: Pointer) => {
+    let p = pointer
+    while (p !== '' && !spec.sources.has(p)) p = p.slice(0, p.lastIndexOf('/'))
+    const history = spec.sources.get(p)?.history ?? []
+    const winner = history.at(-1)
+    if (winner === undefined) {
+      const leafStart = docs.get(spec.file)?.positions.get('')?.value
+      return { value: leafStart ?? { file: spec.file, line: 1, col: 1 } }
+    }
+    const key = docs.get(winner.position.file)?.positions.get(p)?.key
+    const related: RelatedPosition[] = history
+      .slice(0, -1)
+      .map((h) => ({ ...h.position, message: 'overridden here' }))
+    if (winner.position.file !== spec.file) {
+      related.push({
+        ...leafPosition(spec, docs),
+        message: `inherited by ${spec.file} (${spec.chain.join(' > ')})`,
+      })
+    }
+    return { value: winner.position, key, related: related.length > 0 ? related : undefined }
+  }
+}
+
+function leafPosition(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceDoc>): Position {
+  return docs.get(spec.file)?.positions.get('')?.value ?? { file: spec.file, line: 1, col: 1 }
+}
+
+/** Two experiments may not write the same script or train into the same checkpoint folder. */
+function checkUnique(experiments: readonly CompiledExperiment[]): Diagnostic[] {
+  const out: Diagnostic[] = []
+  const check = (label: string, keyOf: (e: Experiment) => string, pointer: Pointer) => {
+    const seen = new Map<string, CompiledExperiment>()
+    for (const item of experiments) {
+      const key = keyOf(item.experiment)
+      const first = seen.get(key)
+      if (first === undefined) {
+        seen.set(key, item)
+        continue
+      }
+      const at = item.spec.sources.get(pointer)?.history.at(-1)?.position ?? {
+        file: item.spec.file,
+        line: 1,
+        col: 1,
+      }
+      const other = first.spec.sources.get(pointer)?.history.at(-1)?.position ?? {
+        file: first.spec.file,
+        line: 1,
+        col: 1,
+      }
+      out.push({
+        ...at,
+        severity: 'error',
+        code: 'DUPLICATE_OUTPUT',
+        message: `${item.spec.file} and ${first.spec.file} have the same ${label} ${key}`,
+        suggestion: `give ${item.spec.file} its own ${pointer.slice(1)}`,
+        related: [{ ...other, message: `${first.spec.file} sets it here` }],
+      })
+    }
+  }
+  check('script', (e) => e.script, '/script')
+  check('checkpoint folder', (e) => `${e.trainer.checkpoint_root.replace(/\/+$/, '')}/${e.name}`, '/name')
+  return out
+}

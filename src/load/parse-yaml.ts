@@ -1,0 +1,219 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
+import type { Diagnostic, Position } from '../diagnostics/diagnostic.js'
+
+/** A JSON Pointer (RFC 6901) into a spec value, e.g. `/rollout/n`. The root is ''. */
+export type Pointer = string
+
+/** Where a key and its value stand in the file. */
+export interface NodePosition {
+  readonly value: Position
+  readonly key?: Position
+}
+
+export type PlainValue = string | number | boolean | null | PlainValue[] | PlainMap
+export interface PlainMap {
+  [key: string]: PlainValue
+}
+
+/** One spec file after parsing: its value as written, and the position of every node in it. */
+export interface SourceDoc {
+  readonly file: string
+  readonly value: PlainMap
+  readonly positions: ReadonlyMap<Pointer, NodePosition>
+  readonly diagnostics: readonly Diagnostic[]
+}
+
+export function pointerJoin(parent: Pointer, key: string | number): Pointer {
+  return `${parent}/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`
+}
+
+export function pointerSegments(pointer: Pointer): string[] {
+  if (pointer === '') return []
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+}
+
+/** Sets an own property even for names like `__proto__`. */
+export function setOwn(target: PlainMap, key: string, value: PlainValue): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
+export function isPlainMap(value: unknown): value is PlainMap {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Parses one spec file. Pure: text in, value + positions + diagnostics out. */
+export function parseYaml(file: string, text: string): SourceDoc {
+  const lineCounter = new LineCounter()
+  const diagnostics: Diagnostic[] = []
+  const positions = new Map<Pointer, NodePosition>()
+  const at = (offset: number, end?: number): Position => {
+    const start = lineCounter.linePos(offset)
+    const stop = end === undefined ? undefined : lineCounter.linePos(end)
+    return { file, line: start.line, col: start.col, endLine: stop?.line, endCol: stop?.col }
+  }
+  const empty: SourceDoc = { file, value: {}, positions, diagnostics }
+
+  if (text.includes('\uFFFD')) {
+    const offset = text.indexOf('\uFFFD')
+    diagnostics.push({
+      ...at(0),
+      ...lineCol(text, offset, file),
+      severity: 'error',
+      code: 'YAML_SYNTAX',
+      message: 'the file is not valid UTF-8',
+      suggestion: 're-save the file as UTF-8',
+    })
+    return empty
+  }
+
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true })
+  for (const error of doc.errors) {
+    const [startOffset] = error.pos
+    diagnostics.push({
+      ...at(startOffset),
+      severity: 'error',
+      code: 'YAML_SYNTAX',
+      message: yamlMessage(error.code, error.message),
+      suggestion: yamlSuggestion(error.code),
+    })
+  }
+  if (diagnostics.length > 0) return empty
+
+  const root = doc.contents
+  if (root === null || (isScalar(root) && root.value === null)) {
+    diagnostics.push({
+      ...at(0),
+      severity: 'error',
+      code: 'NOT_A_MAP',
+      message: 'the file is empty; a spec is a map of settings',
+      suggestion: 'add at least `extends:` or the settings of this layer',
+    })
+    return empty
+  }
+  if (!isMap(root)) {
+    diagnostics.push({
+      ...at(root.range?.[0] ?? 0),
+      severity: 'error',
+      code: 'NOT_A_MAP',
+      message: `a spec must be a map of settings, found a ${isSeq(root) ? 'list' : 'scalar'}`,
+    })
+    return empty
+  }
+
+  const convert = (node: Node | null, pointer: Pointer, keyPos: Position | undefined): PlainValue => {
+    if (node === null) return null
+    const range = node.range ?? [0, 0, 0]
+    positions.set(pointer, { value: at(range[0], range[1]), key: keyPos })
+    if (isAlias(node)) {
+      diagnostics.push({
+        ...at(range[0]),
+        severity: 'error',
+        code: 'YAML_ALIAS',
+        message: `YAML aliases (*${node.source}) are not supported in specs`,
+        suggestion: 'use `extends:` to share settings between files, or write the value out',
+      })
+      return null
+    }
+    if (node.anchor) {
+      diagnostics.push({
+        ...at(range[0]),
+        severity: 'error',
+        code: 'YAML_ALIAS',
+        message: `YAML anchors (&${node.anchor}) are not supported in specs`,
+        suggestion: 'use `extends:` to share settings between files',
+      })
+    }
+    if (isMap(node)) {
+      const out: PlainMap = {}
+      for (const pair of node.items) {
+        const key = pair.key as Node | null
+        if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number')) {
+          diagnostics.push({
+            ...at(key?.range?.[0] ?? range[0]),
+            severity: 'error',
+            code: 'YAML_SYNTAX',
+            message: 'map keys must be plain strings',
+          })
+          continue
+        }
+        if (key.value === '<<') {
+          diagnostics.push({
+            ...at(key.range?.[0] ?? range[0]),
+            severity: 'error',
+            code: 'YAML_ALIAS',
+            message: 'YAML merge keys (<<) are not supported in specs',
+            suggestion: 'use `extends:` to share settings between files',
+          })
+          continue
+        }
+        const name = String(key.value)
+        const keyRange = key.range ?? range
+        const child = pointerJoin(pointer, name)
+        const valueNode = pair.value as Node | null
+        if (valueNode === null || (isScalar(valueNode) && valueNode.range?.[0] === valueNode.range?.[1])) {
+          diagnostics.push({
+            ...at(keyRange[0], keyRange[1]),
+            severity: 'error',
+            code: 'EMPTY_VALUE',
+            message: `\`${name}\` has no value`,
+            suggestion: 'give it a value, or write `null` to delete the value inherited from the parent',
+          })
+          continue
+        }
+        setOwn(out, name, convert(valueNode, child, at(keyRange[0], keyRange[1])))
+      }
+      return out
+    }
+    if (isSeq(node)) {
+      return node.items.map((item, i) => convert(item as Node | null, pointerJoin(pointer, i), undefined))
+    }
+    if (isScalar(node)) {
+      const v = node.value
+      if (v === null || typeof v === 'string' || typeof v === 'boolean') return v
+      if (typeof v === 'number') return v
+      if (typeof v === 'bigint') return Number(v)
+      diagnostics.push({
+        ...at(range[0]),
+        severity: 'error',
+        code: 'YAML_SYNTAX',
+        message: 'unsupported YAML value; use a string, number, boolean, list or map',
+      })
+      return null
+    }
+    return null
+  }
+
+  const value = convert(root, '', undefined)
+  return { file, value: isPlainMap(value) ? value : {}, positions, diagnostics }
+}
+
+function lineCol(text: string, offset: number, file: string): Position {
+  const before = text.slice(0, offset).split('\n')
+  return { file, line: before.length, col: (before.at(-1)?.length ?? 0) + 1 }
+}
+
+function yamlMessage(code: string, message: string): string {
+  const first = message.split('\n')[0] ?? message
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'duplicate key: each key may appear once in a map'
+    case 'TAB_AS_INDENT':
+      return 'tabs are not allowed for indentation in YAML'
+    default:
+      return `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}`
+  }
+}
+
+function yamlSuggestion(code: string): string | undefined {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'remove one of the two entries'
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces'
+    default:
+      return undefined
+  }
+}

@@ -1,0 +1,31 @@
+import Handlebars from 'handlebars'
+import { shellQuote } from './shell.js'
+
+export type TemplateFn = (view: object) => string
+
+/**
+ * One Handlebars instance with explicit helpers. Templates compile with `noEscape` (bash is not HTML) and
+ * `strict` (a missing field throws, and becomes a TEMPLATE diagnostic).
+ */
+export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyMap<string, TemplateFn> {
+  const hb = Handlebars.create()
+  hb.registerHelper('shq', (value: unknown) => shellQuote(String(value)))
+  hb.registerHelper('join', (items: unknown, sep: unknown) =>
+    Array.isArray(items) ? items.map(String).join(typeof sep === 'string' ? sep : ', ') : '',
+  )
+  // `NAME=${NAME:-default}`: the environment wins, else the spec's (already quoted) default.
+  hb.registerHelper(
+    'envDefault',
+    (name: unknown, value: unknown) => `${String(name)}=\${${String(name)}:-${String(value)}}`,
+  )
+  const out = new Map<string, TemplateFn>()
+  for (const [name, text] of sources) {
+    if (name.startsWith('partials/'))
+      hb.registerPartial(name.slice('partials/'.length).replace(/\.hbs$/, ''), text)
+  }
+  for (const [name, text] of sources) {
+    if (name.startsWith('partials/')) continue
+    out.set(name, hb.compile(text, { noEscape: true, strict: true }))
+  }
+  return out
+}

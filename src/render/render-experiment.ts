@@ -1,0 +1,216 @@
+import type { Experiment } from '../generated/experiment.js'
+import { miniBatchOf, VERL_COMMIT } from '../validate/rules.js'
+import { formatNumber, hydraValue, shellQuote } from './shell.js'
+
+/** A file the compiler produces, relative to the output folder. */
+export interface RenderedFile {
+  readonly path: string
+  readonly content: string
+  readonly mode: 0o644 | 0o755
+}
+
+/** A setting the launch script reads from the environment, with the spec's value as default. */
+export interface Knob {
+  readonly env: string
+  /** Shell text of the default, already quoted. */
+  readonly default: string
+  /** The bash check: `need_int NAME MIN`, `need_float NAME`, ... */
+  readonly check: string
+  readonly description: string
+}
+
+export interface LaunchView {
+  readonly script: string
+  readonly name: string
+  readonly description: string
+  readonly sources: readonly string[]
+  readonly specDir: string
+  readonly verlCommit: string
+  readonly knobs: readonly Knob[]
+  readonly gpusPerNode: number
+  readonly nodes: number
+  readonly trainFile: string
+  readonly valFile: string
+  readonly uncertainFile: string
+  readonly plainFile: string
+  /** One shell word per VERL override, in order. */
+  readonly overrides: readonly string[]
+}
+
+const q = (v: string | number | boolean): string =>
+  shellQuote(typeof v === 'number' ? formatNumber(v) : String(v))
+/** `key=value` for a value fixed at compile time, as one shell word. */
+const fixed = (key: string, value: unknown): string => shellQuote(`${key}=${hydraValue(value)}`)
+/** `key=$VAR` for a value read at run time. */
+const fromEnv = (key: string, expression: string): string => `"${key}=${expression}"`
+
+/** The environment knobs of a launch script, in the seed's order. */
+export function knobsOf(e: Experiment): Knob[] {
+  const mini = e.training.ppo_mini_batch_size
+  return [
+    {
+      env: 'USE_UNCERTAINTY',
+      default: q(e.reward.use_uncertainty),
+      check: 'need_bool USE_UNCERTAINTY',
+      description: 'uncertainty-weighted reward (true) or plain reward (false)',
+    },
+    {
+      env: 'ROLLOUT_N',
+      default: q(e.rollout.n),
+      check: 'need_int ROLLOUT_N 1',
+      description: 'rollouts per prompt',
+    },
+    {
+      env: 'EPOCHS',
+      default: q(e.training.epochs),
+      check: 'need_int EPOCHS 1',
+      description: 'total training epochs',
+    },
+    {
+      env: 'LR',
+      default: q(e.training.lr),
+      check: 'need_float LR positive',
+      description: 'actor learning rate',
+    },
+    {
+      env: 'KL_COEF',
+      default: q(e.training.kl_coef),
+      check: 'need_float KL_COEF non-negative',
+      description: 'KL loss coefficient',
+    },
+    {
+      env: 'BATCH_SIZE',
+      default: q(e.training.batch_size),
+      check: 'need_int BATCH_SIZE 1',
+      description: 'training batch size (prompts per step)',
+    },
+    {
+      env: 'PPO_MINI_BATCH',
+      default: mini === undefined ? '$BATCH_SIZE' : q(mini),
+      check: 'need_int PPO_MINI_BATCH 1',
+      description: mini === undefined ? 'PPO mini batch size (follows BATCH_SIZE)' : 'PPO mini batch size',
+    },
+    {
+      env: 'PPO_MICRO_BATCH',
+      default: q(e.training.ppo_micro_batch_per_gpu),
+      check: 'need_int PPO_MICRO_BATCH 1',
+      description: 'per-GPU micro batch size',
+    },
+    {
+      env: 'MAX_PROMPT_LEN',
+      default: q(e.data.max_prompt_length),
+      check: 'need_int MAX_PROMPT_LEN 1',
+      description: 'max prompt length',
+    },
+    {
+      env: 'MAX_RESP_LEN',
+      default: q(e.data.max_response_length),
+      check: 'need_int MAX_RESP_LEN 1',
+      description: 'max response length',
+    },
+    {
+      env: 'SAVE_FREQ',
+      default: q(e.training.save_freq),
+      check: 'need_int SAVE_FREQ 1',
+      description: 'save a checkpoint every N steps',
+    },
+    {
+      env: 'TEST_FREQ',
+      default: q(e.training.test_freq),
+      check: 'need_int TEST_FREQ 1',
+      description: 'validate every N steps',
+    },
+    {
+      env: 'EXP_NAME',
+      default: q(e.name),
+      check: 'need_name EXP_NAME',
+      description: 'experiment name and checkpoint folder',
+    },
+    {
+      env: 'DATA_DIR',
+      default: q(e.data.dir),
+      check: 'need_path DATA_DIR',
+      description: 'folder of the parquet files',
+    },
+    {
+      env: 'REWARD_DIR',
+      default: q(e.reward.dir),
+      check: 'need_path REWARD_DIR',
+      description: 'folder of the reward files',
+    },
+    {
+      env: 'MODEL_PATH',
+      default: q(e.model.path),
+      check: 'need_word MODEL_PATH',
+      description: 'HuggingFace model id or local folder',
+    },
+    {
+      env: 'CHECKPOINT_ROOT',
+      default: q(e.trainer.checkpoint_root),
+      check: 'need_path CHECKPOINT_ROOT',
+      description: 'root of the checkpoint folders',
+    },
+  ]
+}
+
+/** The VERL overrides of a launch script, as shell words: run-time knobs as "$VAR", the rest fixed. */
+export function overridesOf(e: Experiment): string[] {
+  const words = [
+    fixed('algorithm.adv_estimator', 'grpo'),
+    fromEnv('data.train_files', '$TRAIN_FILE'),
+    fromEnv('data.val_files', '$VAL_FILE'),
+    fromEnv('data.train_batch_size', '$BATCH_SIZE'),
+    fromEnv('data.max_prompt_length', '$MAX_PROMPT_LEN'),
+    fromEnv('data.max_response_length', '$MAX_RESP_LEN'),
+    fromEnv('actor_rollout_ref.model.path', '$MODEL_PATH'),
+    fromEnv('actor_rollout_ref.actor.optim.lr', '$LR'),
+    fromEnv('actor_rollout_ref.actor.ppo_mini_batch_size', '$PPO_MINI_BATCH'),
+    fromEnv('actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', '$PPO_MICRO_BATCH'),
+    fixed('actor_rollout_ref.actor.use_kl_loss', true),
+    fromEnv('actor_rollout_ref.actor.kl_loss_coef', '$KL_COEF'),
+    fromEnv('actor_rollout_ref.rollout.n', '$ROLLOUT_N'),
+    fixed('actor_rollout_ref.rollout.name', e.rollout.engine),
+    fixed('actor_rollout_ref.rollout.tensor_model_parallel_size', e.rollout.tensor_parallel_size),
+    fixed('actor_rollout_ref.rollout.gpu_memory_utilization', e.rollout.gpu_memory_utilization),
+    fromEnv('actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu', '$PPO_MICRO_BATCH'),
+    fromEnv('actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu', '$PPO_MICRO_BATCH'),
+    fromEnv('custom_reward_function.path', '$REWARD_FILE'),
+    fixed('custom_reward_function.name', e.reward.function),
+    fixed('trainer.logger', e.trainer.logger),
+    fixed('trainer.project_name', e.project),
+    fromEnv('trainer.experiment_name', '$EXP_NAME'),
+    fromEnv('trainer.default_local_dir', '$CHECKPOINT_DIR'),
+    fixed('trainer.n_gpus_per_node', e.trainer.gpus_per_node),
+    fixed('trainer.nnodes', e.trainer.nodes),
+    fromEnv('trainer.save_freq', '$SAVE_FREQ'),
+    fromEnv('trainer.test_freq', '$TEST_FREQ'),
+    fromEnv('trainer.total_epochs', '$EPOCHS'),
+    fixed('trainer.resume_mode', 'auto'),
+  ]
+  const extra = Object.entries(e.verl_overrides ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return [...words, ...extra.map(([key, value]) => fixed(key, value))]
+}
+
+/** The VERL keys a launch script passes, without values (for the key-list check). */
+export function overrideKeysOf(e: Experiment): string[] {
+  return overridesOf(e).map((w) => w.replace(/^['"]/, '').split('=')[0] as string)
+}
+
+export function launchViewOf(e: Experiment, sources: readonly string[], specDir: string): LaunchView {
+  return {
+    script: e.script,
+    name: e.name,
+    description: e.description ?? '',
+    sources,
+    specDir,
+    verlCommit: VERL_COMMIT,
+    knobs: knobsOf(e),
+    gpusPerNode: e.trainer.gpus_per_node,
+    nodes: e.trainer.nodes,
+    trainFile: q(e.data.train_file),
+    valFile: q(e.data.val_file),
+    uncertainFile: q(e.reward.uncertain_file),
+    plainFile: q(e.reward.plain_file),
+    overrides: overridesOf(e),
+  }
+}

@@ -1,0 +1,139 @@
+import { distance } from 'fastest-levenshtein'
+import type { Diagnostic, Position } from '../diagnostics/diagnostic.js'
+import {
+  isPlainMap,
+  type PlainMap,
+  type PlainValue,
+  type Pointer,
+  pointerJoin,
+  type SourceDoc,
+  setOwn,
+} from '../load/parse-yaml.js'
+
+/** One layer's word on a value: it set it, or deleted it with `null`. */
+export interface LayerEntry {
+  readonly action: 'set' | 'unset'
+  readonly position: Position
+  readonly value?: PlainValue
+}
+
+/** Where a resolved value came from: every layer that set or deleted it, root first; the last one won. */
+export interface SourceEntry {
+  readonly history: readonly LayerEntry[]
+}
+
+/** A layer after `extends`: the merged value and, per JSON Pointer, the layers behind it. */
+export interface ResolvedSpec {
+  /** The leaf layer. */
+  readonly file: string
+  /** Root first, the leaf last. */
+  readonly chain: readonly string[]
+  readonly abstract: boolean
+  readonly value: PlainMap
+  readonly sources: ReadonlyMap<Pointer, SourceEntry>
+  /** Values a layer deleted, with their history (for `explain`). */
+  readonly deleted: ReadonlyMap<Pointer, SourceEntry>
+}
+
+/** Keys about the layer itself; never inherited. */
+const LAYER_KEYS = new Set(['extends', 'abstract'])
+
+/**
+ * Merges a chain of layers, root first (ADR 0001): maps merge key by key; a child's scalars and lists
+ * replace the parent's; `null` deletes the inherited key, and is an error when no parent set it.
+ */
+export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = []
+  const value: PlainMap = {}
+  const sources = new Map<Pointer, SourceEntry>()
+  const deleted = new Map<Pointer, SourceEntry>()
+  const leaf = layers.at(-1)
+  if (leaf === undefined) throw new Error('mergeLayers needs at least one layer')
+
+  const record = (pointer: Pointer, entry: LayerEntry): void => {
+    const before = sources.get(pointer)?.history ?? deleted.get(pointer)?.history ?? []
+    deleted.delete(pointer)
+    sources.set(pointer, { history: [...before, entry] })
+  }
+  const dropBelow = (pointer: Pointer): void => {
+    for (const key of [...sources.keys()]) if (key.startsWith(`${pointer}/`)) sources.delete(key)
+  }
+  const recordTree = (v: PlainValue, pointer: Pointer, doc: SourceDoc): void => {
+    const position = doc.positions.get(pointer)?.value ?? { file: doc.file, line: 1, col: 1 }
+    record(pointer, { action: 'set', position, value: clone(v) })
+    if (isPlainMap(v))
+      for (const [k, child] of Object.entries(v)) recordTree(child, pointerJoin(pointer, k), doc)
+    else if (Array.isArray(v)) {
+      for (const [i, child] of v.entries()) recordTree(child, pointerJoin(pointer, i), doc)
+    }
+  }
+
+  const apply = (target: PlainMap, layer: PlainMap, pointer: Pointer, doc: SourceDoc, top: boolean): void => {
+    for (const [key, v] of Object.entries(layer)) {
+      if (top && LAYER_KEYS.has(key)) continue
+      const at = pointerJoin(pointer, key)
+      const positions = doc.positions.get(at)
+      const position = positions?.value ?? { file: doc.file, line: 1, col: 1 }
+      if (v === null) {
+        if (!Object.hasOwn(target, key)) {
+          const near = closest(key, Object.keys(target))
+          diagnostics.push({
+            ...(positions?.key ?? position),
+            severity: 'error',
+            code: 'UNSET_MISSING',
+            message: `\`${key}: null\` deletes an inherited value, but no parent layer sets ${at}`,
+            suggestion: near ? `did you mean \`${near}\`?` : 'remove this line',
+          })
+          continue
+        }
+        const before = sources.get(at)?.history ?? []
+        dropBelow(at)
+        sources.delete(at)
+        deleted.set(at, { history: [...before, { action: 'unset', position }] })
+        delete target[key]
+        continue
+      }
+      const existing = target[key]
+      if (isPlainMap(v) && isPlainMap(existing)) {
+        record(at, { action: 'set', position, value: undefined })
+        apply(existing, v, at, doc, false)
+        continue
+      }
+      dropBelow(at)
+      setOwn(target, key, clone(v))
+      recordTree(v, at, doc)
+    }
+  }
+
+  for (const layer of layers) apply(value, layer.value, '', layer, true)
+  const abstract = leaf.value.abstract === true
+  return {
+    spec: { file: leaf.file, chain: layers.map((l) => l.file), abstract, value, sources, deleted },
+    diagnostics,
+  }
+}
+
+export function clone<T extends PlainValue>(v: T): T {
+  if (Array.isArray(v)) return v.map((x) => clone(x)) as T
+  if (isPlainMap(v)) {
+    const out: PlainMap = {}
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, clone(x))
+    return out as T
+  }
+  return v
+}
+
+/** The nearest candidate by edit distance, when it is near enough to be a likely typo. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined
+  let bestDistance = Number.POSITIVE_INFINITY
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase())
+    if (d < bestDistance || (d === bestDistance && best !== undefined && c < best)) {
+      best = c
+      bestDistance = d
+    }
+  }
+  if (best === undefined) return undefined
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined
+}

@@ -1,0 +1,142 @@
+import { posix } from 'node:path'
+import type { Diagnostic } from '../diagnostics/diagnostic.js'
+import type { SourceDoc } from '../load/parse-yaml.js'
+
+/** A layer's ancestry, root first and the layer itself last; absent when the chain is broken. */
+export interface ExtendsChain {
+  readonly file: string
+  readonly chain: readonly string[] | undefined
+}
+
+/**
+ * Follows every file's `extends:` to its root. `extends` is a path relative to the including file and must
+ * stay inside the spec folder. Missing parents, cycles and escapes are diagnostics at the `extends` value.
+ */
+export function resolveExtends(
+  docs: ReadonlyMap<string, SourceDoc>,
+  specRoot: string,
+): { chains: ExtendsChain[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = []
+  const parentOf = new Map<string, string | null | undefined>() // null: root layer; undefined: broken
+  const rootPrefix = specRoot === '.' || specRoot === '' ? '' : `${posix.normalize(specRoot)}/`
+
+  for (const [file, doc] of docs) {
+    const ext = doc.value.extends
+    if (doc.diagnostics.some((d) => d.severity === 'error')) {
+      parentOf.set(file, undefined)
+      continue
+    }
+    if (ext === undefined) {
+      parentOf.set(file, null)
+      continue
+    }
+    const pos = doc.positions.get('/extends')?.value ?? { file, line: 1, col: 1 }
+    if (typeof ext !== 'string' || ext === '') {
+      parentOf.set(file, undefined) // the layer schema reports the type
+      continue
+    }
+    const target = posix.normalize(posix.join(posix.dirname(file), ext))
+    if (
+      posix.isAbsolute(ext) ||
+      (rootPrefix !== '' && !target.startsWith(rootPrefix)) ||
+      target.startsWith('../')
+    ) {
+      diagnostics.push({
+        ...pos,
+        severity: 'error',
+        code: 'EXTENDS_OUTSIDE',
+        message: `extends "${ext}" points outside the spec folder ${specRoot}`,
+        suggestion: 'extends takes a path relative to this file, to a layer inside the spec folder',
+      })
+      parentOf.set(file, undefined)
+      continue
+    }
+    if (!docs.has(target)) {
+      const siblings = [...docs.keys()].filter((f) => f !== file)
+      diagnostics.push({
+        ...pos,
+        severity: 'error',
+        code: 'EXTENDS_NOT_FOUND',
+        message: `extends "${ext}": no spec file ${target}`,
+        suggestion: closestPathHint(target, file, siblings),
+      })
+      parentOf.set(file, undefined)
+      continue
+    }
+    parentOf.set(file, target)
+  }
+
+  const chains: ExtendsChain[] = []
+  const reportedCycles = new Set<string>()
+  for (const file of [...docs.keys()].sort()) {
+    const chain: string[] = [file]
+    let broken = false
+    for (let current = file; ; ) {
+      const parent = parentOf.get(current)
+      if (parent === null) break
+      if (parent === undefined) {
+        broken = true
+        break
+      }
+      const seen = chain.indexOf(parent)
+      if (seen !== -1) {
+        broken = true
+        reportCycle(chain.slice(seen), docs, reportedCycles, diagnostics)
+        break
+      }
+      chain.push(parent)
+      current = parent
+    }
+    chains.push({ file, chain: broken ? undefined : chain.reverse() })
+  }
+  return { chains, diagnostics }
+}
+
+/** `members` in extends order: each extends the next, and the last extends the first. */
+function reportCycle(
+  members: string[],
+  docs: ReadonlyMap<string, SourceDoc>,
+  reported: Set<string>,
+  diagnostics: Diagnostic[],
+): void {
+  // Rotate so that the cycle starts at its smallest file: one cycle, one diagnostic.
+  const start = members.indexOf(members.slice().sort()[0] as string)
+  const rotated = [...members.slice(start), ...members.slice(0, start)]
+  const key = rotated.join('\0')
+  if (reported.has(key)) return
+  reported.add(key)
+  const first = rotated[0] as string
+  const doc = docs.get(first)
+  const pos = doc?.positions.get('/extends')?.value ?? { file: first, line: 1, col: 1 }
+  diagnostics.push({
+    ...pos,
+    severity: 'error',
+    code: 'EXTENDS_CYCLE',
+    message: `extends cycle: ${[...rotated, first].join(' → ')}`,
+    suggestion: 'a layer cannot inherit from itself; remove one of these extends',
+    related: rotated.slice(1).map((f) => ({
+      ...(docs.get(f)?.positions.get('/extends')?.value ?? { file: f, line: 1, col: 1 }),
+      message: 'part of the cycle',
+    })),
+  })
+}
+
+function closestPathHint(target: string, from: string, candidates: string[]): string | undefined {
+  const base = posix.basename(target)
+  const sameName = candidates.filter((c) => posix.basename(c) === base)
+  const pick = sameName[0]
+  if (pick === undefined) {
+    return candidates.length > 0
+      ? `existing layers: ${candidates
+          .slice(0, 6)
+          .map((c) => relativeTo(from, c))
+          .join(', ')}`
+      : undefined
+  }
+  return `did you mean "${relativeTo(from, pick)}"?`
+}
+
+function relativeTo(from: string, to: string): string {
+  const rel = posix.relative(posix.dirname(from), to)
+  return rel.startsWith('.') ? rel : `./${rel}`
+}

@@ -1,0 +1,51 @@
+type Schema = { [key: string]: unknown }
+
+/**
+ * The schema a single layer file is checked against, derived from the experiment schema: nothing is
+ * required (a layer sets only what it changes) and, with `allowNull`, every property may be `null`
+ * (the marker that deletes an inherited value). Written to schema/layer.schema.json for editors.
+ */
+export function toLayerSchema(schema: Schema, options: { readonly allowNull: boolean }): Schema {
+  const walk = (node: unknown, isRoot: boolean): unknown => {
+    if (Array.isArray(node)) return node.map((n) => walk(n, false))
+    if (node === null || typeof node !== 'object') return node
+    const out: Schema = {}
+    for (const [key, value] of Object.entries(node as Schema)) {
+      if (key === 'required') continue
+      if (key === 'properties' && value !== null && typeof value === 'object') {
+        out.properties = Object.fromEntries(
+          Object.entries(value as Schema).map(([name, sub]) => {
+            const inner = walk(sub, false) as Schema
+            return [name, options.allowNull ? nullable(inner) : inner]
+          }),
+        )
+        continue
+      }
+      if (key === 'additionalProperties' && value !== null && typeof value === 'object') {
+        const inner = walk(value, false) as Schema
+        out[key] = options.allowNull ? nullable(inner) : inner
+        continue
+      }
+      out[key] = walk(value, false)
+    }
+    if (isRoot) {
+      out.$id = String(out.$id ?? '').replace('experiment.schema.json', 'layer.schema.json')
+      out.title = 'Experiment layer'
+      out.description =
+        'One layer of a finqa experiment spec: a base, a per-model layer or an experiment. It sets only what it changes; `null` deletes an inherited value.'
+    }
+    return out
+  }
+  return walk(schema, true) as Schema
+}
+
+function nullable(schema: Schema): Schema {
+  const { title, description, default: def, examples, ...rest } = schema
+  return {
+    ...(title === undefined ? {} : { title }),
+    ...(description === undefined ? {} : { description }),
+    ...(def === undefined ? {} : { default: def }),
+    ...(examples === undefined ? {} : { examples }),
+    anyOf: [rest, { type: 'null', description: 'Deletes the value inherited from the parent layer.' }],
+  }
+}

@@ -1,0 +1,163 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { Diagnostic, Position, RelatedPosition } from '../diagnostics/diagnostic.js'
+import { type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
+import { closest } from '../resolve/merge.js'
+import { toLayerSchema } from './layer-schema.js'
+
+type Schema = { [key: string]: unknown }
+
+/** Where a pointer stands: the value, its key, and the layers behind it (for inherited values). */
+export interface Located {
+  readonly value: Position
+  readonly key?: Position
+  readonly related?: readonly RelatedPosition[]
+}
+export type Locate = (pointer: Pointer) => Located
+
+export interface SchemaValidators {
+  readonly experiment: ValidateFunction
+  readonly layer: ValidateFunction
+  readonly schema: Schema
+}
+
+/** One ajv instance, two validators: the full experiment and a single layer (nothing required). */
+export function createValidators(schema: Schema): SchemaValidators {
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })
+  const experiment = ajv.compile(schema)
+  const layer = ajv.compile(toLayerSchema(schema, { allowNull: false }))
+  return { experiment, layer, schema }
+}
+
+/** Maps ajv's errors to diagnostics at the position of the value (or key) at fault. */
+export function ajvToDiagnostics(
+  errors: readonly ErrorObject[],
+  schema: Schema,
+  locate: Locate,
+): Diagnostic[] {
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
+  const out: Diagnostic[] = []
+  for (const error of errors) {
+    // Inside an anyOf, report the anyOf once instead of each branch's complaint.
+    if (error.keyword !== 'anyOf' && anyOfPaths.has(error.instancePath)) continue
+    out.push(toDiagnostic(error, schema, locate))
+  }
+  return out
+}
+
+function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagnostic {
+  const path = error.instancePath
+  const field = path === '' ? 'the spec' : `\`${pointerSegments(path).join('.')}\``
+  const base = { severity: 'error' as const }
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(error.params.additionalProperty)
+      const at = locate(pointerJoin(path, key))
+      const known = Object.keys((error.parentSchema?.properties as Schema | undefined) ?? {})
+      const near = closest(key, known)
+      return {
+        ...base,
+        ...(at.key ?? at.value),
+        related: at.related,
+        code: 'UNKNOWN_KEY',
+        message: `unknown key \`${key}\` in ${field}; expected one of: ${known.join(', ')}`,
+        suggestion: near ? `did you mean \`${near}\`?` : undefined,
+      }
+    }
+    case 'required': {
+      const at = locate(path)
+      const missing = String(error.params.missingProperty)
+      return {
+        ...base,
+        ...(at.key ?? at.value),
+        related: at.related,
+        code: 'SCHEMA',
+        message: `${field} is missing the required key \`${missing}\``,
+        suggestion: `set \`${missing}\` here or in a parent layer`,
+      }
+    }
+    default: {
+      const at = locate(path)
+      return {
+        ...base,
+        ...at.value,
+        related: at.related,
+        code: 'SCHEMA',
+        message: `${field} ${describe(error, schema)}`,
+        suggestion: suggest(error),
+      }
+    }
+  }
+}
+
+const PATTERNS: Record<string, string> = {
+  '^[A-Za-z0-9][A-Za-z0-9._-]*$': 'a name of letters, digits, `.`, `_` and `-`',
+  '^[A-Za-z0-9][A-Za-z0-9._-]*\\.sh$':
+    'a file name ending in .sh, of letters, digits, `.`, `_` and `-` (no folders)',
+  '^[A-Za-z0-9_./:@+%~-]+$': 'a value of letters, digits and `_ . / : @ + % ~ -` (no spaces, quotes or `$`)',
+  '^/[A-Za-z0-9_./:@+%~-]*$': 'an absolute path of letters, digits and `_ . / : @ + % ~ -`',
+  '^[A-Za-z0-9_.:@+%~-]+$': 'a file name of letters, digits and `_ . : @ + % ~ -` (no folders)',
+  '^[A-Za-z_][A-Za-z0-9_]*$': 'a Python identifier',
+}
+
+function describe(error: ErrorObject, _schema: Schema): string {
+  const p = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'type':
+      return `must be ${article(String(p.type))}`
+    case 'enum':
+      return `must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
+    case 'pattern':
+      return `must be ${PATTERNS[String(p.pattern)] ?? `a string matching ${String(p.pattern)}`}`
+    case 'minimum':
+      return `must be >= ${String(p.limit)}`
+    case 'maximum':
+      return `must be <= ${String(p.limit)}`
+    case 'exclusiveMinimum':
+      return `must be > ${String(p.limit)}`
+    case 'exclusiveMaximum':
+      return `must be < ${String(p.limit)}`
+    case 'minLength':
+      return p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters long`
+    case 'maxLength':
+      return `must be at most ${String(p.limit)} characters long`
+    case 'minItems':
+      return `must have at least ${String(p.limit)} item(s)`
+    case 'uniqueItems':
+      return `must not repeat items (items ${String(p.j)} and ${String(p.i)} are equal)`
+    case 'anyOf':
+      return 'must be a boolean, a number, a string of letters, digits and `_ . / : @ + % ~ -`, or a list of those'
+    case 'propertyNames':
+      return 'has a key that is not a dotted VERL key'
+    default:
+      return error.message ?? 'is invalid'
+  }
+}
+
+function suggest(error: ErrorObject): string | undefined {
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String)
+    const data = typeof error.data === 'string' ? error.data : undefined
+    const near = data === undefined ? undefined : closest(data, allowed)
+    return near ? `did you mean "${near}"?` : undefined
+  }
+  if (error.keyword === 'type' && typeof error.data === 'string' && /^-?[\d.]+(e-?\d+)?$/i.test(error.data)) {
+    return 'write the number without quotes'
+  }
+  return undefined
+}
+
+function article(type: string): string {
+  const words: Record<string, string> = {
+    integer: 'an integer',
+    number: 'a number',
+    string: 'a string',
+    boolean: 'true or false',
+    object: 'a map',
+    array: 'a list',
+    null: 'null',
+  }
+  return type
+    .split(',')
+    .map((t) => words[t] ?? t)
+    .join(' or ')
+}
