@@ -35,8 +35,9 @@ die() {
 }
 need_int() { # NAME MIN
   local value=${!1}
-  [[ $value =~ ^[0-9]+$ && ${#value} -le 9 ]] && ((10#$value >= $2)) ||
+  if [[ ! $value =~ ^[0-9]+$ || ${#value} -gt 9 ]] || ((10#$value < $2)); then
     die "$1 must be a whole number >= $2, got '$value'"
+  fi
   printf -v "$1" '%d' "$((10#$value))" # 010 -> 10: VERL's parser reads no leading zeros
 }
 need_float() { # NAME positive|non-negative

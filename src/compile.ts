@@ -1,4 +1,5 @@
 import {
+  compareStrings,
   type Diagnostic,
   hasErrors,
   type Position,
@@ -8,7 +9,11 @@ import {
 import type { Experiment } from './generated/experiment.js'
 import { isPlainMap, type PlainMap, type Pointer, parseYaml, type SourceDoc } from './load/parse-yaml.js'
 import { createTemplates } from './render/handlebars-env.js'
-import { launchViewOf, type RenderedFile } from './render/render-experiment.js'
+import type { RenderedFile } from './render/render-experiment.js'
+import { type CompiledExperiment, RENDERERS, type RenderContext } from './render/renderers.js'
+
+export type { CompiledExperiment }
+
 import { mergeLayers, type ResolvedSpec } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
 import { checkVerlOverrides, RULES } from './validate/rules.js'
@@ -23,12 +28,6 @@ export interface CompileInput {
   readonly templates: ReadonlyMap<string, string>
   /** The experiment JSON Schema. */
   readonly schema: { [key: string]: unknown }
-}
-
-/** A validated, concrete experiment with the layers behind it. */
-export interface CompiledExperiment {
-  readonly experiment: Experiment
-  readonly spec: ResolvedSpec
 }
 
 export interface CompileResult {
@@ -100,26 +99,28 @@ export function compile(input: CompileInput): CompileResult {
   // render
   const files: RenderedFile[] = []
   if (!hasErrors(diagnostics)) {
-    const templates = createTemplates(input.templates)
-    const launch = templates.get('launch.sh.hbs')
-    for (const { experiment, spec } of experiments) {
+    experiments.sort((a, b) => compareStrings(a.experiment.script, b.experiment.script))
+    const ctx: RenderContext = {
+      experiments,
+      templates: createTemplates(input.templates),
+      specDir: input.specDir,
+    }
+    for (const renderer of RENDERERS) {
       try {
-        if (launch === undefined) throw new Error('template launch.sh.hbs is missing')
-        const content = launch(launchViewOf(experiment, spec.chain, input.specDir))
-        files.push({ path: experiment.script, content, mode: 0o755 })
+        files.push(...renderer.render(ctx))
       } catch (error) {
         diagnostics.push({
-          file: 'templates/launch.sh.hbs',
+          file: `templates/${renderer.template}`,
           line: 1,
           col: 1,
           severity: 'error',
           code: 'TEMPLATE',
-          message: `rendering ${experiment.script} failed: ${(error as Error).message}`,
+          message: `rendering the ${renderer.name} failed: ${(error as Error).message}`,
         })
       }
     }
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  files.sort((a, b) => compareStrings(a.path, b.path))
   return {
     files: hasErrors(diagnostics) ? [] : files,
     experiments,

@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readSchema } from '../src/cli/package-files.js'
+import { MANIFEST, renderManifest } from '../src/emit/manifest.js'
+import { renderGenerated } from '../src/generate.js'
+import verlKeys from '../src/generated/verl-keys.json' with { type: 'json' }
+import { compileDir, REPO, readRepoFile } from './helpers/compile-repo.js'
+import { hasTool } from './helpers/tools.js'
+
+describe('committed generated files are fresh', () => {
+  const result = compileDir('experiments')
+
+  it('the shipped experiments compile without diagnostics', () => {
+    expect(result.diagnostics).toEqual([])
+    expect(result.files.map((f) => f.path)).toEqual([
+      'run_4b.sh',
+      'run_4b_no_uncertain.sh',
+      'run_4b_rollout12.sh',
+      'run_4b_rollout4.sh',
+      'run_8b.sh',
+      'run_8b_no_uncertain.sh',
+      'run_8b_rollout12.sh',
+      'run_8b_rollout4.sh',
+    ])
+  })
+
+  it('dist-scripts/ holds exactly what the specs produce (run `npm run gen:scripts`)', () => {
+    const committed = readdirSync(join(REPO, 'dist-scripts'), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => join(d.parentPath, d.name).slice(join(REPO, 'dist-scripts').length + 1))
+      .sort()
+    expect(committed).toEqual([MANIFEST, ...result.files.map((f) => f.path)].sort())
+    expect(readRepoFile(`dist-scripts/${MANIFEST}`)).toBe(renderManifest(result.files.map((f) => f.path)))
+  })
+
+  it.each(result.files.map((f) => [f.path, f] as const))(
+    'dist-scripts/%s matches its golden and is executable',
+    async (path, file) => {
+      await expect(file.content).toMatchFileSnapshot(join(REPO, 'dist-scripts', path))
+      expect(statSync(join(REPO, 'dist-scripts', path)).mode & 0o777).toBe(file.mode)
+    },
+  )
+
+  it('src/generated/experiment.ts and schema/layer.schema.json match the schema (run `npm run gen:types`)', async () => {
+    const files = await renderGenerated(readSchema())
+    for (const [path, content] of Object.entries(files)) expect(content, path).toBe(readRepoFile(path))
+  })
+
+  it('the VERL key list records the VERL commit and holds the keys GRPO runs set', () => {
+    expect(verlKeys.verl.commit).toMatch(/^[0-9a-f]{40}$/)
+    expect(verlKeys.keys).toMatchObject({
+      'actor_rollout_ref.rollout.n': 'leaf',
+      'trainer.default_local_dir': 'leaf',
+      'custom_reward_function.name': 'leaf',
+      'ray_kwargs.ray_init.num_cpus': 'leaf',
+    })
+    expect(verlKeys.keys).not.toHaveProperty('data.apply_chat_template_kwargs.enable_thinking')
+  })
+
+  it('compiling twice gives byte-identical output', () => {
+    const again = compileDir('experiments')
+    expect(again.files).toEqual(result.files)
+  })
+
+  it('no generated script names the build machine or a timestamp', () => {
+    for (const f of result.files) {
+      expect(f.content).not.toContain(REPO)
+      expect(f.content).not.toMatch(/20\d\d-\d\d-\d\d/)
+      expect(f.content).not.toMatch(/WANDB_API_KEY=|HF_TOKEN=/)
+    }
+  })
+})
+
+describe('generated scripts pass bash -n and shellcheck', () => {
+  const files = compileDir('experiments').files
+  it.each(files.map((f) => f.path))('bash -n %s', (path) => {
+    const r = spawnSync('bash', ['-n', join(REPO, 'dist-scripts', path)], { encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+  })
+
+  it.runIf(hasTool('shellcheck'))('shellcheck finds nothing in dist-scripts', () => {
+    const paths = files.filter((f) => f.path.endsWith('.sh')).map((f) => join(REPO, 'dist-scripts', f.path))
+    const r = spawnSync('shellcheck', ['--severity=style', ...paths], { encoding: 'utf8' })
+    expect(r.stdout).toBe('')
+    expect(r.status).toBe(0)
+  })
+})
