@@ -159,6 +159,15 @@ function withoutLayerKeys(value: PlainMap): PlainMap {
  */
 export function locatorFor(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceDoc>): Locate {
   return (pointer: Pointer) => {
+    const deletion = spec.deleted.get(pointer)?.history
+    const deletedBy = deletion?.at(-1)
+    if (deletion !== undefined && deletedBy !== undefined) {
+      return {
+        value: deletedBy.position,
+        deletedAt: deletedBy.position,
+        related: deletion.slice(0, -1).map((h) => ({ ...h.position, message: 'set here before' })),
+      }
+    }
     let p = pointer
     while (p !== '' && !spec.sources.has(p)) p = p.slice(0, p.lastIndexOf('/'))
     const history = spec.sources.get(p)?.history ?? []

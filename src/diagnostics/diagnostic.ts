@@ -42,16 +42,36 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error')
 }
 
-/** Sorted by file, line, column and code, with exact repeats removed (a base-layer error shows once). */
+/**
+ * Sorted by file, line, column and code. Repeats (a base-layer error that every experiment inherits) show
+ * once, with the related positions of all of them.
+ */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>()
-  const unique = diagnostics.filter((d) => {
+  const byKey = new Map<string, Diagnostic>()
+  for (const d of diagnostics) {
     const key = `${d.file}\0${d.line}\0${d.col}\0${d.code}\0${d.message}`
-    if (seen.has(key)) return false
-    seen.add(key)
-    return true
-  })
-  return unique.sort(
+    const first = byKey.get(key)
+    if (first === undefined) {
+      byKey.set(key, d)
+      continue
+    }
+    const related = [...(first.related ?? [])]
+    for (const r of d.related ?? []) {
+      if (
+        !related.some(
+          (x) => x.file === r.file && x.line === r.line && x.col === r.col && x.message === r.message,
+        )
+      ) {
+        related.push(r)
+      }
+    }
+    byKey.set(key, {
+      ...first,
+      suggestion: first.suggestion ?? d.suggestion,
+      related: related.length > 0 ? related : undefined,
+    })
+  }
+  return [...byKey.values()].sort(
     (a, b) =>
       compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col || compareStrings(a.code, b.code),
   )

@@ -89,7 +89,7 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
         const before = sources.get(at)?.history ?? []
         dropBelow(at)
         sources.delete(at)
-        deleted.set(at, { history: [...before, { action: 'unset', position }] })
+        deleted.set(at, { history: [...before, { action: 'unset', position: positions?.key ?? position }] })
         delete target[key]
         continue
       }

@@ -11,6 +11,8 @@ export interface Located {
   readonly value: Position
   readonly key?: Position
   readonly related?: readonly RelatedPosition[]
+  /** Set when a layer deleted the value with `null`: where. */
+  readonly deletedAt?: Position
 }
 export type Locate = (pointer: Pointer) => Located
 
@@ -64,8 +66,19 @@ function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagn
       }
     }
     case 'required': {
-      const at = locate(path)
       const missing = String(error.params.missingProperty)
+      const removed = locate(pointerJoin(path, missing))
+      if (removed.deletedAt !== undefined) {
+        return {
+          ...base,
+          ...removed.deletedAt,
+          related: removed.related,
+          code: 'SCHEMA',
+          message: `${field === 'the spec' ? '' : `${field}: `}\`${missing}\` is required, but this layer deletes it`,
+          suggestion: `remove \`${missing}: null\`, or set a new value`,
+        }
+      }
+      const at = locate(path)
       return {
         ...base,
         ...(at.key ?? at.value),

@@ -1,0 +1,140 @@
+import { spawnSync } from 'node:child_process'
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { REPO } from './helpers/compile-repo.js'
+
+const BIN = join(REPO, 'bin', 'finqa.js')
+
+function finqa(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** A copy of the shipped experiments in a temp project. */
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'finqa-cli-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  cpSync(join(REPO, 'experiments'), join(dir, 'experiments'), { recursive: true })
+  return dir
+}
+
+describe('finqa compile (the built CLI, in a temp project)', () => {
+  it('writes the eight scripts executable, then nothing when nothing changed', () => {
+    const dir = project()
+    const first = finqa(['compile', 'experiments/'], dir)
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain('8 written')
+    for (const name of ['run_4b.sh', 'run_8b_rollout12.sh']) {
+      expect(statSync(join(dir, 'dist-scripts', name)).mode & 0o777).toBe(0o755)
+      expect(readFileSync(join(dir, 'dist-scripts', name), 'utf8')).toBe(
+        readFileSync(join(REPO, 'dist-scripts', name), 'utf8'),
+      )
+    }
+    const mtime = statSync(join(dir, 'dist-scripts', 'run_4b.sh')).mtimeMs
+    const second = finqa(['compile', 'experiments'], dir)
+    expect(second.code).toBe(0)
+    expect(second.stdout).toContain('0 written, 8 unchanged, 0 removed')
+    expect(statSync(join(dir, 'dist-scripts', 'run_4b.sh')).mtimeMs).toBe(mtime)
+  })
+
+  it('rewrites only the file whose spec changed, and restores a lost executable bit', () => {
+    const dir = project()
+    finqa(['compile'], dir)
+    const spec = join(dir, 'experiments', '4b', 'rollout4.yaml')
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('  n: 4', '  n: 16'))
+    spawnSync('chmod', ['644', join(dir, 'dist-scripts', 'run_8b.sh')])
+    const r = finqa(['compile'], dir)
+    expect(r.code).toBe(0)
+    expect(
+      r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('wrote'))
+        .sort(),
+    ).toEqual(['wrote dist-scripts/run_4b_rollout4.sh', 'wrote dist-scripts/run_8b.sh'])
+    expect(statSync(join(dir, 'dist-scripts', 'run_8b.sh')).mode & 0o777).toBe(0o755)
+  })
+
+  it('removes the outputs of a deleted spec, but never a file it did not write', () => {
+    const dir = project()
+    finqa(['compile'], dir)
+    writeFileSync(join(dir, 'dist-scripts', 'notes.txt'), 'mine\n')
+    unlinkSync(join(dir, 'experiments', '8b', 'rollout12.yaml'))
+    const r = finqa(['compile'], dir)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('removed dist-scripts/run_8b_rollout12.sh')
+    expect(existsSync(join(dir, 'dist-scripts', 'run_8b_rollout12.sh'))).toBe(false)
+    expect(readFileSync(join(dir, 'dist-scripts', 'notes.txt'), 'utf8')).toBe('mine\n')
+    expect(r.stderr).toContain('dist-scripts/notes.txt is not produced by any spec')
+  })
+
+  it('--check writes nothing and lists stale, missing and extra files with exit 1', () => {
+    const dir = project()
+    finqa(['compile', '--out', 'out'], dir)
+    expect(finqa(['compile', '--out', 'out', '--check'], dir).code).toBe(0)
+    writeFileSync(join(dir, 'out', 'run_4b.sh'), 'edited by hand\n')
+    unlinkSync(join(dir, 'out', 'run_8b.sh'))
+    writeFileSync(join(dir, 'out', 'stray.sh'), '')
+    const r = finqa(['compile', '--out', 'out', '--check'], dir)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('stale: out/run_4b.sh')
+    expect(r.stderr).toContain('missing: out/run_8b.sh')
+    expect(r.stderr).toContain('extra: out/stray.sh')
+    expect(readFileSync(join(dir, 'out', 'run_4b.sh'), 'utf8')).toBe('edited by hand\n')
+    expect(existsSync(join(dir, 'out', 'run_8b.sh'))).toBe(false)
+  })
+
+  it('a spec error exits 1 with file:line:col and writes nothing', () => {
+    const dir = project()
+    finqa(['compile'], dir)
+    const before = readFileSync(join(dir, 'dist-scripts', 'run_4b.sh'), 'utf8')
+    const spec = join(dir, 'experiments', 'base.yaml')
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('  n: 8', '  n: eight'))
+    const r = finqa(['compile'], dir)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^experiments\/base\.yaml:\d+:6 error SCHEMA `rollout\.n` must be an integer$/m)
+    expect(r.stderr).toContain('nothing written')
+    expect(readFileSync(join(dir, 'dist-scripts', 'run_4b.sh'), 'utf8')).toBe(before)
+  })
+
+  it('usage errors exit 2; --help and --version exit 0', () => {
+    const dir = project()
+    expect(finqa(['compile', '--bogus'], dir).code).toBe(2)
+    expect(finqa(['frobnicate'], dir).code).toBe(2)
+    expect(finqa(['compile', 'a', 'b'], dir).code).toBe(2)
+    expect(finqa([], dir).code).toBe(2)
+    const help = finqa(['--help'], dir)
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('finqa compile [SPEC_DIR] [--out DIR] [--check]')
+    const version = finqa(['--version'], dir)
+    expect(version.code).toBe(0)
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version)
+  })
+
+  it('a missing spec folder exits 1 with a clear message', () => {
+    const r = finqa(['compile', 'nope'], project())
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('spec folder nope does not exist')
+  })
+
+  it('`npx finqa compile experiments/ --check` works from the repo root', () => {
+    const r = spawnSync('npx', ['--no-install', 'finqa', 'compile', 'experiments/', '--check'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    })
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toContain('is up to date')
+    expect(r.status).toBe(0)
+  })
+})
