@@ -93,7 +93,7 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
         delete target[key]
         continue
       }
-      const existing = target[key]
+      const existing = Object.hasOwn(target, key) ? target[key] : undefined
       if (isPlainMap(v) && isPlainMap(existing)) {
         record(at, { action: 'set', position, value: undefined })
         apply(existing, v, at, doc, false)
