@@ -49,6 +49,7 @@ export function checkOutputs(outDir: string, files: readonly RenderedFile[]): Ch
 export function writeOutputs(outDir: string, files: readonly RenderedFile[]): OutputPlan {
   const plan: OutputPlan = { written: [], unchanged: [], removed: [], foreign: [] }
   mkdirSync(outDir, { recursive: true })
+  removeLeftoverTemps(outDir)
   const previous = new Set(parseManifest(readIfExists(join(outDir, MANIFEST))?.text))
   const produced = new Set(files.map((f) => f.path))
   for (const file of files) {
@@ -94,6 +95,13 @@ function writeAtomic(target: string, content: string, mode: number): void {
   } catch (error) {
     rmSync(temp, { force: true })
     throw error
+  }
+}
+
+/** Temp files of a run that was killed between write and rename. */
+function removeLeftoverTemps(dir: string): void {
+  for (const d of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (d.isFile() && d.name.endsWith('.finqa-tmp')) rmSync(join(d.parentPath, d.name), { force: true })
   }
 }
 

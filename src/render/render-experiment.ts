@@ -1,5 +1,5 @@
 import type { Experiment } from '../generated/experiment.js'
-import { miniBatchOf, VERL_COMMIT } from '../validate/rules.js'
+import { VERL_COMMIT } from '../validate/rules.js'
 import { formatNumber, hydraValue, shellQuote } from './shell.js'
 
 /** A file the compiler produces, relative to the output folder. */

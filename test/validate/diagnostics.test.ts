@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest'
+import { readSchema, readTemplates } from '../../src/cli/package-files.js'
+import { compile } from '../../src/compile.js'
+import { formatDiagnostic } from '../../src/diagnostics/format.js'
+import { readSpecs } from '../../src/load/read-specs.js'
+import { compileDir, REPO } from '../helpers/compile-repo.js'
+
+const shipped = readSpecs('experiments', REPO)
+const withChange = (file: string, from: string, to: string) => {
+  const specs = new Map(shipped.specs)
+  const text = specs.get(file) ?? ''
+  if (!text.includes(from)) throw new Error(`${file} has no ${from}`)
+  specs.set(file, text.replace(from, to))
+  return compile({ specs, specDir: 'experiments', templates: readTemplates(), schema: readSchema() })
+}
+
+describe('diagnostics carry what the user needs', () => {
+  it('an unknown key suggests the closest known one', () => {
+    const { diagnostics } = withChange(
+      'experiments/4b/rollout4.yaml',
+      'rollout:\n  n: 4',
+      'rollout:\n  nn: 4',
+    )
+    expect(diagnostics).toMatchObject([
+      {
+        code: 'UNKNOWN_KEY',
+        file: 'experiments/4b/rollout4.yaml',
+        line: 9,
+        col: 3,
+        suggestion: 'did you mean `n`?',
+      },
+    ])
+  })
+
+  it('an error in the base is reported once, at the base, naming every experiment that inherits it', () => {
+    const { diagnostics, files } = withChange('experiments/base.yaml', 'kl_coef: 0.001', 'kl_coef: -1')
+    expect(files).toEqual([])
+    expect(diagnostics).toHaveLength(1)
+    const [d] = diagnostics
+    expect(d).toMatchObject({ code: 'SCHEMA', file: 'experiments/base.yaml', line: 21, col: 12 })
+    expect(d?.related?.map((r) => r.message)).toContain(
+      'inherited by experiments/4b/default.yaml (experiments/base.yaml > experiments/qwen3-4b.yaml > experiments/4b/default.yaml)',
+    )
+    expect(d?.related).toHaveLength(8)
+  })
+
+  it('a cross-field rule on an overridden value points at the override and names the overridden layer', () => {
+    const { diagnostics } = withChange(
+      'experiments/4b/rollout4.yaml',
+      '  n: 4',
+      '  n: 3\ntraining:\n  batch_size: 20',
+    )
+    expect(diagnostics).toMatchObject([
+      {
+        code: 'RULE',
+        file: 'experiments/4b/rollout4.yaml',
+        line: 11,
+        col: 15,
+        related: [{ file: 'experiments/base.yaml', line: 22, col: 15, message: 'overridden here' }],
+      },
+    ])
+  })
+
+  it('an extends cycle prints the chain', () => {
+    const result = compile({
+      specs: new Map([
+        ['x/a.yaml', 'extends: ./b.yaml\n'],
+        ['x/b.yaml', 'extends: ./a.yaml\n'],
+      ]),
+      specDir: 'x',
+      templates: readTemplates(),
+      schema: readSchema(),
+    })
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      'extends cycle: x/a.yaml → x/b.yaml → x/a.yaml',
+    ])
+  })
+
+  it('formats file:line:col, code, a code frame with a caret under the value, and the suggestion', () => {
+    const { diagnostics } = withChange('experiments/base.yaml', 'engine: vllm', 'engine: vlm')
+    const text = formatDiagnostic(diagnostics[0] ?? expect.fail('no diagnostic'), {
+      sources: new Map([['experiments/base.yaml', 'x']]),
+    })
+    expect(text.split('\n')[0]).toBe(
+      'experiments/base.yaml:29:11 error SCHEMA `rollout.engine` must be one of: "vllm", "sglang", "hf"',
+    )
+    const framed = formatDiagnostic(diagnostics[0] ?? expect.fail('no diagnostic'), {
+      sources: new Map([
+        ['experiments/base.yaml', withChangeText('experiments/base.yaml', 'engine: vllm', 'engine: vlm')],
+      ]),
+    })
+    expect(framed).toContain('  29 |   engine: vlm\n     |           ^^^\n  suggestion: did you mean "vllm"?')
+  })
+
+  it('a template that reads a missing field is a TEMPLATE diagnostic, not a crash', () => {
+    const templates = new Map(readTemplates())
+    templates.set('launch.sh.hbs', '#!/usr/bin/env bash\n{{noSuchField}}\n')
+    const result = compile({ specs: shipped.specs, specDir: 'experiments', templates, schema: readSchema() })
+    expect(result.files).toEqual([])
+    expect(result.diagnostics).toMatchObject([{ code: 'TEMPLATE', file: 'templates/launch.sh.hbs' }])
+  })
+
+  it('the shipped experiments compile cleanly', () => {
+    expect(compileDir().diagnostics).toEqual([])
+  })
+})
+
+function withChangeText(file: string, from: string, to: string): string {
+  return (shipped.specs.get(file) ?? '').replace(from, to)
+}
