@@ -18,6 +18,7 @@ import { mergeLayers, type ResolvedSpec } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
 import { checkVerlOverrides, RULES } from './validate/rules.js'
 import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
+import { checkSecrets } from './validate/secrets.js'
 
 export interface CompileInput {
   /** Spec files by display path (forward slashes, e.g. `experiments/base.yaml`) to their text. */
@@ -65,7 +66,8 @@ export function compile(input: CompileInput): CompileResult {
     const doc = parseYaml(file, input.specs.get(file) ?? '')
     docs.set(file, doc)
     diagnostics.push(...doc.diagnostics)
-    if (doc.diagnostics.length === 0) diagnostics.push(...validateLayer(doc, validators))
+    if (doc.diagnostics.length === 0)
+      diagnostics.push(...validateLayer(doc, validators), ...checkSecrets(doc))
   }
 
   // resolve

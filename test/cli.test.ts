@@ -138,3 +138,23 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     expect(r.status).toBe(0)
   })
 })
+
+describe('internal errors', () => {
+  it('a bug prints a short request for a report, no stack trace, and exits 70', async () => {
+    const { main } = await import('../src/cli/main.js')
+    let stderr = ''
+    const code = await main(['--version'], {
+      cwd: REPO,
+      stdout: {
+        write: () => {
+          throw new TypeError('simulated bug')
+        },
+      },
+      stderr: { write: (t: string) => (stderr += t) },
+    })
+    expect(code).toBe(70)
+    expect(stderr).toBe(
+      'finqa: internal error: simulated bug\nThis is a bug in finqa; please report it with the command you ran and your specs.\n',
+    )
+  })
+})

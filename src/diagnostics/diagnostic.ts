@@ -21,6 +21,7 @@ export type DiagnosticCode =
   | 'VERL_KEY'
   | 'RULE'
   | 'DUPLICATE_OUTPUT'
+  | 'SECRET'
   | 'TEMPLATE'
   | 'NO_SPECS'
 

@@ -12,7 +12,8 @@ export interface FormatOptions {
 export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
   const lines = [`${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`]
   const text = options.sources?.get(d.file)
-  const sourceLine = text?.split('\n')[d.line - 1]
+  // Never echo the line of a credential into logs.
+  const sourceLine = d.code === 'SECRET' ? undefined : text?.split('\n')[d.line - 1]
   if (sourceLine !== undefined) {
     const gutter = String(d.line).length
     const width =

@@ -173,8 +173,28 @@ export function parseYaml(file: string, text: string): SourceDoc {
     if (isScalar(node)) {
       const v = node.value
       if (v === null || typeof v === 'string' || typeof v === 'boolean') return v
-      if (typeof v === 'number') return v
-      if (typeof v === 'bigint') return Number(v)
+      if (typeof v === 'number' || typeof v === 'bigint') {
+        const n = Number(v)
+        if (!Number.isFinite(n)) {
+          diagnostics.push({
+            ...at(range[0], range[1]),
+            severity: 'error',
+            code: 'SCHEMA',
+            message: `${node.source ?? String(v)} is not a finite number; specs take finite numbers only`,
+          })
+          return null
+        }
+        if (Number.isInteger(n) && !Number.isSafeInteger(n)) {
+          diagnostics.push({
+            ...at(range[0], range[1]),
+            severity: 'error',
+            code: 'SCHEMA',
+            message: `${node.source ?? String(v)} is too large to be carried exactly (the largest is ${Number.MAX_SAFE_INTEGER})`,
+          })
+          return null
+        }
+        return n
+      }
       diagnostics.push({
         ...at(range[0]),
         severity: 'error',
@@ -187,6 +207,17 @@ export function parseYaml(file: string, text: string): SourceDoc {
   }
 
   const value = convert(root, '', undefined)
+  // One alias diagnostic per file is enough (a "billion laughs" file has hundreds).
+  const aliases = diagnostics.filter((d) => d.code === 'YAML_ALIAS')
+  const [firstAlias] = aliases
+  if (firstAlias !== undefined && aliases.length > 1) {
+    const rest = diagnostics.filter((d) => d.code !== 'YAML_ALIAS')
+    rest.push({
+      ...firstAlias,
+      message: `${firstAlias.message} (and ${aliases.length - 1} more anchors/aliases)`,
+    })
+    return { file, value: {}, positions, diagnostics: rest }
+  }
   return { file, value: isPlainMap(value) ? value : {}, positions, diagnostics }
 }
 

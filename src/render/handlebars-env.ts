@@ -13,6 +13,8 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
   hb.registerHelper('join', (items: unknown, sep: unknown) =>
     Array.isArray(items) ? items.map(String).join(typeof sep === 'string' ? sep : ', ') : '',
   )
+  // Text inside a `#` comment: a control character (a newline above all) would end the comment.
+  hb.registerHelper('comment', (value: unknown) => String(value).replace(/[\u0000-\u001f\u007f]/g, '?'))
   // `NAME=${NAME:-default}`: the environment wins, else the spec's (already quoted) default.
   hb.registerHelper(
     'envDefault',

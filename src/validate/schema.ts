@@ -37,18 +37,25 @@ export function ajvToDiagnostics(
   locate: Locate,
 ): Diagnostic[] {
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
+  const typePaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath))
   const out: Diagnostic[] = []
   for (const error of errors) {
     // Inside an anyOf, report the anyOf once instead of each branch's complaint.
     if (error.keyword !== 'anyOf' && anyOfPaths.has(error.instancePath)) continue
+    // A value of the wrong type: the type is the news, not the enum or pattern it then also fails.
+    if (error.keyword !== 'type' && error.keyword !== 'anyOf' && typePaths.has(error.instancePath)) continue
+    if (error.keyword === 'propertyNames') continue // reported through its inner error, at the key
     out.push(toDiagnostic(error, schema, locate))
   }
+  // Never let a failed validation pass silently, whatever the filters above dropped.
+  if (out.length === 0 && errors[0] !== undefined)
+    out.push(defaultDiagnostic(errors[0], schema, locate, fieldOf(errors[0].instancePath)))
   return out
 }
 
 function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagnostic {
   const path = error.instancePath
-  const field = path === '' ? 'the spec' : `\`${pointerSegments(path).join('.')}\``
+  const field = fieldOf(path)
   const base = { severity: 'error' as const }
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -65,6 +72,20 @@ function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagn
         suggestion: near ? `did you mean \`${near}\`?` : undefined,
       }
     }
+    case 'pattern':
+    case 'maxLength':
+      if (typeof error.propertyName === 'string') {
+        const key = error.propertyName
+        const at = locate(pointerJoin(path, key))
+        return {
+          ...base,
+          ...(at.key ?? at.value),
+          related: at.related,
+          code: 'SCHEMA',
+          message: `key \`${key}\` in ${field} must be a dotted key of letters, digits and \`_\` (a \`+\` prefix adds a key VERL lacks)`,
+        }
+      }
+      return defaultDiagnostic(error, schema, locate, field)
     case 'required': {
       const missing = String(error.params.missingProperty)
       const removed = locate(pointerJoin(path, missing))
@@ -88,17 +109,24 @@ function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagn
         suggestion: `set \`${missing}\` here or in a parent layer`,
       }
     }
-    default: {
-      const at = locate(path)
-      return {
-        ...base,
-        ...at.value,
-        related: at.related,
-        code: 'SCHEMA',
-        message: `${field} ${describe(error, schema)}`,
-        suggestion: suggest(error),
-      }
-    }
+    default:
+      return defaultDiagnostic(error, schema, locate, field)
+  }
+}
+
+function fieldOf(path: string): string {
+  return path === '' ? 'the spec' : `\`${pointerSegments(path).join('.')}\``
+}
+
+function defaultDiagnostic(error: ErrorObject, schema: Schema, locate: Locate, field: string): Diagnostic {
+  const at = locate(error.instancePath)
+  return {
+    ...at.value,
+    severity: 'error',
+    related: at.related,
+    code: 'SCHEMA',
+    message: `${field} ${describe(error, schema)}`,
+    suggestion: suggest(error),
   }
 }
 
@@ -110,6 +138,7 @@ const PATTERNS: Record<string, string> = {
   '^/[A-Za-z0-9_./:@+%~-]*$': 'an absolute path of letters, digits and `_ . / : @ + % ~ -`',
   '^[A-Za-z0-9_.:@+%~-]+$': 'a file name of letters, digits and `_ . : @ + % ~ -` (no folders)',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'a Python identifier',
+  '^[^\\u0000-\\u001f\\u007f]*$': 'one line of text, without control characters',
 }
 
 function describe(error: ErrorObject, _schema: Schema): string {
