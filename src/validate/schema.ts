@@ -22,8 +22,18 @@ export interface SchemaValidators {
   readonly schema: Schema
 }
 
-/** One ajv instance, two validators: the full experiment and a single layer (nothing required). */
+const compiled = new WeakMap<Schema, SchemaValidators>()
+
+/** One ajv instance, two validators: the full experiment and a single layer (nothing required). Cached per schema. */
 export function createValidators(schema: Schema): SchemaValidators {
+  const cached = compiled.get(schema)
+  if (cached !== undefined) return cached
+  const validators = buildValidators(schema)
+  compiled.set(schema, validators)
+  return validators
+}
+
+function buildValidators(schema: Schema): SchemaValidators {
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })
   const experiment = ajv.compile(schema)
   const layer = ajv.compile(toLayerSchema(schema, { allowNull: false }))

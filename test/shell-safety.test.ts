@@ -1,0 +1,248 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { afterAll, describe, expect, it } from 'vitest'
+import { readSchema, readTemplates } from '../src/cli/package-files.js'
+import { compile } from '../src/compile.js'
+import { readSpecs } from '../src/load/read-specs.js'
+import { hydraValue } from '../src/render/shell.js'
+import { REPO } from './helpers/compile-repo.js'
+import { runScript } from './helpers/run-script.js'
+
+/**
+ * Property: whatever string a spec field or an environment variable holds, the stub python3 receives the
+ * intended value exactly, or finqa/the script refuses it; nothing else ever runs.
+ */
+const shipped = readSpecs('experiments', REPO).specs
+const schema = readSchema()
+const templates = readTemplates()
+const work = mkdtempSync(join(tmpdir(), 'finqa-prop-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+const INJECTIONS = [
+  '$(touch canary)',
+  '`touch canary`',
+  '; touch canary',
+  '\ntouch canary',
+  "'; touch canary; '",
+  '"$(touch canary)"',
+  '*',
+  '~',
+  '${HOME}',
+  '\\',
+  ' ',
+  'é✓',
+  '--',
+  '=',
+]
+/** Arbitrary text, biased towards what breaks shell scripts. */
+const hostile = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom(...INJECTIONS),
+  fc
+    .tuple(fc.string({ maxLength: 8 }), fc.constantFrom(...INJECTIONS), fc.string({ maxLength: 8 }))
+    .map((p) => p.join('')),
+)
+
+/** Lets vitest's worker talk to the main process between runs. */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** The 4B default experiment with one more YAML line in its leaf layer. */
+function compileWith(leafExtra: string, name = 'qwen3_4b_default') {
+  const specs = new Map(shipped)
+  specs.set(
+    'experiments/4b/default.yaml',
+    `extends: ../qwen3-4b.yaml\nname: ${JSON.stringify(name)}\nscript: run_4b.sh\n${leafExtra}\n`,
+  )
+  return compile({ specs, specDir: 'experiments', templates, schema })
+}
+
+/** Runs the compiled run_4b.sh; returns the recorded argv as key → value, and whether the canary appeared. */
+function launch(content: string, env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(work, 'run-'))
+  const script = join(dir, 'run_4b.sh')
+  writeFileSync(script, content, { mode: 0o755 })
+  const run = runScript(script, { env: { FINQA_SKIP_PREFLIGHT: '1', ...env }, cwd: dir })
+  const canary = readdirSync(dir).includes('canary') || readdirSync(REPO).includes('canary')
+  rmSync(dir, { recursive: true, force: true })
+  const argv = run.calls[0]
+  const overrides = new Map(
+    (argv ?? []).slice(2).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]),
+  )
+  return { run, overrides, canary }
+}
+
+interface Field {
+  readonly yaml: (v: string) => string
+  readonly name?: (v: string) => string
+  readonly expect: (v: string) => Record<string, string>
+}
+const j = JSON.stringify
+const DATA = '/mnt_out/asfeng/fin_w4/data'
+const REWARDS = '/mnt_out/asfeng/fin_w4/launchers/fin_text_qa'
+const FIELDS: Record<string, Field> = {
+  name: {
+    yaml: () => '',
+    name: (v) => v,
+    expect: (v) => ({ 'trainer.experiment_name': v, 'trainer.default_local_dir': `/checkpoints/${v}` }),
+  },
+  project: { yaml: (v) => `project: ${j(v)}`, expect: (v) => ({ 'trainer.project_name': hydraValue(v) }) },
+  'model.path': {
+    yaml: (v) => `model: {path: ${j(v)}}`,
+    expect: (v) => ({ 'actor_rollout_ref.model.path': v }),
+  },
+  'data.dir': {
+    yaml: (v) => `data: {dir: ${j(v)}}`,
+    expect: (v) => ({ 'data.train_files': `${v}/train_4b_model_forecast_20000.parquet` }),
+  },
+  'data.train_file': {
+    yaml: (v) => `data: {train_file: ${j(v)}}`,
+    expect: (v) => ({ 'data.train_files': `${DATA}/${v}` }),
+  },
+  'reward.dir': {
+    yaml: (v) => `reward: {dir: ${j(v)}}`,
+    expect: (v) => ({ 'custom_reward_function.path': `${v}/reward_uncertain_versatile.py` }),
+  },
+  'reward.uncertain_file': {
+    yaml: (v) => `reward: {uncertain_file: ${j(v)}}`,
+    expect: (v) => ({ 'custom_reward_function.path': `${REWARDS}/${v}` }),
+  },
+  'reward.function': {
+    yaml: (v) => `reward: {function: ${j(v)}}`,
+    expect: (v) => ({ 'custom_reward_function.name': hydraValue(v) }),
+  },
+  'trainer.checkpoint_root': {
+    yaml: (v) => `trainer: {checkpoint_root: ${j(v)}}`,
+    expect: (v) => ({ 'trainer.default_local_dir': `${v.replace(/\/$/, '')}/qwen3_4b_default` }),
+  },
+  description: {
+    yaml: (v) => `description: ${j(v)}`,
+    expect: () => ({ 'trainer.experiment_name': 'qwen3_4b_default' }),
+  },
+  'verl_overrides value': {
+    yaml: (v) => `verl_overrides: {data.truncation: ${j(v)}}`,
+    expect: (v) => ({ 'data.truncation': hydraValue(v) }),
+  },
+}
+
+/** The schema's own pattern for each field, to generate values it accepts. */
+const props = schema.properties as Record<
+  string,
+  { properties?: Record<string, { pattern?: string }>; pattern?: string }
+>
+const ACCEPTED: Record<string, string> = {
+  name: props.name?.pattern ?? '',
+  project: props.project?.pattern ?? '',
+  'model.path': props.model?.properties?.path?.pattern ?? '',
+  'data.dir': props.data?.properties?.dir?.pattern ?? '',
+  'data.train_file': props.data?.properties?.train_file?.pattern ?? '',
+  'reward.dir': props.reward?.properties?.dir?.pattern ?? '',
+  'reward.uncertain_file': props.reward?.properties?.uncertain_file?.pattern ?? '',
+  'reward.function': props.reward?.properties?.function?.pattern ?? '',
+  'trainer.checkpoint_root': props.trainer?.properties?.checkpoint_root?.pattern ?? '',
+  description: props.description?.pattern ?? '',
+  'verl_overrides value': '^[A-Za-z0-9_./:@+%~-]*$',
+}
+
+function checkField(field: Field, v: string): void {
+  const result = compileWith(field.yaml(v), field.name?.(v))
+  const errors = result.diagnostics.filter((d) => d.severity === 'error')
+  if (errors.length > 0) {
+    // Refused: with a diagnostic of a known kind, and no script.
+    expect(result.files).toEqual([])
+    for (const d of errors)
+      expect(['SCHEMA', 'YAML_SYNTAX', 'SECRET', 'RULE', 'DUPLICATE_OUTPUT']).toContain(d.code)
+    return
+  }
+  const script = result.files.find((f) => f.path === 'run_4b.sh')
+  expect(script).toBeDefined()
+  const { run, overrides, canary } = launch(script?.content ?? '')
+  expect(canary).toBe(false)
+  expect(run.stderr).not.toMatch(/: error:|command not found|syntax error/)
+  expect(run.status).toBe(0)
+  expect(run.calls).toHaveLength(1)
+  for (const [key, value] of Object.entries(field.expect(v))) expect(overrides.get(key), key).toBe(value)
+}
+
+describe('spec strings reach VERL exactly, or are refused', () => {
+  for (const [path, field] of Object.entries(FIELDS)) {
+    it(`${path}: any value the schema accepts arrives exactly`, async () => {
+      const pattern = new RegExp(ACCEPTED[path] ?? '')
+      await fc.assert(
+        fc.asyncProperty(
+          fc.stringMatching(pattern, { maxLength: 30 }).filter((s) => s.length > 0 && s.length < 120),
+          async (v) => {
+            await tick()
+            checkField(field, v)
+          },
+        ),
+        { numRuns: 10 },
+      )
+    })
+    it(`${path}: hostile strings are refused or arrive exactly, and nothing else runs`, async () => {
+      await fc.assert(
+        fc.asyncProperty(hostile, async (v) => {
+          await tick()
+          checkField(field, v)
+        }),
+        { numRuns: 10 },
+      )
+    })
+  }
+
+  it('a NUL cannot be carried: the schema refuses it with a clear message', () => {
+    const result = compileWith('model: {path: "org/\\0model"}')
+    expect(result.files).toEqual([])
+    expect(result.diagnostics).toMatchObject([
+      { code: 'SCHEMA', message: expect.stringContaining('model.path') },
+    ])
+  })
+})
+
+const ENV: Record<string, (v: string) => Record<string, string>> = {
+  EXP_NAME: (v) => ({ 'trainer.experiment_name': v, 'trainer.default_local_dir': `/checkpoints/${v}` }),
+  MODEL_PATH: (v) => ({ 'actor_rollout_ref.model.path': v }),
+  DATA_DIR: (v) => ({ 'data.val_files': `${v}/test_4b_model_forecast_2000.parquet` }),
+  REWARD_DIR: (v) => ({ 'custom_reward_function.path': `${v}/reward_uncertain_versatile.py` }),
+  CHECKPOINT_ROOT: (v) => ({ 'trainer.default_local_dir': `${v.replace(/\/$/, '')}/qwen3_4b_default` }),
+  LR: (v) => ({ 'actor_rollout_ref.actor.optim.lr': v }),
+  KL_COEF: (v) => ({ 'actor_rollout_ref.actor.kl_loss_coef': v }),
+  ROLLOUT_N: (v) => ({ 'actor_rollout_ref.rollout.n': String(Number(v)) }),
+  EPOCHS: (v) => ({ 'trainer.total_epochs': String(Number(v)) }),
+  SAVE_FREQ: (v) => ({ 'trainer.save_freq': String(Number(v)) }),
+  USE_UNCERTAINTY: (v) => ({
+    'custom_reward_function.path': `${REWARDS}/${v === 'true' ? 'reward_uncertain_versatile.py' : 'reward_versatile.py'}`,
+  }),
+}
+
+describe('environment overrides reach VERL exactly, or stop the script with exit 2', () => {
+  const content = compileWith('').files.find((f) => f.path === 'run_4b.sh')?.content ?? ''
+  for (const [name, expected] of Object.entries(ENV)) {
+    it(`${name}: hostile values`, async () => {
+      const values = fc.oneof(
+        hostile,
+        fc.constantFrom('8', '08', '1e-6', 'true', 'false', '/ok/path', 'ok_name'),
+      )
+      await fc.assert(
+        fc.asyncProperty(
+          values.filter((v) => !v.includes('\0') && v !== ''),
+          async (v) => {
+            await tick()
+            const { run, overrides, canary } = launch(content, { [name]: v })
+            expect(canary).toBe(false)
+            if (run.status === 2) {
+              expect(run.calls).toEqual([])
+              expect(run.stderr).toContain(`run_4b.sh: error: ${name}`)
+              return
+            }
+            expect(run.status).toBe(0)
+            for (const [key, value] of Object.entries(expected(v)))
+              expect(overrides.get(key), key).toBe(value)
+          },
+        ),
+        { numRuns: 12 },
+      )
+    })
+  }
+})
