@@ -1,6 +1,9 @@
 import Handlebars from 'handlebars'
 import { shellQuote } from './shell.js'
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g
+
 export type TemplateFn = (view: object) => string
 
 /**
@@ -14,7 +17,7 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
     Array.isArray(items) ? items.map(String).join(typeof sep === 'string' ? sep : ', ') : '',
   )
   // Text inside a `#` comment: a control character (a newline above all) would end the comment.
-  hb.registerHelper('comment', (value: unknown) => String(value).replace(/[\u0000-\u001f\u007f]/g, '?'))
+  hb.registerHelper('comment', (value: unknown) => String(value).replace(CONTROL_CHARACTERS, '?'))
   // `NAME=${NAME:-default}`: the environment wins, else the spec's (already quoted) default.
   hb.registerHelper(
     'envDefault',
