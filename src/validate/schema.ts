@@ -97,6 +97,8 @@ const PATTERNS: Record<string, string> = {
   '^/[A-Za-z0-9_./:@+%~-]*$': 'an absolute path of letters, digits and `_ . / : @ + % ~ -`',
   '^[A-Za-z0-9_.:@+%~-]+$': 'a file name of letters, digits and `_ . : @ + % ~ -` (no folders)',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'a Python identifier',
+  '^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$':
+    'a Hub namespace: letters and digits, with single `.`, `_` or `-` between them',
 }
 
 function describe(error: ErrorObject, _schema: Schema): string {
