@@ -182,17 +182,18 @@ export const RULES: readonly Rule[] = [
     check: (e, locate) => {
       // The Hub allows repo names of up to 96 characters, without `--` or `..`.
       const example = `${e.name}${HUB_STEP_SUFFIX}`
-      const problem = /--|\.\./.test(e.name)
+      const doubled = /--|\.\./.test(e.name)
+      if (!doubled && example.length <= HUB_NAME_MAX) return []
+      const problem = doubled
         ? 'contains `--` or `..`, which the Hub does not allow in a repo name'
-        : example.length > HUB_NAME_MAX
-          ? `is too long for a Hub repo name: \`${example}\` has ${example.length} characters, the Hub allows ${HUB_NAME_MAX}`
-          : undefined
-      if (problem === undefined) return []
+        : `is too long for a Hub repo name: \`${example}\` has ${example.length} characters, the Hub allows ${HUB_NAME_MAX}`
       return [
         error(
           locate('/name'),
           `name \`${e.name}\` ${problem}, so upload_to_hf.sh cannot upload its checkpoints`,
-          'choose a shorter experiment name of letters, digits and single `.`, `_` or `-`',
+          doubled
+            ? 'use single `.`, `_` or `-` between letters and digits'
+            : `shorten the name to at most ${HUB_NAME_MAX - HUB_STEP_SUFFIX.length} characters`,
           'warning',
         ),
       ]
