@@ -23,6 +23,7 @@ describe('committed generated files are fresh', () => {
       'run_8b_no_uncertain.sh',
       'run_8b_rollout12.sh',
       'run_8b_rollout4.sh',
+      'upload_to_hf.sh',
     ])
   })
 

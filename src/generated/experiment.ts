@@ -142,6 +142,18 @@ export type Loggers = [
   'console' | 'wandb' | 'tensorboard' | 'mlflow' | 'swanlab' | 'file',
   ...('console' | 'wandb' | 'tensorboard' | 'mlflow' | 'swanlab' | 'file')[]
 ]
+/**
+ * HuggingFace user or organisation the merged checkpoints are uploaded under. `upload_to_hf.sh --namespace` overrides it for one run.
+ */
+export type HubNamespace = string
+/**
+ * `--backend` of `python3 -m verl.model_merger merge`: the trainer strategy that wrote the checkpoints. `fsdp` checkpoints hold `actor/fsdp_config.json`, `megatron` ones `actor/dist_ckpt/`; both need `actor/huggingface/`.
+ */
+export type MergerBackend = 'fsdp' | 'megatron'
+/**
+ * true creates the Hub repos private (the merger's `--private`) even without `upload_to_hf.sh --private`; `--public` overrides it for one run.
+ */
+export type PrivateHubRepos = boolean
 export type OverrideValue = OverrideScalar | OverrideScalar[]
 export type OverrideScalar = boolean | number | string
 
@@ -161,6 +173,7 @@ export interface Experiment {
   training: Training
   rollout: Rollout
   trainer: Trainer
+  upload: CheckpointUpload
   verl_overrides?: ExtraVERLOverrides
 }
 /**
@@ -219,6 +232,14 @@ export interface Trainer {
   gpus_per_node: GPUsPerNode
   nodes: Nodes
   logger: Loggers
+}
+/**
+ * How `upload_to_hf.sh` merges this experiment's checkpoints with VERL's model merger and names them on the HuggingFace Hub (`<namespace>/<checkpoint folder>_step-<N>`). The script picks these settings by the name of the checkpoint folder it is given; folders of no known experiment get the settings of the base layer.
+ */
+export interface CheckpointUpload {
+  namespace: HubNamespace
+  backend: MergerBackend
+  private?: PrivateHubRepos
 }
 /**
  * Further VERL settings passed as `key=value` overrides, keyed by VERL's dotted key. Keys are checked against VERL's config; prefix a key with `+` only to add a key VERL's config lacks (e.g. `+data.apply_chat_template_kwargs.enable_thinking`). Keys that typed fields set are not allowed here.

@@ -2,6 +2,7 @@ import type { Experiment } from '../generated/experiment.js'
 import type { ResolvedSpec } from '../resolve/merge.js'
 import type { TemplateFn } from './handlebars-env.js'
 import { launchViewOf, type RenderedFile } from './render-experiment.js'
+import { UPLOAD_SCRIPT, uploadViewOf } from './render-upload.js'
 
 /** A validated, concrete experiment with the layers behind it. */
 export interface CompiledExperiment {
@@ -43,6 +44,22 @@ export const RENDERERS: readonly Renderer[] = [
         content: launch(launchViewOf(experiment, spec.chain, ctx.specDir)),
         mode: 0o755 as const,
       }))
+    },
+  },
+  {
+    name: 'checkpoint upload script',
+    template: 'upload_to_hf.sh.hbs',
+    render: (ctx) => {
+      if (ctx.experiments.length === 0) return []
+      const upload = templateOf(ctx, 'upload_to_hf.sh.hbs')
+      const inputs = ctx.experiments.map(({ experiment, spec }) => ({
+        name: experiment.name,
+        upload: experiment.upload,
+        spec,
+      }))
+      return [
+        { path: UPLOAD_SCRIPT, content: upload(uploadViewOf(inputs, ctx.specDir)), mode: 0o755 as const },
+      ]
     },
   },
 ]

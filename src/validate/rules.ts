@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import verlKeys from '../generated/verl-keys.json' with { type: 'json' }
 import { pointerJoin } from '../load/parse-yaml.js'
+import { UPLOAD_SCRIPT } from '../render/render-upload.js'
 import { closest } from '../resolve/merge.js'
 import type { Locate } from './schema.js'
 
@@ -103,6 +104,10 @@ export function miniBatchOf(experiment: Experiment): number {
   return experiment.training.ppo_mini_batch_size ?? experiment.training.batch_size
 }
 
+/** The Hub's longest repo name, and the suffix upload_to_hf.sh adds for a checkpoint (7-digit step). */
+const HUB_NAME_MAX = 96
+const HUB_STEP_SUFFIX = '_step-1000000'
+
 export interface Rule {
   readonly name: string
   readonly check: (experiment: Experiment, locate: Locate) => Diagnostic[]
@@ -155,6 +160,41 @@ export const RULES: readonly Rule[] = [
           locate('/rollout/tensor_parallel_size'),
           `rollout.tensor_parallel_size ${e.rollout.tensor_parallel_size} does not divide trainer.gpus_per_node ${e.trainer.gpus_per_node}`,
           'use a tensor parallel size that divides the GPUs per node (1, 2, 4 or 8 on 8 GPUs)',
+        ),
+      ]
+    },
+  },
+  {
+    name: 'a launch script does not take the name of the upload script',
+    check: (e, locate) =>
+      e.script === UPLOAD_SCRIPT
+        ? [
+            error(
+              locate('/script'),
+              `script \`${UPLOAD_SCRIPT}\` is the name of the generated checkpoint upload script`,
+              'choose another name for the launch script, e.g. run_<experiment>.sh',
+            ),
+          ]
+        : [],
+  },
+  {
+    name: 'checkpoints of the experiment get a valid Hub repo name',
+    check: (e, locate) => {
+      // The Hub allows repo names of up to 96 characters, without `--` or `..`.
+      const example = `${e.name}${HUB_STEP_SUFFIX}`
+      const doubled = /--|\.\./.test(e.name)
+      if (!doubled && example.length <= HUB_NAME_MAX) return []
+      const problem = doubled
+        ? 'contains `--` or `..`, which the Hub does not allow in a repo name'
+        : `is too long for a Hub repo name: \`${example}\` has ${example.length} characters, the Hub allows ${HUB_NAME_MAX}`
+      return [
+        error(
+          locate('/name'),
+          `name \`${e.name}\` ${problem}, so upload_to_hf.sh cannot upload its checkpoints`,
+          doubled
+            ? 'use single `.`, `_` or `-` between letters and digits'
+            : `shorten the name to at most ${HUB_NAME_MAX - HUB_STEP_SUFFIX.length} characters`,
+          'warning',
         ),
       ]
     },

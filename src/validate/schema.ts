@@ -149,6 +149,8 @@ const PATTERNS: Record<string, string> = {
   '^[A-Za-z0-9_.:@+%~-]+$': 'a file name of letters, digits and `_ . : @ + % ~ -` (no folders)',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'a Python identifier',
   '^[^\\u0000-\\u001f\\u007f]*$': 'one line of text, without control characters',
+  '^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$':
+    'a Hub namespace: letters and digits, with single `.`, `_` or `-` between them',
 }
 
 function describe(error: ErrorObject, _schema: Schema): string {

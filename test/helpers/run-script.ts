@@ -14,7 +14,8 @@ export interface ScriptRun {
 
 /**
  * A temp dir with a stub `python3` that records its argv (NUL-separated, one file per call) and exits
- * with STUB_EXIT (default 0). Removed when the test finishes.
+ * with STUB_EXIT (default 0), or with 1 when one of its arguments contains STUB_FAIL_ON (to fail one call
+ * of several). Removed when the test finishes.
  */
 export function makeStubDir(): { dir: string; bin: string; calls: () => string[][] } {
   const dir = mkdtempSync(join(tmpdir(), 'finqa-stub-'))
@@ -25,7 +26,14 @@ export function makeStubDir(): { dir: string; bin: string; calls: () => string[]
   spawnSync('mkdir', ['-p', bin, log])
   writeFileSync(
     join(bin, 'python3'),
-    `#!/usr/bin/env bash\nn=$(ls ${JSON.stringify(log)} | wc -l)\nprintf '%s\\0' "$@" > ${JSON.stringify(log)}/$(printf '%04d' "$n")\nexit "\${STUB_EXIT:-0}"\n`,
+    [
+      '#!/usr/bin/env bash',
+      `n=$(ls ${JSON.stringify(log)} | wc -l)`,
+      `printf '%s\\0' "$@" > ${JSON.stringify(log)}/$(printf '%04d' "$n")`,
+      'if [[ -n $STUB_FAIL_ON ]]; then for a in "$@"; do [[ $a != *"$STUB_FAIL_ON"* ]] || exit 1; done; fi',
+      `exit "\${STUB_EXIT:-0}"`,
+      '',
+    ].join('\n'),
   )
   chmodSync(join(bin, 'python3'), 0o755)
   const calls = (): string[][] => {
