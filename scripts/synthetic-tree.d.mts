@@ -1,0 +1,1 @@
+export function writeSyntheticTree(dir: string, count: number, options?: { lr?: string }): void

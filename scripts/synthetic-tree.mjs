@@ -1,0 +1,38 @@
+// Writes a synthetic spec tree of N experiments for the benchmark and the interrupted-write test:
+// base.yaml (abstract) -> one model layer per 100 experiments (abstract) -> experiment files,
+// i.e. inheritance depth 3, in folders of at most 100 files. The base is the shipped experiments/base.yaml.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+/**
+ * @param {string} dir folder to create the tree in (e.g. `<tmp>/experiments`)
+ * @param {number} count number of experiments
+ * @param {{ lr?: string }} [options] the base learning rate (to make every output change)
+ */
+export function writeSyntheticTree(dir, count, options = {}) {
+  const modeline = '# yaml-language-server: $schema=../../schema/layer.schema.json'
+  let base = readFileSync(join(ROOT, 'experiments', 'base.yaml'), 'utf8')
+  if (options.lr) base = base.replace('lr: 1.0e-6', `lr: ${options.lr}`)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'base.yaml'), base)
+  const families = Math.ceil(count / 100)
+  for (let f = 0; f < families; f++) {
+    const size = f % 2 === 0 ? '4b' : '8b'
+    const famDir = join(dir, `family${f}`)
+    mkdirSync(famDir, { recursive: true })
+    writeFileSync(
+      join(famDir, 'model.yaml'),
+      `${modeline}\nabstract: true\nextends: ../base.yaml\nmodel:\n  path: catherpker/stockr1-qwen3-${size}\ndata:\n  train_file: train_${size}_model_forecast_20000.parquet\n  val_file: test_${size}_model_forecast_2000.parquet\n`,
+    )
+    for (let i = f * 100; i < Math.min(count, (f + 1) * 100); i++) {
+      const n = [4, 8, 12, 16][i % 4]
+      writeFileSync(
+        join(famDir, `exp${i}.yaml`),
+        `${modeline}\nextends: ./model.yaml\nname: synthetic_${i}\nscript: run_synthetic_${i}.sh\nrollout:\n  n: ${n}\ntraining:\n  epochs: ${1 + (i % 10)}\n`,
+      )
+    }
+  }
+}

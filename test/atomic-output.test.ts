@@ -1,0 +1,103 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
+import { REPO } from './helpers/compile-repo.js'
+
+const BIN = join(REPO, 'bin', 'finqa.js')
+const finqa = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' })
+
+function files(dir: string): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const d of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (d.isFile())
+      out.set(
+        join(d.parentPath, d.name).slice(dir.length + 1),
+        readFileSync(join(d.parentPath, d.name), 'utf8'),
+      )
+  }
+  return out
+}
+
+/** Kills `finqa compile` with SIGKILL a random moment after it starts replacing files. */
+async function compileAndKill(cwd: string, out: string, extraMs: number): Promise<void> {
+  const child = spawn(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out'], {
+    cwd,
+    stdio: 'ignore',
+  })
+  const probe = join(out, 'run_synthetic_0.sh')
+  const before = statSync(probe).mtimeMs
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  for (;;) {
+    if (child.exitCode !== null) break
+    const changed =
+      readdirSync(out).some((f) => f.endsWith('.finqa-tmp')) || statSync(probe).mtimeMs !== before
+    if (changed) {
+      await new Promise((r) => setTimeout(r, extraMs))
+      child.kill('SIGKILL')
+      break
+    }
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  await exited
+}
+
+describe('interrupted compiles', () => {
+  it('never leave a truncated or half-written file; --check reports the mix; the next compile repairs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'finqa-atomic-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const count = 300
+    // Version A of every output, then version B (a changed base lr changes every script).
+    writeSyntheticTree(join(dir, 'experiments'), count, { lr: '1.0e-6' })
+    expect(finqa(['compile', 'experiments', '--out', 'out'], dir).status).toBe(0)
+    const versionA = files(join(dir, 'out'))
+    rmSync(join(dir, 'experiments'), { recursive: true })
+    writeSyntheticTree(join(dir, 'experiments'), count, { lr: '2.0e-6' })
+    const b = spawnSync(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out-b'], {
+      cwd: dir,
+      encoding: 'utf8',
+    })
+    expect(b.status).toBe(0)
+    const versionB = files(join(dir, 'out-b'))
+    rmSync(join(dir, 'out-b'), { recursive: true })
+
+    let sawMix = false
+    for (const extraMs of [0, 5, 20, 50]) {
+      // Back to version A everywhere, then interrupt the compile to version B.
+      rmSync(join(dir, 'out'), { recursive: true })
+      for (const [path, content] of versionA) {
+        mkdirSync(dirname(join(dir, 'out', path)), { recursive: true })
+        writeFileSync(join(dir, 'out', path), content, { mode: path.endsWith('.json') ? 0o644 : 0o755 })
+      }
+      await compileAndKill(dir, join(dir, 'out'), extraMs)
+
+      const now = files(join(dir, 'out'))
+      let fromA = 0
+      let fromB = 0
+      for (const [path, content] of now) {
+        if (path.endsWith('.finqa-tmp')) continue // never renamed into place; the next compile removes it
+        const isA = versionA.get(path) === content
+        const isB = versionB.get(path) === content
+        expect(isA || isB, `${path} is neither the old nor the new version`).toBe(true)
+        if (isB && !isA) fromB++
+        else fromA++
+      }
+      if (fromA > 0 && fromB > 0) {
+        sawMix = true
+        const check = finqa(['compile', 'experiments', '--out', 'out', '--check'], dir)
+        expect(check.status).toBe(1)
+        expect(check.stderr).toContain('stale: out/')
+      }
+      const repair = finqa(['compile', 'experiments', '--out', 'out'], dir)
+      expect(repair.status).toBe(0)
+      const repaired = files(join(dir, 'out'))
+      expect([...repaired.keys()].filter((p) => p.endsWith('.finqa-tmp'))).toEqual([])
+      expect(repaired).toEqual(versionB)
+      expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).status).toBe(0)
+    }
+    expect(sawMix, 'no kill landed while files were being replaced').toBe(true)
+  }, 300_000)
+})
