@@ -17,6 +17,7 @@ export type { CompiledExperiment }
 import { mergeLayers, type ResolvedSpec } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
 import { checkVerlOverrides, RULES } from './validate/rules.js'
+import { checkSlurm } from './validate/slurm-rules.js'
 import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
 
 export interface CompileInput {
@@ -90,6 +91,7 @@ export function compile(input: CompileInput): CompileResult {
     const ruleDiagnostics = [
       ...checkVerlOverrides(experiment, locate),
       ...RULES.flatMap((r) => r.check(experiment, locate)),
+      ...checkSlurm(experiment, locate),
     ]
     diagnostics.push(...ruleDiagnostics)
     if (!hasErrors(ruleDiagnostics)) experiments.push({ experiment, spec })

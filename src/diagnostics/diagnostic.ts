@@ -23,6 +23,10 @@ export type DiagnosticCode =
   | 'DUPLICATE_OUTPUT'
   | 'TEMPLATE'
   | 'NO_SPECS'
+  | 'SBATCH_OPTION'
+  | 'SLURM_MISMATCH'
+  | 'SLURM_TIME'
+  | 'SLURM_LIMIT'
 
 export interface RelatedPosition extends Position {
   readonly message: string

@@ -2,6 +2,14 @@ import type { Experiment } from '../generated/experiment.js'
 import type { ResolvedSpec } from '../resolve/merge.js'
 import type { TemplateFn } from './handlebars-env.js'
 import { launchViewOf, type RenderedFile } from './render-experiment.js'
+import {
+  SLURM_DIR,
+  SUBMIT_ALL,
+  slurmViewOf,
+  submitViewOf,
+  uploadEnabled,
+  uploadViewOf,
+} from './render-slurm.js'
 
 /** A validated, concrete experiment with the layers behind it. */
 export interface CompiledExperiment {
@@ -43,6 +51,27 @@ export const RENDERERS: readonly Renderer[] = [
         content: launch(launchViewOf(experiment, spec.chain, ctx.specDir)),
         mode: 0o755 as const,
       }))
+    },
+  },
+  {
+    name: 'Slurm batch files',
+    template: 'slurm.sbatch.hbs',
+    render: (ctx) => {
+      const batch = templateOf(ctx, 'slurm.sbatch.hbs')
+      const upload = templateOf(ctx, 'slurm-upload.sbatch.hbs')
+      const submit = templateOf(ctx, 'slurm-submit-all.sh.hbs')
+      const files: RenderedFile[] = []
+      for (const { experiment, spec } of ctx.experiments) {
+        const view = slurmViewOf(experiment, spec.chain, ctx.specDir)
+        files.push({ path: `${SLURM_DIR}/${view.file}`, content: batch(view), mode: 0o644 })
+        if (uploadEnabled(experiment)) {
+          const u = uploadViewOf(experiment, spec.chain, ctx.specDir)
+          files.push({ path: `${SLURM_DIR}/${u.file}`, content: upload(u), mode: 0o644 })
+        }
+      }
+      const experiments = ctx.experiments.map((c) => c.experiment)
+      files.push({ path: SUBMIT_ALL, content: submit(submitViewOf(experiments, ctx.specDir)), mode: 0o755 })
+      return files
     },
   },
 ]

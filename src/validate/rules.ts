@@ -37,6 +37,7 @@ export const TYPED_VERL_KEYS: Readonly<Record<string, string>> = {
   'trainer.test_freq': 'training.test_freq',
   'trainer.total_epochs': 'training.epochs',
   'trainer.resume_mode': 'always auto, so a rerun resumes from the latest checkpoint',
+  'ray_kwargs.ray_init.num_cpus': 'slurm.cpus_per_task: the Slurm batch file fixes it to the CPUs of the job',
 }
 
 const KNOWN_KEYS: ReadonlyMap<string, string> = new Map(Object.entries(verlKeys.keys))
