@@ -17,8 +17,8 @@ export type { CompiledExperiment }
 import { mergeLayers, type ResolvedSpec } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
 import { checkVerlOverrides, RULES } from './validate/rules.js'
-import { checkSlurm } from './validate/slurm-rules.js'
 import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
+import { checkSlurm } from './validate/slurm-rules.js'
 
 export interface CompileInput {
   /** Spec files by display path (forward slashes, e.g. `experiments/base.yaml`) to their text. */

@@ -76,7 +76,9 @@ type DirectiveValue = string | number | boolean | undefined
 /** `#SBATCH` options sorted by name; `true` is a flag, `false`/undefined are left out. */
 function directivesOf(options: Record<string, DirectiveValue>): string[] {
   return Object.entries(options)
-    .filter((entry): entry is [string, string | number | true] => entry[1] !== undefined && entry[1] !== false)
+    .filter(
+      (entry): entry is [string, string | number | true] => entry[1] !== undefined && entry[1] !== false,
+    )
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, value]) => (value === true ? `--${name}` : `--${name}=${sbatchQuote(String(value))}`))
 }

@@ -97,7 +97,8 @@ const PATTERNS: Record<string, string> = {
   '^/[A-Za-z0-9_./:@+%~-]*$': 'an absolute path of letters, digits and `_ . / : @ + % ~ -`',
   '^[A-Za-z0-9_.:@+%~-]+$': 'a file name of letters, digits and `_ . : @ + % ~ -` (no folders)',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'a Python identifier',
-  '^[A-Za-z0-9_.,:@+%=~-]+$': 'a value of letters, digits and `_ . , : @ + % = ~ -` (no spaces, quotes or `$`)',
+  '^[A-Za-z0-9_.,:@+%=~-]+$':
+    'a value of letters, digits and `_ . , : @ + % = ~ -` (no spaces, quotes or `$`)',
   '^([0-9]+-[0-9]{1,2}(:[0-9]{1,2}){0,2}|[0-9]+(:[0-9]{1,2}){0,2}|INFINITE|UNLIMITED)$':
     'a Slurm time limit: MINUTES, MM:SS, HH:MM:SS, DAYS-HH, DAYS-HH:MM or DAYS-HH:MM:SS (e.g. 3-00:00:00)',
   '^[0-9]+[KMGT]?$': 'a Slurm memory size: MB, or a number with K, M, G or T (e.g. 200G)',
