@@ -4,8 +4,9 @@
 #
 # Adapted from the project's shared recipe "slurm-local" (a tested single-host Slurm: Debian slurm-wlm +
 # munge, fake GPUs as character devices, several fake nodes, requeue, dependencies). finqa's defaults: two
-# fake nodes of 8 GPUs, 64 CPUs and 256000 MB each (one config serves every test, multi-node included) and
-# a 5 s credential lifetime, so a requeued job starts again within seconds.
+# fake nodes of 8 GPUs, 64 CPUs and 256000 MB each (one config serves every test, multi-node included),
+# a 5 s credential lifetime, so a requeued job starts again within seconds, and no cluster-wide
+# kill_invalid_depend: the batch files must ask for it themselves, as on a cluster that lacks it.
 #
 # Usage:  slurm-local.sh [up|down|status|smoke|wait JOBID [TIMEOUT_S]|reset]
 #   up      (default) install packages if missing, write config, start daemons,
@@ -202,7 +203,6 @@ SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
 # start jobs at once instead of on the next 3 s batch tick; full scheduling pass every 5 s
 SchedulerParameters=batch_sched_delay=0,sched_interval=5
-DependencyParameters=kill_invalid_depend
 # reject impossible requests at submit time instead of leaving them PENDING forever
 EnforcePartLimits=ALL
 # node may advertise more CPUs/memory/GPUs than the machine has
