@@ -68,7 +68,8 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     const scripts = join(dir, 'scripts')
     mkdirSync(scripts)
     const from = source === 'fixtures' ? out : join(REPO, 'dist-scripts')
-    for (const f of readdirSync(from).filter((n) => n.endsWith('.sh'))) symlinkSync(join(from, f), join(scripts, f))
+    for (const f of readdirSync(from).filter((n) => n.endsWith('.sh')))
+      symlinkSync(join(from, f), join(scripts, f))
     copyFileSync(join(STUBS, 'upload_to_hf.sh'), join(scripts, 'upload_to_hf.sh'))
     const ws: Workspace = {
       dir,
@@ -96,7 +97,11 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
   /** sbatch FILE from the workspace (creating logs/ first, as submit_all.sh would). */
   function sbatch(ws: Workspace, file: string, args: string[] = []): string {
     mkdirSync(join(ws.dir, 'logs'), { recursive: true })
-    const r = spawnSync('sbatch', ['--parsable', ...args, file], { cwd: ws.dir, env: ws.env, encoding: 'utf8' })
+    const r = spawnSync('sbatch', ['--parsable', ...args, file], {
+      cwd: ws.dir,
+      env: ws.env,
+      encoding: 'utf8',
+    })
     expect(r.stderr, `sbatch ${file}`).toBe('')
     expect(r.status).toBe(0)
     const id = r.stdout.trim().split(';')[0] as string
@@ -180,9 +185,7 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     const uploads = readdirSync(join(ws.state, 'uploads')).map((f) =>
       readFileSync(join(ws.state, 'uploads', f), 'utf8').trim(),
     )
-    expect(uploads.sort()).toEqual(
-      calls.map((c) => argOf(c, 'trainer.default_local_dir')).sort() as string[],
-    )
+    expect(uploads.sort()).toEqual(calls.map((c) => argOf(c, 'trainer.default_local_dir')).sort() as string[])
     expect(logOf(ws, /^slurm-qwen3_4b_default-\d+\.out$/)).toContain('restart count 0')
   })
 
@@ -197,11 +200,11 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     const uploaded = await waitJob(upload as string)
     expect([trained.JobState, uploaded.JobState]).toEqual(['COMPLETED', 'COMPLETED'])
     expect((uploaded.StartTime ?? '') >= (trained.EndTime ?? '~')).toBe(true)
-    expect(readFileSync(join(ws.state, 'uploads', upload as string), 'utf8').trim().split('\n')).toEqual([
-      join(ws.checkpoints, 'one_node'),
-      '--num',
-      '2',
-    ])
+    expect(
+      readFileSync(join(ws.state, 'uploads', upload as string), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toEqual([join(ws.checkpoints, 'one_node'), '--num', '2'])
     expect(logOf(ws, /^one_node-upload-\d+\.out$/)).toContain(`uploading ${join(ws.checkpoints, 'one_node')}`)
   })
 
@@ -220,7 +223,9 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     const id = sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch'))
     const info = await waitJob(id)
     expect([info.JobState, info.ExitCode, info.NodeList]).toEqual(['COMPLETED', '0:0', 'node[1-2]'])
-    const ray = readFileSync(join(ws.state, 'ray', 'calls'), 'utf8').trim().split('\n')
+    const ray = readFileSync(join(ws.state, 'ray', 'calls'), 'utf8')
+      .trim()
+      .split('\n')
     expect(ray).toHaveLength(2)
     expect(ray[0]).toMatch(
       /^node1 start --head --node-ip-address=(\S+) --port=6379 --num-cpus=4 --num-gpus=8 --block$/,

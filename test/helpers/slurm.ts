@@ -40,7 +40,8 @@ export async function waitJob(id: string, timeoutSeconds = 90): Promise<Record<s
   for (;;) {
     const info = jobInfo(id)
     if (TERMINAL.has(info.JobState ?? '')) return info
-    if (Date.now() > deadline) throw new Error(`job ${id} did not end within ${timeoutSeconds} s: ${JSON.stringify(info)}`)
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} did not end within ${timeoutSeconds} s: ${JSON.stringify(info)}`)
     await pause(200)
   }
 }
