@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected texts are bash, not templates
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -112,6 +112,37 @@ describe('Slurm batch files of the shipped experiments', () => {
     expect(r.status).toBe(2)
     expect(r.stderr).toContain("unknown experiment 'run_5b'; known: run_4b run_4b_no_uncertain")
     expect(r.stdout).toBe('')
+  })
+
+  it('submit_all.sh --no-upload submits only the named training jobs and prints their ids', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'finqa-submit-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    mkdirSync(join(dir, 'bin'))
+    // A fake sbatch that records its arguments and answers like `sbatch --parsable` on a federation.
+    writeFileSync(
+      join(dir, 'bin', 'sbatch'),
+      `#!/usr/bin/env bash\necho "$*" >>${JSON.stringify(join(dir, 'calls'))}\necho "$((40 + $(wc -l <${JSON.stringify(join(dir, 'calls'))})));cluster"\n`,
+      { mode: 0o755 },
+    )
+    writeFileSync(join(dir, 'submit_all.sh'), file('slurm/submit_all.sh'))
+    const run = (args: string[]) =>
+      spawnSync('bash', [join(dir, 'submit_all.sh'), ...args], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin` },
+      })
+    const r = run(['--no-upload', 'qwen3_8b_default', 'run_4b.sh'])
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toBe('qwen3_8b_default train 41\nqwen3_4b_default train 42\n')
+    expect(readFileSync(join(dir, 'calls'), 'utf8')).toBe(
+      `--parsable ${dir}/run_8b.sbatch\n--parsable ${dir}/run_4b.sbatch\n`,
+    )
+    const all = run(['run_4b'])
+    expect(all.stdout).toBe('qwen3_4b_default train 43\nqwen3_4b_default upload 44\n')
+    expect(readFileSync(join(dir, 'calls'), 'utf8').split('\n')[3]).toBe(
+      `--parsable --dependency=afterok:43 --kill-on-invalid-dep=yes ${dir}/run_4b.upload.sbatch`,
+    )
+    expect(run(['--help']).stdout).toContain('Usage: bash dist-scripts/slurm/submit_all.sh [--no-upload]')
   })
 
   it('the shipped specs get no Slurm warnings (a checkpoint fits in every time limit)', () => {
