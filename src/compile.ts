@@ -19,6 +19,7 @@ import { resolveExtends } from './resolve/resolve-extends.js'
 import { checkVerlOverrides, RULES } from './validate/rules.js'
 import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
 import { checkSecrets } from './validate/secrets.js'
+import { checkSlurm } from './validate/slurm-rules.js'
 
 export interface CompileInput {
   /** Spec files by display path (forward slashes, e.g. `experiments/base.yaml`) to their text. */
@@ -92,6 +93,7 @@ export function compile(input: CompileInput): CompileResult {
     const ruleDiagnostics = [
       ...checkVerlOverrides(experiment, locate),
       ...RULES.flatMap((r) => r.check(experiment, locate)),
+      ...checkSlurm(experiment, locate),
     ]
     diagnostics.push(...ruleDiagnostics)
     if (!hasErrors(ruleDiagnostics)) experiments.push({ experiment, spec })

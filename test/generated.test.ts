@@ -14,15 +14,20 @@ describe('committed generated files are fresh', () => {
 
   it('the shipped experiments compile without diagnostics', () => {
     expect(result.diagnostics).toEqual([])
+    const stems = [
+      'run_4b',
+      'run_4b_no_uncertain',
+      'run_4b_rollout12',
+      'run_4b_rollout4',
+      'run_8b',
+      'run_8b_no_uncertain',
+      'run_8b_rollout12',
+      'run_8b_rollout4',
+    ]
     expect(result.files.map((f) => f.path)).toEqual([
-      'run_4b.sh',
-      'run_4b_no_uncertain.sh',
-      'run_4b_rollout12.sh',
-      'run_4b_rollout4.sh',
-      'run_8b.sh',
-      'run_8b_no_uncertain.sh',
-      'run_8b_rollout12.sh',
-      'run_8b_rollout4.sh',
+      ...stems.map((s) => `${s}.sh`),
+      ...stems.flatMap((s) => [`slurm/${s}.sbatch`, `slurm/${s}.upload.sbatch`]),
+      'slurm/submit_all.sh',
       'upload_to_hf.sh',
     ])
   })
@@ -70,6 +75,7 @@ describe('committed generated files are fresh', () => {
       expect(f.content).not.toContain(REPO)
       expect(f.content).not.toMatch(/20\d\d-\d\d-\d\d/)
       expect(f.content).not.toMatch(/WANDB_API_KEY=|HF_TOKEN=/)
+      expect(f.content).not.toContain('/work/')
     }
   })
 })
@@ -83,7 +89,8 @@ describe('generated scripts pass bash -n and shellcheck', () => {
   })
 
   it.runIf(hasTool('shellcheck'))('shellcheck finds nothing in dist-scripts', () => {
-    const paths = files.filter((f) => f.path.endsWith('.sh')).map((f) => join(REPO, 'dist-scripts', f.path))
+    const paths = files.map((f) => join(REPO, 'dist-scripts', f.path))
+    expect(paths.filter((p) => p.endsWith('.sbatch'))).toHaveLength(16)
     const r = spawnSync('shellcheck', ['--severity=style', ...paths], { encoding: 'utf8' })
     expect(r.stdout).toBe('')
     expect(r.status).toBe(0)

@@ -540,6 +540,7 @@ describe('upload_to_hf.sh stops on bad input: exit 2, a message, nothing run', (
 /** A spec tree where one experiment overrides the upload settings of the base. */
 function overridingSpecs(): Record<string, string> {
   return {
+    'experiments/cluster.yaml': readRepoFile('experiments/cluster.yaml'),
     'experiments/base.yaml': readRepoFile('experiments/base.yaml'),
     'experiments/qwen3-4b.yaml': readRepoFile('experiments/qwen3-4b.yaml'),
     'experiments/4b/default.yaml': readRepoFile('experiments/4b/default.yaml'),

@@ -9,6 +9,7 @@ const DEFAULT = readRepoFile('experiments/4b/default.yaml')
 /** The shipped base and 4B layers with the default experiment, each text changeable. */
 function specs(changes: { base?: string; leaf?: string; extra?: Record<string, string> } = {}) {
   return {
+    'experiments/cluster.yaml': readRepoFile('experiments/cluster.yaml'),
     'experiments/base.yaml': changes.base ?? BASE,
     'experiments/qwen3-4b.yaml': MODEL,
     'experiments/4b/default.yaml': changes.leaf ?? DEFAULT,
@@ -32,18 +33,15 @@ describe('the upload section of the specs', () => {
     expect(script?.content).not.toContain('case $exp_name in')
   })
 
-  it('is required', () => {
-    const result = compileTexts(specs({ base: BASE.replace(/\nupload:\n( {2}.*\n)+/, '\n') }))
-    expect(result.diagnostics).toMatchObject([
-      {
-        file: 'experiments/4b/default.yaml',
-        line: 3,
-        col: 1,
-        code: 'SCHEMA',
-        message: 'the spec is missing the required key `upload`',
-      },
-    ])
-    expect(result.files).toEqual([])
+  it('is optional: without it no upload script is generated', () => {
+    const base = BASE.replace(/\nupload:\n( {2}.*\n)+/, '\n')
+    const noJob = compileTexts(specs({ base, leaf: `${DEFAULT}slurm:\n  upload:\n    enabled: false\n` }))
+    expect(noJob.diagnostics).toEqual([])
+    expect(noJob.files.map((f) => f.path)).not.toContain('upload_to_hf.sh')
+    expect(noJob.files.map((f) => f.path)).toContain('run_4b.sh')
+    // A Slurm upload job without an upload section would have nothing to run: an error, not a silent skip.
+    const withJob = compileTexts(specs({ base }))
+    expect(withJob.diagnostics).toMatchObject([{ code: 'RULE', file: 'experiments/cluster.yaml' }])
   })
 
   it('admits only a shell-safe Hub namespace', () => {
@@ -52,7 +50,7 @@ describe('the upload section of the specs', () => {
       expect(result.diagnostics, bad).toMatchObject([
         {
           file: 'experiments/base.yaml',
-          line: 42,
+          line: 43,
           col: 14,
           code: 'SCHEMA',
           message:
@@ -67,7 +65,7 @@ describe('the upload section of the specs', () => {
     expect(result.diagnostics).toMatchObject([
       {
         file: 'experiments/base.yaml',
-        line: 43,
+        line: 44,
         col: 12,
         code: 'SCHEMA',
         message: '`upload.backend` must be one of: "fsdp", "megatron"',

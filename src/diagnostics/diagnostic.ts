@@ -24,6 +24,10 @@ export type DiagnosticCode =
   | 'SECRET'
   | 'TEMPLATE'
   | 'NO_SPECS'
+  | 'SBATCH_OPTION'
+  | 'SLURM_MISMATCH'
+  | 'SLURM_TIME'
+  | 'SLURM_LIMIT'
 
 export interface RelatedPosition extends Position {
   readonly message: string

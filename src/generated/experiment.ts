@@ -154,6 +154,122 @@ export type MergerBackend = 'fsdp' | 'megatron'
  * true creates the Hub repos private (the merger's `--private`) even without `upload_to_hf.sh --private`; `--public` overrides it for one run.
  */
 export type PrivateHubRepos = boolean
+/**
+ * `--partition`: the partition (or comma-separated partitions) to run in. Left out: the cluster default.
+ */
+export type Partition = string
+/**
+ * `--account`: the account charged for the job.
+ */
+export type Account = string
+/**
+ * `--qos`: the quality of service of the job.
+ */
+export type QoS = string
+/**
+ * `--nodes`. Must equal `trainer.nodes` (VERL's `trainer.nnodes`); left out, it follows `trainer.nodes`.
+ */
+export type Nodes1 = number
+/**
+ * `--gpus-per-node`. Must equal `trainer.gpus_per_node` (VERL's `trainer.n_gpus_per_node`); left out, it follows `trainer.gpus_per_node`.
+ */
+export type GPUsPerNode1 = number
+/**
+ * GPU type for `--gpus-per-node=TYPE:N` (a GRES type the cluster defines). Left out: any GPU.
+ */
+export type GPUType = string
+/**
+ * `--cpus-per-task` of the one task per node. Ray is given exactly these CPUs (`ray_kwargs.ray_init.num_cpus` on one node, `ray start --num-cpus` on several).
+ */
+export type CPUsPerNode = number
+/**
+ * `--mem`: memory per node, in MB or with a K/M/G/T suffix. `0` asks for all of the node's memory.
+ */
+export type MemoryPerNode = string
+/**
+ * `--time`, in a Slurm time format: `MINUTES`, `HH:MM:SS`, `DAYS-HH[:MM[:SS]]`. A run longer than the limit is requeued shortly before it and resumes from its latest checkpoint.
+ */
+export type TimeLimit = string
+/**
+ * `--job-name`. Left out: the experiment name.
+ */
+export type JobName = string
+/**
+ * `--output`: file for the job's stdout (and stderr unless `error` is set), relative to the directory `sbatch` runs in, with Slurm's patterns (`%x` job name, `%j` job id). Requeued runs append to it. Its directory must exist; `submit_all.sh` creates it.
+ */
+export type OutputLog = string
+/**
+ * `--error`: file for the job's stderr, like `output`. Left out: stderr goes to the output log.
+ */
+export type ErrorLog = string
+/**
+ * `--constraint`: node features the job needs, in Slurm's syntax (`a&b`, `a|b`, ...).
+ */
+export type Constraint = string
+/**
+ * Seconds before the time limit at which Slurm signals the job (`--signal=B:USR1@N`); the batch file then requeues the job (`scontrol requeue`) so that it resumes from its latest checkpoint. Slurm may send the signal up to a minute early.
+ */
+export type RequeueLeadTime = number
+/**
+ * Estimated wall-clock seconds of one training step. With it, finqa warns when the time limit ends before the first checkpoint (`training.save_freq` steps), since a requeued run would then never progress.
+ */
+export type SecondsPerStepEstimate = number
+/**
+ * Port of the Ray head (`ray start --head --port`).
+ */
+export type RayHeadPort = number
+/**
+ * Seconds to wait for every node and GPU to join the Ray cluster; past it the job fails with a clear error instead of training on part of the cluster.
+ */
+export type JoinTimeout = number
+/**
+ * Generate `dist-scripts/slurm/<script>.upload.sbatch` and submit it after the training job.
+ */
+export type Upload = boolean
+/**
+ * Further arguments of upload_to_hf.sh, e.g. `[--num, "3"]` or `[--private]`.
+ */
+export type UploadArguments = string[]
+/**
+ * `--time` of the upload job.
+ */
+export type UploadTimeLimit = string
+/**
+ * `--cpus-per-task` of the upload job (the merger runs on CPU).
+ */
+export type UploadCPUs = number
+/**
+ * `--mem` of the upload job, like `memory`.
+ */
+export type UploadMemory = string
+/**
+ * Name of the cluster profile, for messages.
+ */
+export type ClusterName = string
+/**
+ * Most nodes one job can get.
+ */
+export type Nodes2 = number
+/**
+ * GPUs on one node.
+ */
+export type GPUsPerNode2 = number
+/**
+ * CPUs on one node.
+ */
+export type CPUsPerNode1 = number
+/**
+ * Memory of one node, in MB or with a K/M/G/T suffix.
+ */
+export type MemoryPerNode1 = string
+/**
+ * The longest time limit the partitions allow, in a Slurm time format.
+ */
+export type LongestTimeLimit = string
+/**
+ * The partitions jobs may name.
+ */
+export type Partitions = string[]
 export type OverrideValue = OverrideScalar | OverrideScalar[]
 export type OverrideScalar = boolean | number | string
 
@@ -173,7 +289,8 @@ export interface Experiment {
   training: Training
   rollout: Rollout
   trainer: Trainer
-  upload: CheckpointUpload
+  upload?: CheckpointUpload
+  slurm?: Slurm
   verl_overrides?: ExtraVERLOverrides
 }
 /**
@@ -234,12 +351,71 @@ export interface Trainer {
   logger: Loggers
 }
 /**
- * How `upload_to_hf.sh` merges this experiment's checkpoints with VERL's model merger and names them on the HuggingFace Hub (`<namespace>/<checkpoint folder>_step-<N>`). The script picks these settings by the name of the checkpoint folder it is given; folders of no known experiment get the settings of the base layer.
+ * How `upload_to_hf.sh` merges this experiment's checkpoints with VERL's model merger and names them on the HuggingFace Hub (`<namespace>/<checkpoint folder>_step-<N>`). The script picks these settings by the name of the checkpoint folder it is given; folders of no known experiment get the settings of the base layer. Optional: without it no upload script is generated and Slurm upload jobs cannot be enabled.
  */
 export interface CheckpointUpload {
   namespace: HubNamespace
   backend: MergerBackend
   private?: PrivateHubRepos
+}
+/**
+ * How `sbatch` runs the experiment: `dist-scripts/slurm/<script>.sbatch`. Usually set in a cluster layer and overridden per model size or experiment. Every setting is optional: what is left out is not written, so the cluster default applies. One Slurm task runs per node; the nodes and GPUs per node follow `trainer`.
+ */
+export interface Slurm {
+  partition?: Partition
+  account?: Account
+  qos?: QoS
+  nodes?: Nodes1
+  gpus_per_node?: GPUsPerNode1
+  gpu_type?: GPUType
+  cpus_per_task?: CPUsPerNode
+  memory?: MemoryPerNode
+  time_limit?: TimeLimit
+  job_name?: JobName
+  output?: OutputLog
+  error?: ErrorLog
+  constraint?: Constraint
+  requeue_signal_seconds?: RequeueLeadTime
+  seconds_per_step?: SecondsPerStepEstimate
+  ray?: RayMultiNode
+  sbatch_options?: OtherSbatchOptions
+  upload?: UploadAfterTraining
+  cluster?: ClusterProfile
+}
+/**
+ * The Ray cluster a multi-node job starts before the trainer: a head on the first node, a worker on each other node.
+ */
+export interface RayMultiNode {
+  port?: RayHeadPort
+  join_timeout_seconds?: JoinTimeout
+}
+/**
+ * Further `#SBATCH` options by long name without the dashes, e.g. `mail-type: END` or `exclusive: true` (`true` writes a flag, `false` leaves it out). Names are checked against sbatch's options; options the typed fields or finqa set are not allowed here.
+ */
+export interface OtherSbatchOptions {
+  [k: string]: string | number | boolean
+}
+/**
+ * A dependent job (`afterok`) that runs `dist-scripts/upload_to_hf.sh CHECKPOINT_DIR [ARGS]` once training succeeds; it is cancelled when training fails. It inherits HF_TOKEN from the environment.
+ */
+export interface UploadAfterTraining {
+  enabled?: Upload
+  args?: UploadArguments
+  time_limit?: UploadTimeLimit
+  cpus_per_task?: UploadCPUs
+  memory?: UploadMemory
+}
+/**
+ * What the target cluster can offer. When present, finqa warns at compile time about a request the cluster cannot satisfy (sbatch would reject it).
+ */
+export interface ClusterProfile {
+  name: ClusterName
+  nodes?: Nodes2
+  gpus_per_node?: GPUsPerNode2
+  cpus_per_node?: CPUsPerNode1
+  memory_per_node?: MemoryPerNode1
+  max_time?: LongestTimeLimit
+  partitions?: Partitions
 }
 /**
  * Further VERL settings passed as `key=value` overrides, keyed by VERL's dotted key. Keys are checked against VERL's config; prefix a key with `+` only to add a key VERL's config lacks (e.g. `+data.apply_chat_template_kwargs.enable_thinking`). Keys that typed fields set are not allowed here.

@@ -55,13 +55,12 @@ export function settingsOf(upload: CheckpointUpload): UploadSettings {
 }
 
 /**
- * The value the root layer of an experiment's chain (the base) gave a setting, if it set one. A leaf that
- * overrides the namespace still tells us what the base wanted.
+ * The value the outermost layer that set a setting gave it (the base, usually). A leaf that overrides the
+ * namespace still tells us what the base wanted.
  */
 function rootValue(spec: ResolvedSpec, key: Key): unknown {
-  const root = spec.chain[0]
   const history = spec.sources.get(`/upload/${key}`)?.history ?? []
-  return history.find((h) => h.action === 'set' && h.position.file === root)?.value
+  return history.find((h) => h.action === 'set')?.value
 }
 
 /**

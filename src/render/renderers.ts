@@ -2,6 +2,14 @@ import type { Experiment } from '../generated/experiment.js'
 import type { ResolvedSpec } from '../resolve/merge.js'
 import type { TemplateFn } from './handlebars-env.js'
 import { launchViewOf, type RenderedFile } from './render-experiment.js'
+import {
+  SLURM_DIR,
+  SUBMIT_ALL,
+  slurmViewOf,
+  submitViewOf,
+  uploadEnabled,
+  uploadViewOf as uploadJobViewOf,
+} from './render-slurm.js'
 import { UPLOAD_SCRIPT, uploadViewOf } from './render-upload.js'
 
 /** A validated, concrete experiment with the layers behind it. */
@@ -50,16 +58,35 @@ export const RENDERERS: readonly Renderer[] = [
     name: 'checkpoint upload script',
     template: 'upload_to_hf.sh.hbs',
     render: (ctx) => {
-      if (ctx.experiments.length === 0) return []
+      const inputs = ctx.experiments.flatMap(({ experiment, spec }) =>
+        experiment.upload === undefined ? [] : [{ name: experiment.name, upload: experiment.upload, spec }],
+      )
+      if (inputs.length === 0) return []
       const upload = templateOf(ctx, 'upload_to_hf.sh.hbs')
-      const inputs = ctx.experiments.map(({ experiment, spec }) => ({
-        name: experiment.name,
-        upload: experiment.upload,
-        spec,
-      }))
       return [
         { path: UPLOAD_SCRIPT, content: upload(uploadViewOf(inputs, ctx.specDir)), mode: 0o755 as const },
       ]
+    },
+  },
+  {
+    name: 'Slurm batch files',
+    template: 'slurm.sbatch.hbs',
+    render: (ctx) => {
+      const batch = templateOf(ctx, 'slurm.sbatch.hbs')
+      const upload = templateOf(ctx, 'slurm-upload.sbatch.hbs')
+      const submit = templateOf(ctx, 'slurm-submit-all.sh.hbs')
+      const files: RenderedFile[] = []
+      for (const { experiment, spec } of ctx.experiments) {
+        const view = slurmViewOf(experiment, spec.chain, ctx.specDir)
+        files.push({ path: `${SLURM_DIR}/${view.file}`, content: batch(view), mode: 0o644 })
+        if (uploadEnabled(experiment)) {
+          const u = uploadJobViewOf(experiment, spec.chain, ctx.specDir)
+          files.push({ path: `${SLURM_DIR}/${u.file}`, content: upload(u), mode: 0o644 })
+        }
+      }
+      const experiments = ctx.experiments.map((c) => c.experiment)
+      files.push({ path: SUBMIT_ALL, content: submit(submitViewOf(experiments, ctx.specDir)), mode: 0o755 })
+      return files
     },
   },
 ]

@@ -27,3 +27,13 @@ export function hydraValue(value: unknown): string {
   }
   throw new Error(`no Hydra form for ${JSON.stringify(value)}`)
 }
+
+/**
+ * Quotes a value for an `#SBATCH` line, which sbatch (not bash) reads: plain words stay bare, anything else
+ * goes in double quotes with `\`, `"` and `#` escaped by a backslash (sbatch ends an option at an unescaped
+ * `#`, even inside quotes, and knows no single quotes).
+ */
+export function sbatchQuote(value: string): string {
+  if (value !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value
+  return `"${value.replace(/[\\"#]/g, (c) => `\\${c}`)}"`
+}

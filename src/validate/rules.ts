@@ -38,6 +38,7 @@ export const TYPED_VERL_KEYS: Readonly<Record<string, string>> = {
   'trainer.test_freq': 'training.test_freq',
   'trainer.total_epochs': 'training.epochs',
   'trainer.resume_mode': 'always auto, so a rerun resumes from the latest checkpoint',
+  'ray_kwargs.ray_init.num_cpus': 'slurm.cpus_per_task: the Slurm batch file fixes it to the CPUs of the job',
 }
 
 const KNOWN_KEYS: ReadonlyMap<string, string> = new Map(Object.entries(verlKeys.keys))
@@ -198,6 +199,19 @@ export const RULES: readonly Rule[] = [
         ),
       ]
     },
+  },
+  {
+    name: 'a slurm upload job needs an upload section',
+    check: (e, locate) =>
+      e.slurm?.upload?.enabled === true && e.upload === undefined
+        ? [
+            error(
+              locate('/slurm/upload/enabled'),
+              'slurm.upload.enabled is true, but the experiment has no `upload:` section, so there is no upload script to run',
+              'add `upload:` (namespace, backend) to a layer, or set slurm.upload.enabled: false',
+            ),
+          ]
+        : [],
   },
   {
     name: 'reward files differ',

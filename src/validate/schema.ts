@@ -151,6 +151,13 @@ const PATTERNS: Record<string, string> = {
   '^[^\\u0000-\\u001f\\u007f]*$': 'one line of text, without control characters',
   '^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$':
     'a Hub namespace: letters and digits, with single `.`, `_` or `-` between them',
+  '^[A-Za-z0-9_.,:@+%=~-]+$':
+    'a value of letters, digits and `_ . , : @ + % = ~ -` (no spaces, quotes or `$`)',
+  '^([0-9]+-[0-9]{1,2}(:[0-9]{1,2}){0,2}|[0-9]+(:[0-9]{1,2}){0,2}|INFINITE|UNLIMITED)$':
+    'a Slurm time limit: MINUTES, MM:SS, HH:MM:SS, DAYS-HH, DAYS-HH:MM or DAYS-HH:MM:SS (e.g. 3-00:00:00)',
+  '^[0-9]+[KMGT]?$': 'a Slurm memory size: MB, or a number with K, M, G or T (e.g. 200G)',
+  '^[A-Za-z0-9_./%@+~-]+$': 'a path of letters, digits, Slurm patterns (%j, %x) and `_ . / @ + ~ -`',
+  '^[A-Za-z0-9_.-]+$': 'a name of letters, digits, `_`, `.` and `-`',
 }
 
 function describe(error: ErrorObject, _schema: Schema): string {

@@ -37,9 +37,9 @@ describe('diagnostics carry what the user needs', () => {
     expect(files).toEqual([])
     expect(diagnostics).toHaveLength(1)
     const [d] = diagnostics
-    expect(d).toMatchObject({ code: 'SCHEMA', file: 'experiments/base.yaml', line: 21, col: 12 })
+    expect(d).toMatchObject({ code: 'SCHEMA', file: 'experiments/base.yaml', line: 22, col: 12 })
     expect(d?.related?.map((r) => r.message)).toContain(
-      'inherited by experiments/4b/default.yaml (experiments/base.yaml > experiments/qwen3-4b.yaml > experiments/4b/default.yaml)',
+      'inherited by experiments/4b/default.yaml (experiments/cluster.yaml > experiments/base.yaml > experiments/qwen3-4b.yaml > experiments/4b/default.yaml)',
     )
     expect(d?.related).toHaveLength(8)
   })
@@ -56,7 +56,7 @@ describe('diagnostics carry what the user needs', () => {
         file: 'experiments/4b/rollout4.yaml',
         line: 11,
         col: 15,
-        related: [{ file: 'experiments/base.yaml', line: 22, col: 15, message: 'overridden here' }],
+        related: [{ file: 'experiments/base.yaml', line: 23, col: 15, message: 'overridden here' }],
       },
     ])
   })
@@ -82,14 +82,14 @@ describe('diagnostics carry what the user needs', () => {
       sources: new Map([['experiments/base.yaml', 'x']]),
     })
     expect(text.split('\n')[0]).toBe(
-      'experiments/base.yaml:29:11 error SCHEMA `rollout.engine` must be one of: "vllm", "sglang", "hf"',
+      'experiments/base.yaml:30:11 error SCHEMA `rollout.engine` must be one of: "vllm", "sglang", "hf"',
     )
     const framed = formatDiagnostic(diagnostics[0] ?? expect.fail('no diagnostic'), {
       sources: new Map([
         ['experiments/base.yaml', withChangeText('experiments/base.yaml', 'engine: vllm', 'engine: vlm')],
       ]),
     })
-    expect(framed).toContain('  29 |   engine: vlm\n     |           ^^^\n  suggestion: did you mean "vllm"?')
+    expect(framed).toContain('  30 |   engine: vlm\n     |           ^^^\n  suggestion: did you mean "vllm"?')
   })
 
   it('a template that reads a missing field is a TEMPLATE diagnostic, not a crash', () => {

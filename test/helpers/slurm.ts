@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { REPO } from './compile-repo.js'
+
+export const HARNESS = join(REPO, 'test', 'slurm', 'slurm-local.sh')
+export const STUBS = join(REPO, 'test', 'slurm', 'stubs')
+
+const TERMINAL = new Set([
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'NODE_FAIL',
+  'PREEMPTED',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'OUT_OF_MEMORY',
+])
+
+/** Starts the local cluster (test/slurm/slurm-local.sh up) unless a controller already answers. */
+export function ensureCluster(): void {
+  if (spawnSync('scontrol', ['ping'], { encoding: 'utf8' }).stdout.includes('is UP')) return
+  const up = spawnSync('bash', [HARNESS, 'up'], { encoding: 'utf8' })
+  if (up.status !== 0) throw new Error(`slurm-local.sh up failed:\n${up.stderr}`)
+}
+
+/** `scontrol show job -o ID` as a map (JobState, ExitCode, Restarts, StartTime, EndTime, Reason, ...). */
+export function jobInfo(id: string): Record<string, string> {
+  const line = spawnSync('scontrol', ['show', 'job', '-o', id], { encoding: 'utf8' }).stdout.trim()
+  const out: Record<string, string> = {}
+  for (const m of line.matchAll(/(\w+)=(\S*)/g)) out[m[1] as string] ??= m[2] as string
+  return out
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls until the job ends (scontrol, every 0.2 s; `sbatch --wait` polls far slower) and returns its info. */
+export async function waitJob(id: string, timeoutSeconds = 90): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutSeconds * 1000
+  for (;;) {
+    const info = jobInfo(id)
+    if (TERMINAL.has(info.JobState ?? '')) return info
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} did not end within ${timeoutSeconds} s: ${JSON.stringify(info)}`)
+    await pause(200)
+  }
+}
+
+/** Polls until `check` holds. */
+export async function waitFor(what: string, check: () => boolean, timeoutSeconds = 60): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutSeconds} s waiting for ${what}`)
+    await pause(200)
+  }
+}
+
+/** Cancels jobs the tests submitted (never any other job). */
+export function cancelJobs(ids: Iterable<string>): void {
+  const list = [...ids]
+  if (list.length > 0) spawnSync('scancel', list)
+}
