@@ -130,11 +130,9 @@ describe('one script for all experiments', () => {
       }),
     )
     expect(result.diagnostics).toEqual([])
-    const inputs = result.experiments.map(({ experiment, spec }) => ({
-      name: experiment.name,
-      upload: experiment.upload,
-      spec,
-    }))
+    const inputs = result.experiments.flatMap(({ experiment, spec }) =>
+      experiment.upload === undefined ? [] : [{ name: experiment.name, upload: experiment.upload, spec }],
+    )
     const view = uploadViewOf(inputs, 'experiments')
     expect(view.defaults).toEqual({ namespace: 'afeng', backend: 'fsdp', private: 'false' })
     expect(view.cases).toEqual([
