@@ -23,6 +23,12 @@ export type DiagnosticCode =
   | 'DUPLICATE_OUTPUT'
   | 'TEMPLATE'
   | 'NO_SPECS'
+  | 'MATRIX_EMPTY'
+  | 'MATRIX_COLLISION'
+  | 'MATRIX_TEMPLATE'
+  | 'MATRIX_INVALID'
+  | 'ROW_COUNT'
+  | 'PARQUET_UNREADABLE'
 
 export interface RelatedPosition extends Position {
   readonly message: string

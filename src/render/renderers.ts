@@ -15,6 +15,8 @@ export interface RenderContext {
   readonly templates: ReadonlyMap<string, TemplateFn>
   /** The spec folder as displayed, e.g. `experiments`. */
   readonly specDir: string
+  /** The experiment JSON Schema: field titles and descriptions for docs. */
+  readonly schema: { readonly [key: string]: unknown }
 }
 
 /** One kind of output: launch scripts, batch files, docs... A throw becomes a TEMPLATE diagnostic. */
