@@ -1,4 +1,5 @@
 import type { Experiment } from '../generated/experiment.js'
+import { docsViewOf } from '../report/docs-view.js'
 import type { ResolvedSpec } from '../resolve/merge.js'
 import type { TemplateFn } from './handlebars-env.js'
 import { launchViewOf, type RenderedFile } from './render-experiment.js'
@@ -45,6 +46,15 @@ export const RENDERERS: readonly Renderer[] = [
         content: launch(launchViewOf(experiment, spec.chain, ctx.specDir)),
         mode: 0o755 as const,
       }))
+    },
+  },
+  {
+    name: 'docs README',
+    template: 'README.md.hbs',
+    render: (ctx) => {
+      const readme = templateOf(ctx, 'README.md.hbs')
+      const view = docsViewOf(ctx.experiments, { specDir: ctx.specDir, schema: ctx.schema })
+      return [{ path: 'README.md', content: readme(view), mode: 0o644 as const }]
     },
   },
 ]
