@@ -246,18 +246,18 @@ function hyperparameters(
   const knobs = analysed.map((a) => ({ a, knobs: knobsOf(a.e) }))
   const first = knobs[0]?.knobs ?? []
   const rows = first.map((knob, i) => {
-    const valueOf = (k: (typeof knobs)[number]): string => k.knobs[i]?.default ?? ''
-    const all = knobs.map(valueOf)
+    const knobValue = (k: (typeof knobs)[number]): string => k.knobs[i]?.default ?? ''
+    const all = knobs.map(knobValue)
     if (all.length > 1 && new Set(all).size === all.length) {
       return [code(knob.env), '_one per experiment_', knob.description, '']
     }
     const baseValue = (a: Analysed): string | undefined => {
       const base = baseOf(a)
-      return base === undefined ? undefined : valueOf(knobs.find((k) => k.a === base) ?? { a, knobs: [] })
+      return base === undefined ? undefined : knobValue(knobs.find((k) => k.a === base) ?? { a, knobs: [] })
     }
     const defaults = groupBy(
       knobs.filter((k) => baseOf(k.a) === k.a),
-      (k) => valueOf(k),
+      (k) => knobValue(k),
     )
     const defaultText =
       defaults.size <= 1
@@ -266,9 +266,9 @@ function hyperparameters(
     const changed = groupBy(
       knobs.filter((k) => {
         const b = baseValue(k.a)
-        return b !== undefined && b !== valueOf(k)
+        return b !== undefined && b !== knobValue(k)
       }),
-      (k) => valueOf(k),
+      (k) => knobValue(k),
     )
     const changedText = [...changed]
       .sort(([x], [y]) => compareText(x, y))
