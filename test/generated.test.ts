@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
+import { parse as parseYamlText } from 'yaml'
 import { readSchema } from '../src/cli/package-files.js'
 import { MANIFEST, renderManifest } from '../src/emit/manifest.js'
 import { renderGenerated } from '../src/generate.js'
@@ -47,6 +49,19 @@ describe('committed generated files are fresh', () => {
   it('src/generated/experiment.ts and schema/layer.schema.json match the schema (run `npm run gen:types`)', async () => {
     const files = await renderGenerated(readSchema())
     for (const [path, content] of Object.entries(files)) expect(content, path).toBe(readRepoFile(path))
+  })
+
+  it('the editor schema (schema/layer.schema.json) accepts every shipped spec, sweep templates included', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true })
+    const validate = ajv.compile(JSON.parse(readRepoFile('schema/layer.schema.json')))
+    for (const entry of readdirSync(join(REPO, 'experiments'), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.yaml')) continue
+      const path = join(entry.parentPath, entry.name)
+      expect(
+        validate(parseYamlText(readFileSync(path, 'utf8'))),
+        `${path}: ${ajv.errorsText(validate.errors)}`,
+      ).toBe(true)
+    }
   })
 
   it('the VERL key list records the VERL commit and holds the keys GRPO runs set', () => {
