@@ -7,13 +7,21 @@ import {
   sortDiagnostics,
 } from './diagnostics/diagnostic.js'
 import type { Experiment } from './generated/experiment.js'
-import { isPlainMap, type PlainMap, type Pointer, parseYaml, type SourceDoc } from './load/parse-yaml.js'
+import {
+  isPlainMap,
+  layerId,
+  type PlainMap,
+  type Pointer,
+  parseYaml,
+  type SourceDoc,
+} from './load/parse-yaml.js'
 import { createTemplates } from './render/handlebars-env.js'
 import type { RenderedFile } from './render/render-experiment.js'
 import { type CompiledExperiment, RENDERERS, type RenderContext } from './render/renderers.js'
 
 export type { CompiledExperiment }
 
+import { expandMatrix, isSweep } from './resolve/expand-matrix.js'
 import { mergeLayers, type ResolvedSpec } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
 import { checkVerlOverrides, RULES } from './validate/rules.js'
@@ -61,23 +69,43 @@ export function compile(input: CompileInput): CompileResult {
     }
   }
 
-  // load
+  // load; a sweep file becomes one layer per combination of its matrix, keyed by layer id
   const docs = new Map<string, SourceDoc>()
+  const sweepFiles = new Set<string>()
   for (const file of [...input.specs.keys()].sort()) {
     const doc = parseYaml(file, input.specs.get(file) ?? '')
-    docs.set(file, doc)
     diagnostics.push(...doc.diagnostics)
-    if (doc.diagnostics.length === 0)
-      diagnostics.push(...validateLayer(doc, validators), ...checkSecrets(doc))
+    if (doc.diagnostics.length > 0 || !isSweep(doc)) {
+      docs.set(file, doc)
+      if (doc.diagnostics.length === 0)
+        diagnostics.push(...validateLayer(doc, validators), ...checkSecrets(doc))
+      continue
+    }
+    sweepFiles.add(file)
+    const matrixDiagnostics = validateLayer(
+      { ...doc, value: { matrix: doc.value.matrix ?? null } },
+      validators,
+    )
+    diagnostics.push(...matrixDiagnostics)
+    if (matrixDiagnostics.length > 0) continue
+    const expansion = expandMatrix(doc)
+    diagnostics.push(...expansion.diagnostics)
+    for (const layer of expansion.docs) {
+      docs.set(layerId(layer), layer)
+      diagnostics.push(...validateLayer(layer, validators), ...checkSecrets(layer))
+    }
   }
 
   // resolve
-  const { chains, diagnostics: extendsDiagnostics } = resolveExtends(docs, input.specDir)
+  const { chains, diagnostics: extendsDiagnostics } = resolveExtends(docs, {
+    specRoot: input.specDir,
+    sweepFiles,
+  })
   diagnostics.push(...extendsDiagnostics)
   const experiments: CompiledExperiment[] = []
   for (const { chain } of chains) {
     if (chain === undefined) continue
-    const layers = chain.map((f) => docs.get(f) as SourceDoc)
+    const layers = chain.map((id) => docs.get(id) as SourceDoc)
     const { spec, diagnostics: mergeDiagnostics } = mergeLayers(layers)
     diagnostics.push(...mergeDiagnostics)
     if (spec.abstract || mergeDiagnostics.length > 0) continue
@@ -108,6 +136,7 @@ export function compile(input: CompileInput): CompileResult {
       experiments,
       templates: createTemplates(input.templates),
       specDir: input.specDir,
+      schema: input.schema,
     }
     for (const renderer of RENDERERS) {
       try {
@@ -153,7 +182,7 @@ function stripNulls(value: PlainMap): PlainMap {
 }
 
 function withoutLayerKeys(value: PlainMap): PlainMap {
-  const { extends: _e, abstract: _a, ...rest } = value
+  const { extends: _e, abstract: _a, matrix: _m, ...rest } = value
   return rest
 }
 
@@ -167,8 +196,8 @@ export function locatorFor(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceD
     const deletedBy = deletion?.at(-1)
     if (deletion !== undefined && deletedBy !== undefined) {
       return {
-        value: deletedBy.position,
-        deletedAt: deletedBy.position,
+        value: deletedBy.key ?? deletedBy.position,
+        deletedAt: deletedBy.key ?? deletedBy.position,
         related: deletion.slice(0, -1).map((h) => ({ ...h.position, message: 'set here before' })),
       }
     }
@@ -176,18 +205,15 @@ export function locatorFor(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceD
     while (p !== '' && !spec.sources.has(p)) p = p.slice(0, p.lastIndexOf('/'))
     const history = spec.sources.get(p)?.history ?? []
     const winner = history.at(-1)
-    if (winner === undefined) {
-      const leafStart = docs.get(spec.file)?.positions.get('')?.value
-      return { value: leafStart ?? { file: spec.file, line: 1, col: 1 } }
-    }
-    const key = docs.get(winner.position.file)?.positions.get(p)?.key
+    if (winner === undefined) return { value: leafPosition(spec, docs) }
+    const key = winner.key ?? docs.get(winner.position.file)?.positions.get(p)?.key
     const related: RelatedPosition[] = history
       .slice(0, -1)
       .map((h) => ({ ...h.position, message: 'overridden here' }))
     if (winner.position.file !== spec.file) {
       related.push({
         ...leafPosition(spec, docs),
-        message: `inherited by ${spec.file} (${spec.chain.join(' > ')})`,
+        message: `inherited by ${spec.id} (${spec.chain.join(' > ')})`,
       })
     }
     return { value: winner.position, key, related: related.length > 0 ? related : undefined }
@@ -195,7 +221,8 @@ export function locatorFor(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceD
 }
 
 function leafPosition(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceDoc>): Position {
-  return docs.get(spec.file)?.positions.get('')?.value ?? { file: spec.file, line: 1, col: 1 }
+  const leaf = docs.get(spec.id)
+  return leaf?.sweep?.matrix ?? leaf?.positions.get('')?.value ?? { file: spec.file, line: 1, col: 1 }
 }
 
 /** Two experiments may not write the same script or train into the same checkpoint folder. */
@@ -224,9 +251,9 @@ function checkUnique(experiments: readonly CompiledExperiment[]): Diagnostic[] {
         ...at,
         severity: 'error',
         code: 'DUPLICATE_OUTPUT',
-        message: `${item.spec.file} and ${first.spec.file} have the same ${label} ${key}`,
-        suggestion: `give ${item.spec.file} its own ${pointer.slice(1)}`,
-        related: [{ ...other, message: `${first.spec.file} sets it here` }],
+        message: `${item.spec.id} and ${first.spec.id} have the same ${label} ${key}`,
+        suggestion: `give ${item.spec.id} its own ${pointer.slice(1)}`,
+        related: [{ ...other, message: `${first.spec.id} sets it here` }],
       })
     }
   }

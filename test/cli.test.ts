@@ -67,7 +67,11 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
         .split('\n')
         .filter((l) => l.startsWith('wrote'))
         .sort(),
-    ).toEqual(['wrote dist-scripts/run_4b_rollout4.sh', 'wrote dist-scripts/run_8b.sh'])
+    ).toEqual([
+      'wrote dist-scripts/README.md',
+      'wrote dist-scripts/run_4b_rollout4.sh',
+      'wrote dist-scripts/run_8b.sh',
+    ])
     expect(statSync(join(dir, 'dist-scripts', 'run_8b.sh')).mode & 0o777).toBe(0o755)
   })
 

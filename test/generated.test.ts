@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
+import { parse as parseYamlText } from 'yaml'
 import { readSchema } from '../src/cli/package-files.js'
 import { MANIFEST, renderManifest } from '../src/emit/manifest.js'
 import { renderGenerated } from '../src/generate.js'
@@ -24,12 +26,15 @@ describe('committed generated files are fresh', () => {
       'run_8b_rollout12',
       'run_8b_rollout4',
     ]
-    expect(result.files.map((f) => f.path)).toEqual([
-      ...stems.map((s) => `${s}.sh`),
-      ...stems.flatMap((s) => [`slurm/${s}.sbatch`, `slurm/${s}.upload.sbatch`]),
-      'slurm/submit_all.sh',
-      'upload_to_hf.sh',
-    ])
+    expect(result.files.map((f) => f.path)).toEqual(
+      [
+        'README.md',
+        ...stems.map((s) => `${s}.sh`),
+        ...stems.flatMap((s) => [`slurm/${s}.sbatch`, `slurm/${s}.upload.sbatch`]),
+        'slurm/submit_all.sh',
+        'upload_to_hf.sh',
+      ].sort(),
+    )
   })
 
   it('dist-scripts/ holds exactly what the specs produce (run `npm run gen:scripts`)', () => {
@@ -42,7 +47,7 @@ describe('committed generated files are fresh', () => {
   })
 
   it.each(result.files.map((f) => [f.path, f] as const))(
-    'dist-scripts/%s matches its golden and is executable',
+    'dist-scripts/%s matches its golden and has its mode',
     async (path, file) => {
       await expect(file.content).toMatchFileSnapshot(join(REPO, 'dist-scripts', path))
       expect(statSync(join(REPO, 'dist-scripts', path)).mode & 0o777).toBe(file.mode)
@@ -52,6 +57,19 @@ describe('committed generated files are fresh', () => {
   it('src/generated/experiment.ts and schema/layer.schema.json match the schema (run `npm run gen:types`)', async () => {
     const files = await renderGenerated(readSchema())
     for (const [path, content] of Object.entries(files)) expect(content, path).toBe(readRepoFile(path))
+  })
+
+  it('the editor schema (schema/layer.schema.json) accepts every shipped spec, sweep templates included', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true })
+    const validate = ajv.compile(JSON.parse(readRepoFile('schema/layer.schema.json')))
+    for (const entry of readdirSync(join(REPO, 'experiments'), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.yaml')) continue
+      const path = join(entry.parentPath, entry.name)
+      expect(
+        validate(parseYamlText(readFileSync(path, 'utf8'))),
+        `${path}: ${ajv.errorsText(validate.errors)}`,
+      ).toBe(true)
+    }
   })
 
   it('the VERL key list records the VERL commit and holds the keys GRPO runs set', () => {
@@ -82,14 +100,16 @@ describe('committed generated files are fresh', () => {
 
 describe('generated scripts pass bash -n and shellcheck', () => {
   const files = compileDir('experiments').files
-  it.each(files.map((f) => f.path))('bash -n %s', (path) => {
+  it.each(files.filter((f) => f.path.endsWith('.sh')).map((f) => f.path))('bash -n %s', (path) => {
     const r = spawnSync('bash', ['-n', join(REPO, 'dist-scripts', path)], { encoding: 'utf8' })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
   })
 
   it.runIf(hasTool('shellcheck'))('shellcheck finds nothing in dist-scripts', () => {
-    const paths = files.map((f) => join(REPO, 'dist-scripts', f.path))
+    const paths = files
+      .filter((f) => /\.(sh|sbatch)$/.test(f.path))
+      .map((f) => join(REPO, 'dist-scripts', f.path))
     expect(paths.filter((p) => p.endsWith('.sbatch'))).toHaveLength(16)
     const r = spawnSync('shellcheck', ['--severity=style', ...paths], { encoding: 'utf8' })
     expect(r.stdout).toBe('')

@@ -253,7 +253,7 @@ describe('Slurm settings inherit and are checked', () => {
 
   it('warns when no checkpoint can be reached before the time limit', () => {
     const r = compileWith(
-      'slurm:\n  time_limit: "02:00:00"\n  seconds_per_step: 100\ntraining:\n  save_freq: 100\n',
+      'slurm:\n  time_limit: "02:00:00"\nestimate:\n  seconds_per_step: 100\ntraining:\n  save_freq: 100\n',
     )
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:15 warning SLURM_TIME'])
     expect(r.diagnostics[0]?.message).toContain('02:46:40')

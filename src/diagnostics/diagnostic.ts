@@ -28,6 +28,12 @@ export type DiagnosticCode =
   | 'SLURM_MISMATCH'
   | 'SLURM_TIME'
   | 'SLURM_LIMIT'
+  | 'MATRIX_EMPTY'
+  | 'MATRIX_COLLISION'
+  | 'MATRIX_TEMPLATE'
+  | 'MATRIX_INVALID'
+  | 'ROW_COUNT'
+  | 'PARQUET_UNREADABLE'
 
 export interface RelatedPosition extends Position {
   readonly message: string

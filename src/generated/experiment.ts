@@ -14,6 +14,22 @@ export type ParentLayer = string
  */
 export type AbstractLayer = boolean
 /**
+ * A value of a sweep axis: a string, number or boolean.
+ */
+export type MatrixValue = string | number | boolean
+/**
+ * Combinations added after the product, each giving a value for every axis.
+ */
+export type ExtraCombinations = {
+  [k: string]: MatrixValue
+}[]
+/**
+ * Combinations of the product to leave out: an entry removes every combination that has all of its values.
+ */
+export type ExcludedCombinations = {
+  [k: string]: MatrixValue
+}[]
+/**
  * The experiment name: `trainer.experiment_name` in VERL and WandB, and the checkpoint folder under the checkpoint root. The script's default for EXP_NAME.
  */
 export type ExperimentName = string
@@ -34,6 +50,10 @@ export type WandBProject = string
  */
 export type ModelPath = string
 /**
+ * How the generated docs and `finqa plan` name the model, e.g. in the experiment matrix. Changes nothing in the launch script; when absent the model path is shown.
+ */
+export type ModelLabel = string
+/**
  * Folder holding the parquet files. The script's default for DATA_DIR.
  */
 export type DataFolder = string
@@ -41,6 +61,10 @@ export type DataFolder = string
  * Parquet file name inside the data folder (`data.train_files`).
  */
 export type TrainingFile = string
+/**
+ * Rows (prompts) in the training file, for `finqa plan` and the docs: steps per epoch = floor(rows / batch size), as VERL drops the last partial batch. `finqa plan` reads the real count from the parquet footer when the file is reachable and warns when they differ. Changes nothing in the launch script.
+ */
+export type TrainingRows = number
 /**
  * Parquet file name inside the data folder (`data.val_files`).
  */
@@ -211,10 +235,6 @@ export type Constraint = string
  */
 export type RequeueLeadTime = number
 /**
- * Estimated wall-clock seconds of one training step. With it, finqa warns when the time limit ends before the first checkpoint (`training.save_freq` steps), since a requeued run would then never progress.
- */
-export type SecondsPerStepEstimate = number
-/**
  * Port of the Ray head (`ray start --head --port`).
  */
 export type RayHeadPort = number
@@ -270,6 +290,10 @@ export type LongestTimeLimit = string
  * The partitions jobs may name.
  */
 export type Partitions = string[]
+/**
+ * Wall-clock seconds one training step (rollout, reward, update, amortised validation and checkpointing) takes on this experiment's GPUs. Usually set per model size in the model layer: the seed's runs took about 2-3 days for Qwen3-4B and 4-5 days for Qwen3-8B over 3,120 steps on 8 GPUs, about 69 and 125 s/step.
+ */
+export type SecondsPerStep = number
 export type OverrideValue = OverrideScalar | OverrideScalar[]
 export type OverrideScalar = boolean | number | string
 
@@ -279,6 +303,7 @@ export type OverrideScalar = boolean | number | string
 export interface Experiment {
   extends?: ParentLayer
   abstract?: AbstractLayer
+  matrix?: SweepMatrix
   name: ExperimentName
   script: LaunchScriptName
   description?: Description
@@ -291,13 +316,23 @@ export interface Experiment {
   trainer: Trainer
   upload?: CheckpointUpload
   slurm?: Slurm
+  estimate?: TimeEstimate
   verl_overrides?: ExtraVERLOverrides
+}
+/**
+ * Turns this file into a sweep: one experiment per combination of the listed values. A key with a dot names a field and sets it (`rollout.n: [4, 12]`); a key without one is a variable used only in templates (`size: [4b, 8b]`). In every string of this file (`extends`, `name`, `script`, `description`, ...) `{var}` is replaced by the combination's value, `{var|upper}` and `{var|lower}` change its case. Combinations are the product of the lists, in order, less those matching an `exclude` entry, plus the `include` entries. Not inherited; a sweep file cannot be `abstract` or be extended.
+ */
+export interface SweepMatrix {
+  include?: ExtraCombinations
+  exclude?: ExcludedCombinations
+  [k: string]: MatrixValue[] | ExtraCombinations | ExcludedCombinations | undefined
 }
 /**
  * The policy model to train.
  */
 export interface Model {
   path: ModelPath
+  label?: ModelLabel
 }
 /**
  * Training and validation parquet files and sequence lengths.
@@ -305,6 +340,7 @@ export interface Model {
 export interface Data {
   dir: DataFolder
   train_file: TrainingFile
+  train_rows?: TrainingRows
   val_file: ValidationFile
   max_prompt_length: MaxPromptLength
   max_response_length: MaxResponseLength
@@ -376,7 +412,6 @@ export interface Slurm {
   error?: ErrorLog
   constraint?: Constraint
   requeue_signal_seconds?: RequeueLeadTime
-  seconds_per_step?: SecondsPerStepEstimate
   ray?: RayMultiNode
   sbatch_options?: OtherSbatchOptions
   upload?: UploadAfterTraining
@@ -416,6 +451,12 @@ export interface ClusterProfile {
   memory_per_node?: MemoryPerNode1
   max_time?: LongestTimeLimit
   partitions?: Partitions
+}
+/**
+ * Figures for the wall-time and GPU-hour estimates of `finqa plan` and the generated docs. They change nothing in the launch script. The Slurm time-limit check also uses seconds_per_step: it warns when no checkpoint can be reached before the time limit.
+ */
+export interface TimeEstimate {
+  seconds_per_step?: SecondsPerStep
 }
 /**
  * Further VERL settings passed as `key=value` overrides, keyed by VERL's dotted key. Keys are checked against VERL's config; prefix a key with `+` only to add a key VERL's config lacks (e.g. `+data.apply_chat_template_kwargs.enable_thinking`). Keys that typed fields set are not allowed here.

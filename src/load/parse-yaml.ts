@@ -21,6 +21,24 @@ export interface SourceDoc {
   readonly value: PlainMap
   readonly positions: ReadonlyMap<Pointer, NodePosition>
   readonly diagnostics: readonly Diagnostic[]
+  /** Set on the layers a sweep file expands into (resolve/expand-matrix.ts): which combination this is. */
+  readonly sweep?: SweepCombination
+}
+
+export type MatrixScalar = string | number | boolean
+
+/** One combination of a sweep file's matrix. */
+export interface SweepCombination {
+  /** `size=4b,rollout.n=12`: the variables in matrix order. */
+  readonly label: string
+  readonly variables: Readonly<Record<string, MatrixScalar>>
+  /** The `matrix:` key of the sweep file. */
+  readonly matrix: Position
+}
+
+/** A layer's identity: its file, or for a sweep's combination `file[size=4b,rollout.n=12]`. */
+export function layerId(doc: Pick<SourceDoc, 'file' | 'sweep'>): string {
+  return doc.sweep === undefined ? doc.file : `${doc.file}[${doc.sweep.label}]`
 }
 
 export function pointerJoin(parent: Pointer, key: string | number): Pointer {

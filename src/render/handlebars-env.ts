@@ -23,6 +23,8 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
     'envDefault',
     (name: unknown, value: unknown) => `${String(name)}=\${${String(name)}:-${String(value)}}`,
   )
+  // A Markdown table from `{ header, rows }` of Markdown cells; a `|` in a cell is escaped.
+  hb.registerHelper('mdTable', (table: unknown) => markdownTable(table as MarkdownTableInput))
   const out = new Map<string, TemplateFn>()
   for (const [name, text] of sources) {
     if (name.startsWith('partials/'))
@@ -33,4 +35,17 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
     out.set(name, hb.compile(text, { noEscape: true, strict: true }))
   }
   return out
+}
+
+interface MarkdownTableInput {
+  readonly header: readonly string[]
+  readonly rows: readonly (readonly string[])[]
+}
+
+export function markdownTable(table: MarkdownTableInput): string {
+  const row = (cells: readonly string[]): string =>
+    `| ${cells.map((c) => c.replaceAll('|', '\\|').replaceAll('\n', ' ')).join(' | ')} |`
+  return [row(table.header), `|${table.header.map(() => '---').join('|')}|`, ...table.rows.map(row)].join(
+    '\n',
+  )
 }

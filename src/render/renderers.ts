@@ -1,4 +1,5 @@
 import type { Experiment } from '../generated/experiment.js'
+import { docsViewOf } from '../report/docs-view.js'
 import type { ResolvedSpec } from '../resolve/merge.js'
 import type { TemplateFn } from './handlebars-env.js'
 import { launchViewOf, type RenderedFile } from './render-experiment.js'
@@ -24,6 +25,8 @@ export interface RenderContext {
   readonly templates: ReadonlyMap<string, TemplateFn>
   /** The spec folder as displayed, e.g. `experiments`. */
   readonly specDir: string
+  /** The experiment JSON Schema: field titles and descriptions for docs. */
+  readonly schema: { readonly [key: string]: unknown }
 }
 
 /** One kind of output: launch scripts, batch files, docs... A throw becomes a TEMPLATE diagnostic. */
@@ -87,6 +90,15 @@ export const RENDERERS: readonly Renderer[] = [
       const experiments = ctx.experiments.map((c) => c.experiment)
       files.push({ path: SUBMIT_ALL, content: submit(submitViewOf(experiments, ctx.specDir)), mode: 0o755 })
       return files
+    },
+  },
+  {
+    name: 'docs README',
+    template: 'README.md.hbs',
+    render: (ctx) => {
+      const readme = templateOf(ctx, 'README.md.hbs')
+      const view = docsViewOf(ctx.experiments, { specDir: ctx.specDir, schema: ctx.schema })
+      return [{ path: 'README.md', content: readme(view), mode: 0o644 as const }]
     },
   },
 ]

@@ -2,6 +2,7 @@ import { distance } from 'fastest-levenshtein'
 import type { Diagnostic, Position } from '../diagnostics/diagnostic.js'
 import {
   isPlainMap,
+  layerId,
   type PlainMap,
   type PlainValue,
   type Pointer,
@@ -14,6 +15,8 @@ import {
 export interface LayerEntry {
   readonly action: 'set' | 'unset'
   readonly position: Position
+  /** The key's position, when the layer wrote one (not for list items). */
+  readonly key?: Position
   readonly value?: PlainValue
 }
 
@@ -24,10 +27,14 @@ export interface SourceEntry {
 
 /** A layer after `extends`: the merged value and, per JSON Pointer, the layers behind it. */
 export interface ResolvedSpec {
-  /** The leaf layer. */
+  /** The leaf layer's file. */
   readonly file: string
-  /** Root first, the leaf last. */
+  /** The leaf layer's id: its file, or `file[size=4b,...]` for a sweep's combination (see `layerId`). */
+  readonly id: string
+  /** Layer ids, root first, the leaf last. */
   readonly chain: readonly string[]
+  /** Files of the chain's layers that are not abstract: the experiment's own settings come from these. */
+  readonly concreteFiles: ReadonlySet<string>
   readonly abstract: boolean
   readonly value: PlainMap
   readonly sources: ReadonlyMap<Pointer, SourceEntry>
@@ -36,7 +43,7 @@ export interface ResolvedSpec {
 }
 
 /** Keys about the layer itself; never inherited. */
-const LAYER_KEYS = new Set(['extends', 'abstract'])
+const LAYER_KEYS = new Set(['extends', 'abstract', 'matrix'])
 
 /**
  * Merges a chain of layers, root first (ADR 0001): maps merge key by key; a child's scalars and lists
@@ -59,8 +66,9 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
     for (const key of [...sources.keys()]) if (key.startsWith(`${pointer}/`)) sources.delete(key)
   }
   const recordTree = (v: PlainValue, pointer: Pointer, doc: SourceDoc): void => {
-    const position = doc.positions.get(pointer)?.value ?? { file: doc.file, line: 1, col: 1 }
-    record(pointer, { action: 'set', position, value: clone(v) })
+    const at = doc.positions.get(pointer)
+    const position = at?.value ?? { file: doc.file, line: 1, col: 1 }
+    record(pointer, { action: 'set', position, key: at?.key, value: clone(v) })
     if (isPlainMap(v))
       for (const [k, child] of Object.entries(v)) recordTree(child, pointerJoin(pointer, k), doc)
     else if (Array.isArray(v)) {
@@ -89,13 +97,13 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
         const before = sources.get(at)?.history ?? []
         dropBelow(at)
         sources.delete(at)
-        deleted.set(at, { history: [...before, { action: 'unset', position: positions?.key ?? position }] })
+        deleted.set(at, { history: [...before, { action: 'unset', position, key: positions?.key }] })
         delete target[key]
         continue
       }
       const existing = Object.hasOwn(target, key) ? target[key] : undefined
       if (isPlainMap(v) && isPlainMap(existing)) {
-        record(at, { action: 'set', position, value: undefined })
+        record(at, { action: 'set', position, key: positions?.key, value: undefined })
         apply(existing, v, at, doc, false)
         continue
       }
@@ -107,8 +115,18 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
 
   for (const layer of layers) apply(value, layer.value, '', layer, true)
   const abstract = leaf.value.abstract === true
+  const concreteFiles = new Set(layers.filter((l) => l.value.abstract !== true).map((l) => l.file))
   return {
-    spec: { file: leaf.file, chain: layers.map((l) => l.file), abstract, value, sources, deleted },
+    spec: {
+      file: leaf.file,
+      id: layerId(leaf),
+      chain: layers.map(layerId),
+      concreteFiles,
+      abstract,
+      value,
+      sources,
+      deleted,
+    },
     diagnostics,
   }
 }

@@ -2,37 +2,49 @@ import { posix } from 'node:path'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
 import type { SourceDoc } from '../load/parse-yaml.js'
 
-/** A layer's ancestry, root first and the layer itself last; absent when the chain is broken. */
+/** A layer's ancestry as layer ids, root first and the layer itself last; absent when the chain is broken. */
 export interface ExtendsChain {
+  /** The layer's id (`layerId`): its file, or `file[vars]` for a sweep's combination. */
   readonly file: string
   readonly chain: readonly string[] | undefined
 }
 
+export interface ResolveExtendsOptions {
+  /** The spec folder as displayed; `extends` may not leave it. */
+  readonly specRoot: string
+  /** Sweep files: they expand into several layers, so no layer may extend one. */
+  readonly sweepFiles?: ReadonlySet<string>
+}
+
 /**
- * Follows every file's `extends:` to its root. `extends` is a path relative to the including file and must
- * stay inside the spec folder. Missing parents, cycles and escapes are diagnostics at the `extends` value.
+ * Follows every layer's `extends:` to its root. `docs` is keyed by layer id (`layerId`). `extends` is a
+ * path relative to the including file and must stay inside the spec folder. Missing parents, cycles and
+ * escapes are diagnostics at the `extends` value.
  */
 export function resolveExtends(
   docs: ReadonlyMap<string, SourceDoc>,
-  specRoot: string,
+  options: ResolveExtendsOptions,
 ): { chains: ExtendsChain[]; diagnostics: Diagnostic[] } {
+  const { specRoot } = options
+  const sweepFiles = options.sweepFiles ?? new Set<string>()
   const diagnostics: Diagnostic[] = []
   const parentOf = new Map<string, string | null | undefined>() // null: root layer; undefined: broken
   const rootPrefix = specRoot === '.' || specRoot === '' ? '' : `${posix.normalize(specRoot)}/`
 
-  for (const [file, doc] of docs) {
+  for (const [id, doc] of docs) {
+    const file = doc.file
     const ext = doc.value.extends
     if (doc.diagnostics.some((d) => d.severity === 'error')) {
-      parentOf.set(file, undefined)
+      parentOf.set(id, undefined)
       continue
     }
     if (ext === undefined) {
-      parentOf.set(file, null)
+      parentOf.set(id, null)
       continue
     }
     const pos = doc.positions.get('/extends')?.value ?? { file, line: 1, col: 1 }
     if (typeof ext !== 'string' || ext === '') {
-      parentOf.set(file, undefined) // the layer schema reports the type
+      parentOf.set(id, undefined) // the layer schema reports the type
       continue
     }
     const target = posix.normalize(posix.join(posix.dirname(file), ext))
@@ -48,11 +60,23 @@ export function resolveExtends(
         message: `extends "${ext}" points outside the spec folder ${specRoot}`,
         suggestion: 'extends takes a path relative to this file, to a layer inside the spec folder',
       })
-      parentOf.set(file, undefined)
+      parentOf.set(id, undefined)
+      continue
+    }
+    if (sweepFiles.has(target)) {
+      diagnostics.push({
+        ...pos,
+        severity: 'error',
+        code: 'MATRIX_INVALID',
+        message: `extends "${ext}": ${target} is a sweep file (it has a matrix), which cannot be extended`,
+        suggestion:
+          'extend the layer the sweep file extends, or move the shared settings into a layer both extend',
+      })
+      parentOf.set(id, undefined)
       continue
     }
     if (!docs.has(target)) {
-      const siblings = [...docs.keys()].filter((f) => f !== file)
+      const siblings = [...new Set([...docs.values()].map((d) => d.file))].filter((f) => f !== file)
       diagnostics.push({
         ...pos,
         severity: 'error',
@@ -60,10 +84,10 @@ export function resolveExtends(
         message: `extends "${ext}": no spec file ${target}`,
         suggestion: closestPathHint(target, file, siblings),
       })
-      parentOf.set(file, undefined)
+      parentOf.set(id, undefined)
       continue
     }
-    parentOf.set(file, target)
+    parentOf.set(id, target)
   }
 
   const chains: ExtendsChain[] = []

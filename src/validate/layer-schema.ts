@@ -3,7 +3,9 @@ type Schema = { [key: string]: unknown }
 /**
  * The schema a single layer file is checked against, derived from the experiment schema: nothing is
  * required (a layer sets only what it changes) and, with `allowNull`, every property may be `null`
- * (the marker that deletes an inherited value). Written to schema/layer.schema.json for editors.
+ * (the marker that deletes an inherited value) and a string may be a sweep template such as
+ * `qwen3_{size}_default`. Written to schema/layer.schema.json for editors; the compiler checks each
+ * combination of a sweep after filling in its templates, without those allowances.
  */
 export function toLayerSchema(schema: Schema, options: { readonly allowNull: boolean }): Schema {
   const walk = (node: unknown, isRoot: boolean): unknown => {
@@ -16,7 +18,7 @@ export function toLayerSchema(schema: Schema, options: { readonly allowNull: boo
         out.properties = Object.fromEntries(
           Object.entries(value as Schema).map(([name, sub]) => {
             const inner = walk(sub, false) as Schema
-            return [name, options.allowNull ? nullable(inner) : inner]
+            return [name, options.allowNull ? nullable(templated(inner)) : inner]
           }),
         )
         continue
@@ -37,6 +39,25 @@ export function toLayerSchema(schema: Schema, options: { readonly allowNull: boo
     return out
   }
   return walk(schema, true) as Schema
+}
+
+/** A sweep file's strings hold `{var}` templates that only match the pattern once filled in. */
+const TEMPLATE: Schema = {
+  type: 'string',
+  pattern: '\\{[A-Za-z_][A-Za-z0-9_.+]*(\\|[A-Za-z]+)?\\}',
+  description: 'A template that a sweep (`matrix:`) fills in for each combination.',
+}
+
+function templated(schema: Schema): Schema {
+  if (schema.type !== 'string' || schema.pattern === undefined) return schema
+  const { title, description, default: def, examples, ...rest } = schema
+  return {
+    ...(title === undefined ? {} : { title }),
+    ...(description === undefined ? {} : { description }),
+    ...(def === undefined ? {} : { default: def }),
+    ...(examples === undefined ? {} : { examples }),
+    anyOf: [rest, TEMPLATE],
+  }
 }
 
 function nullable(schema: Schema): Schema {

@@ -136,8 +136,9 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
           'raise slurm.time_limit, or lower slurm.requeue_signal_seconds',
         ),
       )
-    } else if (s.seconds_per_step !== undefined) {
-      const needed = e.training.save_freq * s.seconds_per_step
+    } else if (e.estimate?.seconds_per_step !== undefined) {
+      const secondsPerStep = e.estimate.seconds_per_step
+      const needed = e.training.save_freq * secondsPerStep
       const usable = limit - lead
       if (needed > usable) {
         out.push(
@@ -145,9 +146,12 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
             locate('/slurm/time_limit'),
             'SLURM_TIME',
             'warning',
-            `no checkpoint can be reached before the time limit: training.save_freq ${e.training.save_freq} steps × slurm.seconds_per_step ${s.seconds_per_step} s = ${formatDuration(needed)}, but a run has ${formatDuration(usable)} (time limit ${s.time_limit} less the requeue signal ${lead} s); every requeued run would restart from the same checkpoint`,
+            `no checkpoint can be reached before the time limit: training.save_freq ${e.training.save_freq} steps × estimate.seconds_per_step ${secondsPerStep} s = ${formatDuration(needed)}, but a run has ${formatDuration(usable)} (time limit ${s.time_limit} less the requeue signal ${lead} s); every requeued run would restart from the same checkpoint`,
             `raise slurm.time_limit above ${formatDuration(needed + lead)}, or lower training.save_freq`,
-            [relatedAt(locate('/training/save_freq'), 'training.save_freq is set here')],
+            [
+              relatedAt(locate('/training/save_freq'), 'training.save_freq is set here'),
+              relatedAt(locate('/estimate/seconds_per_step'), 'estimate.seconds_per_step is set here'),
+            ],
           ),
         )
       }

@@ -29,8 +29,18 @@ describe('mergeLayers (ADR 0001)', () => {
       layers(['rollout:\n  n: 8\n  engine: vllm\n', 'x: 1\n', 'rollout:\n  n: 4\n']),
     )
     expect(spec.sources.get('/rollout/n')?.history).toEqual([
-      { action: 'set', position: { file: 'l0.yaml', line: 2, col: 6, endLine: 2, endCol: 7 }, value: 8 },
-      { action: 'set', position: { file: 'l2.yaml', line: 2, col: 6, endLine: 2, endCol: 7 }, value: 4 },
+      {
+        action: 'set',
+        position: { file: 'l0.yaml', line: 2, col: 6, endLine: 2, endCol: 7 },
+        key: { file: 'l0.yaml', line: 2, col: 3, endLine: 2, endCol: 4 },
+        value: 8,
+      },
+      {
+        action: 'set',
+        position: { file: 'l2.yaml', line: 2, col: 6, endLine: 2, endCol: 7 },
+        key: { file: 'l2.yaml', line: 2, col: 3, endLine: 2, endCol: 4 },
+        value: 4,
+      },
     ])
     expect(spec.sources.get('/rollout/engine')?.history.map((h) => h.position.file)).toEqual(['l0.yaml'])
     expect(spec.chain).toEqual(['l0.yaml', 'l1.yaml', 'l2.yaml'])

@@ -1,0 +1,36 @@
+import { resolve } from 'node:path'
+import { hasErrors } from '../../diagnostics/diagnostic.js'
+import { readParquetRows } from '../../load/read-parquet-rows.js'
+import { formatPlan, planExperiments, trainFileOf } from '../../report/plan.js'
+import { loadExperiments, printDiagnostics } from '../load-experiments.js'
+import { type CliContext, EXIT } from '../main.js'
+
+export interface PlanCommandOptions {
+  readonly specDir: string
+  /** Read the parquet files from here instead of each spec's data.dir. */
+  readonly dataDir?: string
+  readonly json: boolean
+}
+
+/**
+ * `finqa plan [DIR]`: steps, checkpoints, validations, GPUs and estimated time per experiment. Reads the
+ * row count of every training file it can reach from its parquet footer, and warns where the spec differs.
+ */
+export async function planCommand(options: PlanCommandOptions, ctx: CliContext): Promise<number> {
+  const loaded = loadExperiments(options.specDir, ctx)
+  if (typeof loaded === 'number') return loaded
+  const experiments = loaded.result.experiments
+  const dataDir = options.dataDir === undefined ? undefined : resolve(ctx.cwd, options.dataDir)
+  const parquetRows = new Map<string, number>()
+  const parquetErrors = new Map<string, string>()
+  const files = [...new Set(experiments.map((e) => trainFileOf(e.experiment, dataDir)))].sort()
+  for (const file of files) {
+    const read = await readParquetRows(file)
+    if (read.kind === 'rows') parquetRows.set(file, read.rows)
+    else if (read.kind === 'unreadable') parquetErrors.set(file, read.message)
+  }
+  const plan = planExperiments(experiments, { parquetRows, parquetErrors, dataDir })
+  printDiagnostics(plan.diagnostics, loaded.sources, ctx)
+  ctx.stdout.write(options.json ? `${JSON.stringify(plan.rows, null, 2)}\n` : formatPlan(plan))
+  return hasErrors(plan.diagnostics) ? EXIT.specErrors : EXIT.ok
+}

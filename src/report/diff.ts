@@ -1,0 +1,125 @@
+import type { PlainValue } from '../load/parse-yaml.js'
+import type { CompiledExperiment } from '../render/renderers.js'
+import { fieldsOf, formatValue, type ResolvedField, sameValue, schemaOrder } from './fields.js'
+import { formatTextTable } from './text-table.js'
+
+type Schema = { readonly [key: string]: unknown }
+
+/** Fields that only document an experiment: `finqa diff` hides them unless asked (`--all`). */
+export const DOCUMENTATION_FIELDS: readonly string[] = ['description', 'model.label']
+
+/** One side of a difference: the resolved value and the layer that decided it. */
+export interface DiffSide {
+  readonly status: 'set' | 'deleted' | 'absent'
+  readonly value?: PlainValue
+  /** The layer that set (or deleted) it; absent when no layer did. */
+  readonly file?: string
+  readonly line?: number
+  readonly col?: number
+}
+
+export interface Difference {
+  /** A dotted field, or for a value finqa derives, its name (`checkpoint dir`). */
+  readonly key: string
+  /** True for a value derived from fields (the checkpoint folder), not a field itself. */
+  readonly derived: boolean
+  readonly a: DiffSide
+  readonly b: DiffSide
+}
+
+export interface ExperimentDiff {
+  readonly a: { readonly name: string; readonly script: string; readonly layer: string }
+  readonly b: { readonly name: string; readonly script: string; readonly layer: string }
+  readonly differences: readonly Difference[]
+  /** Documentation fields that differ but were left out. */
+  readonly hidden: readonly string[]
+}
+
+export interface DiffOptions {
+  readonly schema: Schema
+  /** Include documentation fields (description, model.label). */
+  readonly all?: boolean
+}
+
+/** Field by field, how two resolved experiments differ, each side with the layer that set its value. Pure. */
+export function diffExperiments(
+  a: CompiledExperiment,
+  b: CompiledExperiment,
+  options: DiffOptions,
+): ExperimentDiff {
+  const fa = new Map(fieldsOf(a.spec).map((f) => [f.key, f]))
+  const fb = new Map(fieldsOf(b.spec).map((f) => [f.key, f]))
+  const keys = [...new Set([...fa.keys(), ...fb.keys()])].sort(schemaOrder(options.schema))
+  const differences: Difference[] = []
+  const hidden: string[] = []
+  for (const key of keys) {
+    const x = fa.get(key)
+    const y = fb.get(key)
+    if (x?.status === y?.status && sameValue(x?.value, y?.value)) continue
+    if (!options.all && DOCUMENTATION_FIELDS.includes(key)) {
+      hidden.push(key)
+      continue
+    }
+    differences.push({ key, derived: false, a: sideOf(x), b: sideOf(y) })
+  }
+  // Where the checkpoints land: trainer.checkpoint_root + name (trainer.default_local_dir).
+  const dirA = checkpointDir(a)
+  const dirB = checkpointDir(b)
+  if (dirA !== dirB) {
+    const decidedBy = (item: CompiledExperiment): ResolvedField | undefined => {
+      const rootDiffers = a.experiment.trainer.checkpoint_root !== b.experiment.trainer.checkpoint_root
+      const nameDiffers = a.experiment.name !== b.experiment.name
+      const key = nameDiffers || !rootDiffers ? '/name' : '/trainer/checkpoint_root'
+      return fieldsOf(item.spec).find((f) => f.pointer === key)
+    }
+    differences.push({
+      key: 'checkpoint dir',
+      derived: true,
+      a: { ...sideOf(decidedBy(a)), value: dirA },
+      b: { ...sideOf(decidedBy(b)), value: dirB },
+    })
+  }
+  const who = (item: CompiledExperiment) => ({
+    name: item.experiment.name,
+    script: item.experiment.script,
+    layer: item.spec.id,
+  })
+  return { a: who(a), b: who(b), differences, hidden }
+}
+
+export function checkpointDir(item: CompiledExperiment): string {
+  return `${item.experiment.trainer.checkpoint_root.replace(/\/+$/, '')}/${item.experiment.name}`
+}
+
+function sideOf(field: ResolvedField | undefined): DiffSide {
+  if (field === undefined) return { status: 'absent' }
+  const winner = field.history.at(-1)
+  const where = winner
+    ? { file: winner.position.file, line: winner.position.line, col: winner.position.col }
+    : {}
+  return field.status === 'deleted'
+    ? { status: 'deleted', ...where }
+    : { status: 'set', value: field.value, ...where }
+}
+
+/** The text `finqa diff` prints. */
+export function formatDiff(diff: ExperimentDiff): string {
+  const head = `${diff.a.name} (${diff.a.script})  vs  ${diff.b.name} (${diff.b.script})`
+  const show = (s: DiffSide): string =>
+    s.status === 'absent' ? '(not set)' : s.status === 'deleted' ? '(deleted)' : formatValue(s.value)
+  const at = (s: DiffSide): string => (s.file === undefined ? '' : `${s.file}:${s.line}:${s.col}`)
+  const lines = [head, '']
+  if (diff.differences.length === 0) lines.push('no differences')
+  else {
+    const rows = diff.differences.flatMap((d) => [
+      [d.key, diff.a.name, show(d.a), at(d.a)],
+      ['', diff.b.name, show(d.b), at(d.b)],
+    ])
+    lines.push(formatTextTable({ header: ['Field', 'Experiment', 'Value', 'Set at'], rows }))
+  }
+  const count = `${diff.differences.length} difference${diff.differences.length === 1 ? '' : 's'}`
+  const hidden =
+    diff.hidden.length > 0 ? `; documentation also differs (${diff.hidden.join(', ')}): --all shows it` : ''
+  lines.push('', `${count}${hidden}`)
+  return `${lines.join('\n')}\n`
+}

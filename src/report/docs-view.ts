@@ -1,0 +1,423 @@
+import type { Experiment } from '../generated/experiment.js'
+import type { PlainValue } from '../load/parse-yaml.js'
+import { knobsOf } from '../render/render-experiment.js'
+import type { CompiledExperiment } from '../render/renderers.js'
+import { checkpointDir } from './diff.js'
+import { fieldsOf, formatValue, sameValue, schemaFieldAt, schemaOrder } from './fields.js'
+import { formatHours, planExperiments } from './plan.js'
+import { groupDigits } from './text-table.js'
+
+type Schema = { readonly [key: string]: unknown }
+
+/** A Markdown table: cells are Markdown already (the `mdTable` helper escapes pipes). */
+export interface MarkdownTable {
+  readonly header: readonly string[]
+  readonly rows: readonly (readonly string[])[]
+}
+
+export interface AblationView {
+  /** `Rollouts per prompt`: the schema titles of the fields it changes. */
+  readonly title: string
+  /** One sentence: what it sets, against what the base configurations use, and in which spec files. */
+  readonly summary: string
+  readonly table: MarkdownTable
+}
+
+/**
+ * What templates/README.md.hbs renders: one property per section. A new section is a builder here plus a
+ * block in the template.
+ */
+export interface DocsView {
+  readonly specDir: string
+  readonly modelList: string
+  readonly quickStart: { readonly base: readonly string[]; readonly ablation?: string }
+  readonly baseTable: MarkdownTable
+  readonly ablations: readonly AblationView[]
+  readonly hyperparameters: MarkdownTable
+  readonly settings: MarkdownTable
+  readonly data: { readonly table: MarkdownTable; readonly dirs: string }
+  readonly rewards: { readonly table: MarkdownTable; readonly dirs: string; readonly functions: string }
+  readonly matrix: { readonly table: MarkdownTable; readonly total: number }
+  readonly estimates: MarkdownTable
+  readonly examples: { readonly first: string; readonly second: string }
+  readonly projects: string
+}
+
+export interface DocsOptions {
+  readonly specDir: string
+  readonly schema: Schema
+}
+
+/** Fields that name or document an experiment, or only feed estimates: setting them is no ablation. */
+const NEUTRAL = ['name', 'script', 'description', 'model.label', 'estimate']
+const isNeutral = (key: string): boolean => NEUTRAL.some((n) => key === n || key.startsWith(`${n}.`))
+
+/** Settings a launch script fixes (no environment variable), for the settings table. */
+const FIXED_FIELDS = [
+  'project',
+  'reward.function',
+  'rollout.engine',
+  'rollout.tensor_parallel_size',
+  'rollout.gpu_memory_utilization',
+  'trainer.nodes',
+  'trainer.gpus_per_node',
+  'trainer.logger',
+]
+
+interface Analysed {
+  readonly item: CompiledExperiment
+  readonly e: Experiment
+  readonly model: string
+  /** Fields its own (non-abstract) layers set, other than names, docs and estimates: what it changes. */
+  readonly changes: ReadonlyMap<string, PlainValue>
+  readonly values: ReadonlyMap<string, PlainValue>
+}
+
+const code = (s: string): string => `\`${s}\``
+const scriptCode = (a: Analysed): string => code(a.e.script)
+
+/** The view of the generated README. Pure: built from the compiled experiments and the schema. */
+export function docsViewOf(experiments: readonly CompiledExperiment[], options: DocsOptions): DocsView {
+  const order = schemaOrder(options.schema)
+  const analysed = experiments.map((item) => analyse(item))
+  const models = [...new Set(analysed.map((a) => a.model))]
+  const bases = analysed.filter((a) => a.changes.size === 0)
+  const ablated = analysed.filter((a) => a.changes.size > 0)
+  const groups = groupBy(ablated, (a) => [...a.changes.keys()].sort(order).join(' + '))
+  const changedKeys = [...new Set(ablated.flatMap((a) => [...a.changes.keys()]))].sort(order)
+  const title = (key: string): string => schemaFieldAt(options.schema, pointerOf(key))?.title ?? key
+  const byModel = (a: Analysed, b: Analysed): number => models.indexOf(a.model) - models.indexOf(b.model)
+  const baseOf = (a: Analysed): Analysed | undefined => bases.find((b) => b.model === a.model)
+
+  const baseTable: MarkdownTable = {
+    header: ['Script', 'Model', ...changedKeys.map(title), 'Output Dir'],
+    rows: bases.map((a) => [
+      scriptCode(a),
+      a.model,
+      ...changedKeys.map((k) => `**${formatValue(a.values.get(k))}**`),
+      code(checkpointDir(a.item)),
+    ]),
+  }
+
+  const ablations: AblationView[] = [...groups].map(([, members]) => {
+    const keys = [...(members[0]?.changes.keys() ?? [])].sort(order)
+    const rows = [...members].sort(
+      (a, b) =>
+        byModel(a, b) ||
+        compareTuples(
+          keys.map((k) => a.changes.get(k)),
+          keys.map((k) => b.changes.get(k)),
+        ),
+    )
+    const sets = keys.map((k) => {
+      const values = distinct(rows.map((r) => r.changes.get(k)))
+      const baseValues = distinct(bases.map((b) => b.values.get(k)))
+      const was = baseValues.length > 0 ? `; the base configurations use ${list(baseValues)}` : ''
+      return `${code(k)} to ${list(values)}${was}`
+    })
+    const files = [...new Set(rows.map((r) => r.item.spec.file))].map(code).join(', ')
+    return {
+      title: keys.map(title).join(' + '),
+      summary: `Sets ${sets.join('. Sets ')}. Spec${files.includes(',') ? 's' : ''}: ${files}.`,
+      table: {
+        header: ['Script', 'Model', ...keys.map(title), 'Output Dir'],
+        rows: rows.map((a) => [
+          scriptCode(a),
+          a.model,
+          ...keys.map((k) => formatValue(a.changes.get(k))),
+          code(checkpointDir(a.item)),
+        ]),
+      },
+    }
+  })
+
+  const plan = planExperiments(experiments)
+  const estimates: MarkdownTable = {
+    header: [
+      'Script',
+      'Model',
+      'Train Rows',
+      'Batch',
+      'Steps/Epoch',
+      'Epochs',
+      'Total Steps',
+      'Checkpoints',
+      'Validations',
+      'GPUs',
+      'Est. Time',
+      'GPU-hours',
+    ],
+    rows: [
+      ...plan.rows.map((r) => [
+        code(r.script),
+        r.model,
+        num(r.trainRows),
+        num(r.batchSize),
+        num(r.stepsPerEpoch),
+        num(r.epochs),
+        num(r.totalSteps),
+        num(r.checkpoints),
+        num(r.validations),
+        num(r.gpus),
+        r.estimatedHours === null ? '?' : `~${formatHours(r.estimatedHours)}`,
+        r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),
+      ]),
+      [
+        `**Total (${plan.totals.experiments})**`,
+        '',
+        '',
+        '',
+        '',
+        '',
+        `**${groupDigits(plan.totals.totalSteps)}**`,
+        `**${groupDigits(plan.totals.checkpoints)}**`,
+        `**${groupDigits(plan.totals.validations)}**`,
+        `**${groupDigits(plan.totals.gpus)}**`,
+        `**~${formatHours(plan.totals.estimatedHours)}**`,
+        `**${groupDigits(Math.round(plan.totals.gpuHours))}**`,
+      ],
+    ],
+  }
+
+  const matrixRows: string[][] = []
+  if (bases.length > 0) matrixRows.push(['Base configuration', ...models.map((m) => cell(bases, m))])
+  for (const [, members] of groups) {
+    const keys = [...(members[0]?.changes.keys() ?? [])].sort(order)
+    const variants = groupBy(members, (a) => keys.map((k) => formatValue(a.changes.get(k))).join(', '))
+    const sorted = [...variants].sort(([, a], [, b]) =>
+      compareTuples(
+        keys.map((k) => a[0]?.changes.get(k)),
+        keys.map((k) => b[0]?.changes.get(k)),
+      ),
+    )
+    for (const [, variant] of sorted) {
+      const label = keys.map((k) => `${title(k)} = ${formatValue(variant[0]?.changes.get(k))}`).join(', ')
+      matrixRows.push([label, ...models.map((m) => cell(variant, m))])
+    }
+  }
+
+  const first = bases[0] ?? analysed[0]
+  const second = bases[1] ?? analysed[1] ?? first
+  return {
+    specDir: options.specDir,
+    modelList: models.join(' and '),
+    quickStart: {
+      base: bases.map((a) => a.e.script),
+      ablation: ablated[0]?.e.script,
+    },
+    baseTable,
+    ablations,
+    hyperparameters: hyperparameters(analysed, baseOf),
+    settings: settings(analysed, options.schema, order, baseOf),
+    data: dataSection(analysed, models),
+    rewards: rewardSection(analysed, bases),
+    matrix: { table: { header: ['Experiment', ...models], rows: matrixRows }, total: analysed.length },
+    estimates,
+    examples: { first: first?.e.script ?? 'run.sh', second: second?.e.script ?? 'run.sh' },
+    projects: distinct(analysed.map((a) => a.e.project))
+      .map((p) => code(String(p)))
+      .join(', '),
+  }
+}
+
+function analyse(item: CompiledExperiment): Analysed {
+  const fields = fieldsOf(item.spec).filter((f) => f.status === 'set')
+  const changes = new Map<string, PlainValue>()
+  for (const f of fields) {
+    const winner = f.history.at(-1)
+    if (winner === undefined || isNeutral(f.key) || !item.spec.concreteFiles.has(winner.position.file))
+      continue
+    changes.set(f.key, f.value as PlainValue)
+  }
+  return {
+    item,
+    e: item.experiment,
+    model: item.experiment.model.label ?? item.experiment.model.path,
+    changes,
+    values: new Map(fields.map((f) => [f.key, f.value as PlainValue])),
+  }
+}
+
+/** The environment knobs: the base configurations' value and which experiments change it. */
+function hyperparameters(
+  analysed: readonly Analysed[],
+  baseOf: (a: Analysed) => Analysed | undefined,
+): MarkdownTable {
+  const knobs = analysed.map((a) => ({ a, knobs: knobsOf(a.e) }))
+  const first = knobs[0]?.knobs ?? []
+  const rows = first.map((knob, i) => {
+    const knobValue = (k: (typeof knobs)[number]): string => k.knobs[i]?.default ?? ''
+    const all = knobs.map(knobValue)
+    if (all.length > 1 && new Set(all).size === all.length) {
+      return [code(knob.env), '_one per experiment_', knob.description, '']
+    }
+    const baseValue = (a: Analysed): string | undefined => {
+      const base = baseOf(a)
+      return base === undefined ? undefined : knobValue(knobs.find((k) => k.a === base) ?? { a, knobs: [] })
+    }
+    const defaults = groupBy(
+      knobs.filter((k) => baseOf(k.a) === k.a),
+      (k) => knobValue(k),
+    )
+    const defaultText =
+      defaults.size <= 1
+        ? [...defaults.keys()].map(code).join('') || '—'
+        : [...defaults].map(([v, ks]) => `${code(v)} (${ks.map((k) => k.a.model).join(', ')})`).join(', ')
+    const changed = groupBy(
+      knobs.filter((k) => {
+        const b = baseValue(k.a)
+        return b !== undefined && b !== knobValue(k)
+      }),
+      (k) => knobValue(k),
+    )
+    const changedText = [...changed]
+      .sort(([x], [y]) => compareText(x, y))
+      .map(([v, ks]) => `${code(v)}: ${ks.map((k) => scriptCode(k.a)).join(', ')}`)
+      .join('; ')
+    return [code(knob.env), defaultText, knob.description, changedText]
+  })
+  return { header: ['Variable', 'Default', 'Description', 'Other values in'], rows }
+}
+
+/** Settings the scripts fix: change them in the specs. */
+function settings(
+  analysed: readonly Analysed[],
+  schema: Schema,
+  order: (a: string, b: string) => number,
+  baseOf: (a: Analysed) => Analysed | undefined,
+): MarkdownTable {
+  const overrides = [...new Set(analysed.flatMap((a) => [...a.values.keys()]))].filter((k) =>
+    k.startsWith('verl_overrides.'),
+  )
+  const keys = [...FIXED_FIELDS, ...overrides.sort()].sort(order)
+  const rows = keys.map((key) => {
+    const bases = analysed.filter((a) => baseOf(a) === a)
+    const source = bases.length > 0 ? bases : analysed
+    const byValue = groupBy(source, (a) => formatValue(a.values.get(key)))
+    const value =
+      byValue.size <= 1
+        ? code([...byValue.keys()][0] ?? '')
+        : [...byValue].map(([v, as]) => `${code(v)} (${as.map((a) => a.model).join(', ')})`).join(', ')
+    const name = key.startsWith('verl_overrides.') ? key.slice('verl_overrides.'.length) : key
+    const what = key.startsWith('verl_overrides.')
+      ? 'VERL override'
+      : (schemaFieldAt(schema, pointerOf(key))?.title ?? '')
+    return [code(name), value, what]
+  })
+  return { header: ['Setting', 'Value', 'What'], rows }
+}
+
+function dataSection(
+  analysed: readonly Analysed[],
+  models: readonly string[],
+): { table: MarkdownTable; dirs: string } {
+  const rows = models.flatMap((m) => {
+    const members = analysed.filter((a) => a.model === m)
+    const files = groupBy(members, (a) => `${a.e.data.train_file}\0${a.e.data.val_file}\0${a.e.model.path}`)
+    return [...files.values()].map((as) => {
+      const e = (as[0] as Analysed).e
+      return [
+        m,
+        code(e.model.path),
+        code(e.data.train_file),
+        num(e.data.train_rows ?? null),
+        code(e.data.val_file),
+      ]
+    })
+  })
+  return {
+    table: { header: ['Model', 'Model Path (HuggingFace)', 'Train File', 'Train Rows', 'Test File'], rows },
+    dirs: distinct(analysed.map((a) => a.e.data.dir))
+      .map((d) => code(`${String(d)}/`))
+      .join(', '),
+  }
+}
+
+function rewardSection(
+  analysed: readonly Analysed[],
+  bases: readonly Analysed[],
+): { table: MarkdownTable; dirs: string; functions: string } {
+  const defaultOn = bases.length > 0 && bases.every((b) => b.e.reward.use_uncertainty)
+  const defaultOff = bases.length > 0 && bases.every((b) => !b.e.reward.use_uncertainty)
+  const files = new Map<string, { uncertain: boolean; users: Analysed[] }>()
+  for (const a of analysed) {
+    for (const uncertain of [true, false]) {
+      const file = uncertain ? a.e.reward.uncertain_file : a.e.reward.plain_file
+      const entry = files.get(file) ?? { uncertain, users: [] }
+      if (a.e.reward.use_uncertainty === uncertain) entry.users.push(a)
+      files.set(file, entry)
+    }
+  }
+  const rows = [...files].map(([file, { uncertain, users }]) => [
+    code(file),
+    uncertain
+      ? `With uncertainty weighting${defaultOn ? ' (default)' : ''}`
+      : `Without uncertainty weighting${defaultOff ? ' (default)' : ''}`,
+    code(`USE_UNCERTAINTY=${uncertain}`),
+    users.length === 0 ? '—' : users.map(scriptCode).join(', '),
+  ])
+  return {
+    table: { header: ['File', 'Description', 'Chosen by', 'Used by'], rows },
+    dirs: distinct(analysed.map((a) => a.e.reward.dir))
+      .map((d) => code(`${String(d)}/`))
+      .join(', '),
+    functions: distinct(analysed.map((a) => a.e.reward.function))
+      .map((f) => code(String(f)))
+      .join(', '),
+  }
+}
+
+function cell(members: readonly Analysed[], model: string): string {
+  const found = members.filter((a) => a.model === model)
+  return found.length === 0 ? '—' : found.map(scriptCode).join(', ')
+}
+
+function num(v: number | null): string {
+  return v === null ? '?' : groupDigits(v)
+}
+
+function pointerOf(key: string): string {
+  return `/${key.split('.').join('/')}`
+}
+
+function list(values: readonly PlainValue[]): string {
+  return values.map((v) => code(formatValue(v))).join(values.length === 2 ? ' and ' : ', ')
+}
+
+function distinct(values: readonly (PlainValue | undefined)[]): PlainValue[] {
+  const out: PlainValue[] = []
+  for (const v of values) if (v !== undefined && !out.some((o) => sameValue(o, v))) out.push(v)
+  return out.sort((a, b) => compareValues(a, b))
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>()
+  for (const item of items) out.set(keyOf(item), [...(out.get(keyOf(item)) ?? []), item])
+  return out
+}
+
+function compareValues(a: PlainValue | undefined, b: PlainValue | undefined): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b
+  const x = formatValue(a)
+  const y = formatValue(b)
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+/** Numbers by value (`4` before `12`), the rest as text. */
+function compareText(a: string, b: string): number {
+  const x = Number(a)
+  const y = Number(b)
+  if (a !== '' && b !== '' && Number.isFinite(x) && Number.isFinite(y)) return x - y
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function compareTuples(
+  a: readonly (PlainValue | undefined)[],
+  b: readonly (PlainValue | undefined)[],
+): number {
+  for (const [i, x] of a.entries()) {
+    const c = compareValues(x, b[i])
+    if (c !== 0) return c
+  }
+  return 0
+}

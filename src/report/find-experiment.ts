@@ -1,0 +1,21 @@
+import type { CompiledExperiment } from '../render/renderers.js'
+import { closest } from '../resolve/merge.js'
+
+export type FindResult =
+  | { readonly kind: 'found'; readonly item: CompiledExperiment }
+  | { readonly kind: 'missing'; readonly message: string }
+
+/** An experiment by its name (`qwen3_4b_rollout12`) or its script (`run_4b_rollout12.sh`). */
+export function findExperiment(experiments: readonly CompiledExperiment[], query: string): FindResult {
+  const item =
+    experiments.find((e) => e.experiment.name === query) ??
+    experiments.find((e) => e.experiment.script === query || e.experiment.script === `${query}.sh`)
+  if (item !== undefined) return { kind: 'found', item }
+  const candidates = experiments.flatMap((e) => [e.experiment.name, e.experiment.script])
+  const near = closest(query, candidates)
+  const names = experiments.map((e) => e.experiment.name).join(', ')
+  return {
+    kind: 'missing',
+    message: `no experiment named ${query}${near ? `; did you mean ${near}?` : ''} (experiments: ${names || 'none'})`,
+  }
+}

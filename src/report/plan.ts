@@ -1,0 +1,243 @@
+import { posix } from 'node:path'
+import { type Diagnostic, type Position, sortDiagnostics } from '../diagnostics/diagnostic.js'
+import type { Experiment } from '../generated/experiment.js'
+import type { Pointer } from '../load/parse-yaml.js'
+import type { CompiledExperiment } from '../render/renderers.js'
+import { formatTextTable, groupDigits } from './text-table.js'
+
+/** What one experiment will cost, as `finqa plan --json` prints it. */
+export interface PlanRow {
+  readonly name: string
+  readonly script: string
+  readonly model: string
+  /** The training parquet file: data.dir (or the --data-dir given) + data.train_file. */
+  readonly trainFile: string
+  /** The rows planned with: the parquet footer's count when it was read, else the spec's. */
+  readonly trainRows: number | null
+  readonly rowsFrom: 'parquet' | 'spec' | null
+  readonly specRows: number | null
+  readonly parquetRows: number | null
+  readonly batchSize: number
+  readonly epochs: number
+  /** floor(rows / batch size): VERL's train loader drops the last partial batch. */
+  readonly stepsPerEpoch: number | null
+  /** stepsPerEpoch × epochs, or `trainer.total_training_steps` when verl_overrides sets it. */
+  readonly totalSteps: number | null
+  readonly saveFreq: number
+  /** Checkpoints written: every save_freq steps and at the last step. */
+  readonly checkpoints: number | null
+  readonly testFreq: number
+  /** Validation runs: before training (unless trainer.val_before_train is false), every test_freq steps and at the last step. */
+  readonly validations: number | null
+  /** trainer.nodes × trainer.gpus_per_node. */
+  readonly gpus: number
+  readonly secondsPerStep: number | null
+  readonly estimatedHours: number | null
+  readonly gpuHours: number | null
+}
+
+export interface PlanTotals {
+  readonly experiments: number
+  readonly totalSteps: number
+  readonly checkpoints: number
+  readonly validations: number
+  /** GPUs to run every experiment at once. */
+  readonly gpus: number
+  /** Wall time run one after another. */
+  readonly estimatedHours: number
+  readonly gpuHours: number
+}
+
+export interface Plan {
+  readonly rows: readonly PlanRow[]
+  readonly totals: PlanTotals
+  readonly diagnostics: readonly Diagnostic[]
+}
+
+export interface PlanOptions {
+  /** Row counts read from parquet footers, by the path `trainFileOf` gives. */
+  readonly parquetRows?: ReadonlyMap<string, number>
+  /** Files that exist but whose footer could not be read, with the reason. */
+  readonly parquetErrors?: ReadonlyMap<string, string>
+  /** Look for the parquet files here instead of each spec's data.dir (as DATA_DIR does for a script). */
+  readonly dataDir?: string
+}
+
+/** The training file an experiment reads, as a path on this machine. */
+export function trainFileOf(e: Experiment, dataDir?: string): string {
+  return posix.join(dataDir ?? e.data.dir, e.data.train_file)
+}
+
+/** Steps, checkpoints, validations, GPUs and estimated time of each experiment, and their totals. Pure. */
+export function planExperiments(experiments: readonly CompiledExperiment[], options: PlanOptions = {}): Plan {
+  const diagnostics: Diagnostic[] = []
+  const rows = experiments.map((item) => planOne(item, options, diagnostics))
+  const sum = (f: (r: PlanRow) => number | null): number => rows.reduce((n, r) => n + (f(r) ?? 0), 0)
+  return {
+    rows,
+    totals: {
+      experiments: rows.length,
+      totalSteps: sum((r) => r.totalSteps),
+      checkpoints: sum((r) => r.checkpoints),
+      validations: sum((r) => r.validations),
+      gpus: sum((r) => r.gpus),
+      estimatedHours: round2(sum((r) => r.estimatedHours)),
+      gpuHours: round2(sum((r) => r.gpuHours)),
+    },
+    diagnostics: sortDiagnostics(diagnostics),
+  }
+}
+
+function planOne(item: CompiledExperiment, options: PlanOptions, diagnostics: Diagnostic[]): PlanRow {
+  const { experiment: e, spec } = item
+  const at = (pointer: Pointer): Position =>
+    spec.sources.get(pointer)?.history.at(-1)?.position ?? { file: spec.file, line: 1, col: 1 }
+  const trainFile = trainFileOf(e, options.dataDir)
+  const specRows = e.data.train_rows ?? null
+  const parquetRows = options.parquetRows?.get(trainFile) ?? null
+  const trainRows = parquetRows ?? specRows
+  const parquetError = options.parquetErrors?.get(trainFile)
+  if (parquetError !== undefined) {
+    diagnostics.push({
+      ...at('/data/train_file'),
+      severity: 'warning',
+      code: 'PARQUET_UNREADABLE',
+      message: `could not read the row count of ${trainFile}: ${parquetError}`,
+      suggestion: 'check that the file is a complete parquet file',
+    })
+  }
+  if (parquetRows !== null && specRows !== null && parquetRows !== specRows) {
+    diagnostics.push({
+      ...at('/data/train_rows'),
+      severity: 'warning',
+      code: 'ROW_COUNT',
+      message: `data.train_rows is ${specRows}, but the footer of ${trainFile} counts ${parquetRows} rows; the plan uses ${parquetRows}`,
+      suggestion: `set data.train_rows: ${parquetRows}`,
+    })
+  }
+  if (trainRows === null) {
+    diagnostics.push({
+      ...at('/data/train_file'),
+      severity: 'warning',
+      code: 'ROW_COUNT',
+      message: `no row count for ${trainFile}: the spec has no data.train_rows and the file is not reachable here`,
+      suggestion: 'set data.train_rows, or point --data-dir at a copy of the data',
+    })
+  }
+
+  const batchSize = e.training.batch_size
+  const epochs = e.training.epochs
+  const stepsPerEpoch = trainRows === null ? null : Math.floor(trainRows / batchSize)
+  if (stepsPerEpoch === 0) {
+    diagnostics.push({
+      ...at('/training/batch_size'),
+      severity: 'warning',
+      code: 'ROW_COUNT',
+      message: `${trainRows} training rows make no full batch of ${batchSize}: ${e.name} would train 0 steps`,
+    })
+  }
+  const fixedSteps = e.verl_overrides?.['trainer.total_training_steps']
+  const totalSteps =
+    typeof fixedSteps === 'number' ? fixedSteps : stepsPerEpoch === null ? null : stepsPerEpoch * epochs
+  const saveFreq = e.training.save_freq
+  const testFreq = e.training.test_freq
+  const valBeforeTrain = e.verl_overrides?.['trainer.val_before_train'] !== false
+  const everyAndLast = (steps: number, freq: number): number =>
+    steps <= 0 ? 0 : Math.floor(steps / freq) + (steps % freq === 0 ? 0 : 1)
+  const gpus = e.trainer.nodes * e.trainer.gpus_per_node
+  const secondsPerStep = e.estimate?.seconds_per_step ?? null
+  const hours = totalSteps === null || secondsPerStep === null ? null : (totalSteps * secondsPerStep) / 3600
+  return {
+    name: e.name,
+    script: e.script,
+    model: e.model.label ?? e.model.path,
+    trainFile,
+    trainRows,
+    rowsFrom: parquetRows !== null ? 'parquet' : specRows !== null ? 'spec' : null,
+    specRows,
+    parquetRows,
+    batchSize,
+    epochs,
+    stepsPerEpoch,
+    totalSteps,
+    saveFreq,
+    checkpoints: totalSteps === null ? null : everyAndLast(totalSteps, saveFreq),
+    testFreq,
+    validations: totalSteps === null ? null : (valBeforeTrain ? 1 : 0) + everyAndLast(totalSteps, testFreq),
+    gpus,
+    secondsPerStep,
+    estimatedHours: hours === null ? null : round2(hours),
+    gpuHours: hours === null ? null : round2(hours * gpus),
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100
+}
+
+/** `59.8 h (2.5 days)`, or `?` when there is no estimate. */
+export function formatHours(hours: number | null): string {
+  if (hours === null) return '?'
+  const h = hours < 10 ? hours.toFixed(1) : groupDigits(Math.round(hours * 10) / 10)
+  return hours >= 24 ? `${h} h (${(hours / 24).toFixed(1)} days)` : `${h} h`
+}
+
+const n = (v: number | null): string => (v === null ? '?' : groupDigits(v))
+
+/** The text `finqa plan` prints: one row per experiment and a total line. */
+export function formatPlan(plan: Plan): string {
+  const header = [
+    'Script',
+    'Model',
+    'Train rows',
+    'Batch',
+    'Steps/epoch',
+    'Epochs',
+    'Total steps',
+    'Checkpoints',
+    'Validations',
+    'GPUs',
+    's/step',
+    'Est. time',
+    'GPU-hours',
+  ]
+  const rows = plan.rows.map((r) => [
+    r.script,
+    r.model,
+    `${n(r.trainRows)}${r.rowsFrom === 'parquet' ? ' (parquet)' : ''}`,
+    n(r.batchSize),
+    n(r.stepsPerEpoch),
+    n(r.epochs),
+    n(r.totalSteps),
+    n(r.checkpoints),
+    n(r.validations),
+    n(r.gpus),
+    r.secondsPerStep === null ? '?' : String(r.secondsPerStep),
+    formatHours(r.estimatedHours),
+    r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),
+  ])
+  const t = plan.totals
+  rows.push([
+    `Total (${t.experiments} experiments)`,
+    '',
+    '',
+    '',
+    '',
+    '',
+    groupDigits(t.totalSteps),
+    groupDigits(t.checkpoints),
+    groupDigits(t.validations),
+    groupDigits(t.gpus),
+    '',
+    formatHours(t.estimatedHours),
+    groupDigits(Math.round(t.gpuHours)),
+  ])
+  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 12])
+  const notes = [
+    '',
+    'Steps/epoch = floor(train rows / batch size). Checkpoints: every save_freq steps and at the last step.',
+    'Validations: before training, every test_freq steps and at the last step. Time: total steps × estimate.seconds_per_step;',
+    'the total time is for running the experiments one after another.',
+  ]
+  return `${formatTextTable({ header, rows, right })}\n${notes.join('\n')}\n`
+}
