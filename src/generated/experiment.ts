@@ -114,11 +114,11 @@ export type RolloutsPerPrompt = number
  */
 export type RolloutEngine = 'vllm' | 'sglang' | 'hf'
 /**
- * `actor_rollout_ref.rollout.tensor_model_parallel_size`: GPUs per inference engine.
+ * `actor_rollout_ref.rollout.tensor_model_parallel_size`: GPUs per inference engine; must divide trainer.gpus_per_node. VERL's default is 2.
  */
 export type RolloutTensorParallelSize = number
 /**
- * `actor_rollout_ref.rollout.gpu_memory_utilization`: share of GPU memory the engine may take.
+ * `actor_rollout_ref.rollout.gpu_memory_utilization`: share of GPU memory the engine may take. VERL's default is 0.5.
  */
 export type RolloutGPUMemoryUtilization = number
 /**
@@ -138,11 +138,18 @@ export type Nodes = number
  *
  * @minItems 1
  */
-export type Loggers = [
-  'console' | 'wandb' | 'tensorboard' | 'mlflow' | 'swanlab' | 'file',
-  ...('console' | 'wandb' | 'tensorboard' | 'mlflow' | 'swanlab' | 'file')[]
-]
+export type Loggers = [Logger, ...Logger[]]
+/**
+ * One of the loggers VERL's trainer supports.
+ */
+export type Logger = 'console' | 'wandb' | 'tensorboard' | 'mlflow' | 'swanlab' | 'file'
+/**
+ * A VERL override value, or a list of them (passed to Hydra as `[a,b]`).
+ */
 export type OverrideValue = OverrideScalar | OverrideScalar[]
+/**
+ * A single VERL override value: true/false, a number, or a string of letters, digits and `_ . / : @ + % ~ -` (no spaces, quotes or `$`).
+ */
 export type OverrideScalar = boolean | number | string
 
 /**
