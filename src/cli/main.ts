@@ -101,7 +101,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
         return usage(ctx, `init: expected one folder, got ${rest.length}: ${rest.join(' ')}`)
       const misplaced = (['out', 'check', 'watch', 'json'] as const).filter((o) => values[o] !== undefined)
       if (misplaced.length > 0)
-        return usage(ctx, `init: ${misplaced.map((o) => `--${o}`).join(', ')} apply to compile only`)
+        return usage(ctx, `init does not take ${misplaced.map((o) => `--${o}`).join(', ')}`)
       return initCommand({ dir: rest[0] ?? '.' }, ctx)
     }
     default:
