@@ -37,18 +37,27 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
   }
 
   const { signal, dispose } = stopSignal(ctx)
-  compileOnce()
-  status(`watching ${specDir} for changes (Ctrl-C to stop)`)
-
-  return new Promise<number>((done) => {
+  return new Promise<number>((done, fail) => {
     let timer: NodeJS.Timeout | undefined
     const changed = new Set<string>()
     let watcher: FSWatcher | undefined
-    const finish = (code: number) => {
+    const stop = () => {
       clearTimeout(timer)
       watcher?.close()
       dispose()
+    }
+    const finish = (code: number) => {
+      stop()
       done(code)
+    }
+    // A bug (a throw) stops watching and goes up to main(), which reports it with exit 70.
+    const recompile = () => {
+      try {
+        compileOnce()
+      } catch (error) {
+        stop()
+        fail(error)
+      }
     }
     try {
       watcher = watch(specAbsolute, { recursive: true }, (_event, name) => {
@@ -60,7 +69,7 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
         timer = setTimeout(() => {
           status(`${[...changed].sort().join(', ')} changed; recompiling`)
           changed.clear()
-          compileOnce()
+          recompile()
         }, SETTLE_MS)
       })
     } catch (error) {
@@ -68,6 +77,9 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
       finish(EXIT.specErrors)
       return
     }
+    // Watching before the first compile: a change made while it runs is not lost.
+    recompile()
+    status(`watching ${specDir} for changes (Ctrl-C to stop)`)
     watcher.on('error', (error) => {
       ctx.stderr.write(`finqa: stopped watching ${specDir}: ${error.message}\n`)
       finish(EXIT.specErrors)
