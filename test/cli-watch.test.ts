@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { BIN, project } from './helpers/cli.js'
+import { BIN, finqa, project } from './helpers/cli.js'
 
 /** A running `finqa compile --watch` whose output the test can wait on. */
 function startWatch(dir: string, args: string[] = []) {
@@ -89,5 +89,15 @@ describe('finqa compile --watch', () => {
     expect(out.stderr).toBe('')
     child.kill('SIGINT')
     expect(await exited(child)).toBe(0)
+  })
+
+  it('--watch with --check is a usage error; a missing spec folder ends it with exit 1', () => {
+    const dir = project()
+    const both = finqa(['compile', '--watch', '--check'], dir)
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('--watch and --check do not go together')
+    const missing = finqa(['compile', 'nope', '--watch'], dir)
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('spec folder nope does not exist')
   })
 })
