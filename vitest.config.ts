@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ first: the CLI tests run the built bin/finqa.js.
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // Spawning bash, shellcheck and Slurm jobs: keep two workers on a two-core machine.

@@ -1,8 +1,57 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js'
+// The installed package ships the built JavaScript in dist/. In a source checkout (src/ present), dist/ is
+// built here on first use and rebuilt whenever a source file is newer than the last build, so that
+// `npm ci && npx finqa compile experiments/` works and never runs stale code.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-process.exitCode = await main(process.argv.slice(2), {
+const root = fileURLToPath(new URL('..', import.meta.url))
+if (existsSync(join(root, 'src', 'cli', 'main.ts'))) buildIfStale(root)
+
+let cli
+try {
+  cli = await import('../dist/cli/main.js')
+} catch (error) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.url).endsWith('/dist/cli/main.js')) {
+    process.stderr.write('finqa: dist/ is missing; in a source checkout, run `npm run build` first\n')
+    process.exit(70)
+  }
+  throw error
+}
+
+process.exitCode = await cli.main(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: process.stdout,
   stderr: process.stderr,
+  env: process.env,
 })
+
+function buildIfStale(dir) {
+  const stamp = join(dir, 'dist', '.build-stamp')
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0
+  const sources = readdirSync(join(dir, 'src'), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name))
+  const newest = Math.max(
+    ...[...sources, join(dir, 'tsconfig.json'), join(dir, 'tsconfig.build.json')].map(
+      (f) => statSync(f).mtimeMs,
+    ),
+  )
+  if (newest <= built) return
+  let tsc
+  try {
+    tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+  } catch {
+    process.stderr.write('finqa: dist/ is out of date and TypeScript is not installed; run `npm ci` first\n')
+    process.exit(70)
+  }
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: dir, encoding: 'utf8' })
+  if (r.status !== 0) {
+    process.stderr.write(`finqa: building dist/ from src/ failed:\n${r.stdout}${r.stderr}`)
+    process.exit(70)
+  }
+  writeFileSync(stamp, '')
+}

@@ -2,13 +2,25 @@ import { parseArgs } from 'node:util'
 import { compileCommand } from './commands/compile.js'
 import { diffCommand } from './commands/diff.js'
 import { explainCommand } from './commands/explain.js'
+import { initCommand } from './commands/init.js'
 import { planCommand } from './commands/plan.js'
+import { watchCommand } from './commands/watch.js'
 import { readPackageJson } from './package-files.js'
+
+export interface OutputStream {
+  write(text: string): unknown
+  /** Colour is used only on a TTY. */
+  readonly isTTY?: boolean
+}
 
 export interface CliContext {
   readonly cwd: string
-  readonly stdout: { write(text: string): unknown }
-  readonly stderr: { write(text: string): unknown }
+  readonly stdout: OutputStream
+  readonly stderr: OutputStream
+  /** NO_COLOR, FORCE_COLOR and TERM decide colour. Default: none set. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Ends `compile --watch`. Default: SIGINT or SIGTERM. */
+  readonly signal?: AbortSignal
 }
 
 /** Exit codes: 0 ok, 1 spec errors or stale output, 2 bad usage, 70 internal error (a bug). */
@@ -17,15 +29,20 @@ export const EXIT = { ok: 0, specErrors: 1, usage: 2, internal: 70 } as const
 const HELP = `finqa: compile typed GRPO experiment specs into VERL launch scripts
 
 Usage:
-  finqa compile [SPEC_DIR] [--out DIR] [--check]
+  finqa compile [SPEC_DIR] [--out DIR] [--check] [--watch] [--json]
+  finqa init [DIR]
   finqa explain EXPERIMENT [KEY] [--specs DIR] [--json]
   finqa plan [SPEC_DIR] [--data-dir DIR] [--json]
   finqa diff A B [--specs DIR] [--all] [--json]
 
 Commands:
   compile     Resolve, validate and render every experiment in SPEC_DIR (default: experiments)
-              into OUT (default: dist-scripts): the launch scripts and a README generated from the
-              specs. Writes only files whose content changed and removes outputs no spec produces.
+              into OUT (default: dist-scripts): launch scripts, Slurm batch files, the upload
+              script and a README generated from the specs. Writes only files whose content
+              changed and removes outputs no spec produces any more.
+  init        Start a spec tree in DIR (default: .): experiments/ with a base, a model layer, a
+              reference run and an ablation, its README, and a CI workflow running --check.
+              Writes nothing if any of those files exists.
   explain     The resolved value of every field of EXPERIMENT (its name or script name), or of KEY
               (dotted, e.g. rollout.n, or a map such as rollout), with every layer that set,
               overrode or deleted it, at file:line:col.
@@ -38,18 +55,22 @@ Commands:
 Options:
   --out DIR       compile: output folder (default: dist-scripts)
   --check         compile: write nothing; exit 1 listing stale, missing and extra files
+  --watch         compile: compile, then recompile whenever a spec changes, until Ctrl-C
   --specs DIR     explain, diff: the spec folder (default: experiments)
   --data-dir DIR  plan: look for the parquet files in DIR instead of each spec's data.dir
   --all           diff: also show documentation fields (description, model.label)
-  --json          explain, plan, diff: print JSON
+  --json          compile, explain, plan, diff: print JSON on stdout
   -h, --help      show this help
   -v, --version   show the version
 
+Colour only on a terminal; NO_COLOR=1 turns it off.
 Exit codes: 0 ok, 1 spec errors, stale output or unknown experiment, 2 usage error, 70 internal error.
 
 Examples:
+  npx finqa init
   npx finqa compile experiments/
   npx finqa compile experiments --check
+  npx finqa compile experiments --check --json
   npx finqa explain qwen3_4b_rollout12 rollout.n
   npx finqa plan --json
   npx finqa diff qwen3_4b_default run_4b_rollout12.sh
@@ -57,7 +78,8 @@ Examples:
 
 /** The options each command accepts; any other is a usage error. */
 const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  compile: ['out', 'check'],
+  compile: ['out', 'check', 'watch', 'json'],
+  init: [],
   explain: ['specs', 'json'],
   plan: ['data-dir', 'json'],
   diff: ['specs', 'all', 'json'],
@@ -80,8 +102,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
     parsed = parse(argv)
   } catch (error) {
-    ctx.stderr.write(`finqa: ${(error as Error).message}\nRun 'finqa --help' for usage.\n`)
-    return EXIT.usage
+    return usage(ctx, (error as Error).message)
   }
   const { values, positionals } = parsed
   if (values.version) {
@@ -104,18 +125,24 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const json = values.json ?? false
   switch (command) {
     case 'compile': {
-      if (rest.length > 1) {
-        ctx.stderr.write(`finqa compile: expected one spec folder, got ${rest.length}: ${rest.join(' ')}\n`)
-        return EXIT.usage
+      if (rest.length > 1)
+        return usage(ctx, `compile: expected one spec folder, got ${rest.length}: ${rest.join(' ')}`)
+      if (values.watch && values.check) return usage(ctx, 'compile: --watch and --check do not go together')
+      const options = {
+        specDir: rest[0] ?? 'experiments',
+        outDir: values.out ?? 'dist-scripts',
+        check: values.check ?? false,
+        json: values.json ?? false,
       }
-      return compileCommand(
-        {
-          specDir: rest[0] ?? 'experiments',
-          outDir: values.out ?? 'dist-scripts',
-          check: values.check ?? false,
-        },
-        ctx,
-      )
+      return values.watch ? watchCommand(options, ctx) : compileCommand(options, ctx)
+    }
+    case 'init': {
+      if (rest.length > 1)
+        return usage(ctx, `init: expected one folder, got ${rest.length}: ${rest.join(' ')}`)
+      const misplaced = (['out', 'check', 'watch', 'json'] as const).filter((o) => values[o] !== undefined)
+      if (misplaced.length > 0)
+        return usage(ctx, `init does not take ${misplaced.map((o) => `--${o}`).join(', ')}`)
+      return initCommand({ dir: rest[0] ?? '.' }, ctx)
     }
     case 'explain': {
       if (rest.length < 1 || rest.length > 2) {
@@ -153,11 +180,13 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       )
     }
     default:
-      ctx.stderr.write(
-        `finqa: unknown command '${command}'. Commands: compile, explain, plan, diff. Run 'finqa --help'.\n`,
-      )
-      return EXIT.usage
+      return usage(ctx, `unknown command '${command}'. Commands: compile, init, explain, plan, diff`)
   }
+}
+
+function usage(ctx: CliContext, message: string): number {
+  ctx.stderr.write(`finqa: ${message}\nRun 'finqa --help' for usage.\n`)
+  return EXIT.usage
 }
 
 function parse(argv: readonly string[]) {
@@ -171,6 +200,7 @@ function parse(argv: readonly string[]) {
       specs: { type: 'string' },
       'data-dir': { type: 'string' },
       all: { type: 'boolean' },
+      watch: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

@@ -28,3 +28,14 @@ export function readTemplates(dir = join(PACKAGE_ROOT, 'templates')): Map<string
   }
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)))
 }
+
+/** The files `finqa init` writes, keyed by their path in the new project (`experiments/base.yaml`). */
+export function readScaffold(dir = join(PACKAGE_ROOT, 'scaffold')): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const path = join(entry.parentPath, entry.name)
+    out.set(relative(dir, path).split(sep).join('/'), readFileSync(path, 'utf8'))
+  }
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)))
+}

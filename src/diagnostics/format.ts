@@ -3,6 +3,24 @@ import type { Diagnostic } from './diagnostic.js'
 export interface FormatOptions {
   /** Spec texts by display path, for the code frame. */
   readonly sources?: ReadonlyMap<string, string>
+  /** ANSI colours (the CLI decides: a TTY and no NO_COLOR). Default: plain text. */
+  readonly color?: boolean
+}
+
+const ANSI = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const
+export type Style = keyof typeof ANSI
+
+/** Wraps `text` in the ANSI codes of `styles` when `enabled`; the text itself when not. */
+export function paint(enabled: boolean | undefined, text: string, ...styles: Style[]): string {
+  if (!enabled || text === '') return text
+  return styles.reduce((t, s) => `\u001b[${ANSI[s][0]}m${t}\u001b[${ANSI[s][1]}m`, text)
 }
 
 /**
@@ -10,7 +28,11 @@ export interface FormatOptions {
  * the suggestion and the related positions.
  */
 export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
-  const lines = [`${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`]
+  const c = options.color
+  const tone: Style = d.severity === 'error' ? 'red' : 'yellow'
+  const lines = [
+    `${paint(c, `${d.file}:${d.line}:${d.col}`, 'bold')} ${paint(c, d.severity, tone, 'bold')} ${paint(c, d.code, 'dim')} ${d.message}`,
+  ]
   const text = options.sources?.get(d.file)
   // Never echo the line of a credential into logs.
   const sourceLine = d.code === 'SECRET' ? undefined : text?.split('\n')[d.line - 1]
@@ -20,13 +42,14 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
       d.endLine === d.line && d.endCol !== undefined && d.endCol > d.col
         ? d.endCol - d.col
         : Math.max(1, sourceLine.length - d.col + 1)
-    lines.push(`  ${String(d.line)} | ${sourceLine.replace(/\r$/, '')}`)
+    lines.push(`  ${paint(c, `${String(d.line)} |`, 'dim')} ${sourceLine.replace(/\r$/, '')}`)
     lines.push(
-      `  ${' '.repeat(gutter)} | ${' '.repeat(Math.max(0, d.col - 1))}${'^'.repeat(Math.min(width, 80))}`,
+      `  ${paint(c, `${' '.repeat(gutter)} |`, 'dim')} ${' '.repeat(Math.max(0, d.col - 1))}${paint(c, '^'.repeat(Math.min(width, 80)), tone, 'bold')}`,
     )
   }
-  if (d.suggestion) lines.push(`  suggestion: ${d.suggestion}`)
-  for (const r of d.related ?? []) lines.push(`  related: ${r.file}:${r.line}:${r.col} ${r.message}`)
+  if (d.suggestion) lines.push(`  ${paint(c, 'suggestion:', 'cyan')} ${d.suggestion}`)
+  for (const r of d.related ?? [])
+    lines.push(paint(c, `  related: ${r.file}:${r.line}:${r.col} ${r.message}`, 'dim'))
   return lines.join('\n')
 }
 

@@ -20,15 +20,11 @@ export type MatrixValue = string | number | boolean
 /**
  * Combinations added after the product, each giving a value for every axis.
  */
-export type ExtraCombinations = {
-  [k: string]: MatrixValue
-}[]
+export type ExtraCombinations = ExtraCombination[]
 /**
  * Combinations of the product to leave out: an entry removes every combination that has all of its values.
  */
-export type ExcludedCombinations = {
-  [k: string]: MatrixValue
-}[]
+export type ExcludedCombinations = ExcludedCombination[]
 /**
  * The experiment name: `trainer.experiment_name` in VERL and WandB, and the checkpoint folder under the checkpoint root. The script's default for EXP_NAME.
  */
@@ -138,11 +134,11 @@ export type RolloutsPerPrompt = number
  */
 export type RolloutEngine = 'vllm' | 'sglang' | 'hf'
 /**
- * `actor_rollout_ref.rollout.tensor_model_parallel_size`: GPUs per inference engine.
+ * `actor_rollout_ref.rollout.tensor_model_parallel_size`: GPUs per inference engine; must divide trainer.gpus_per_node. VERL's default is 2.
  */
 export type RolloutTensorParallelSize = number
 /**
- * `actor_rollout_ref.rollout.gpu_memory_utilization`: share of GPU memory the engine may take.
+ * `actor_rollout_ref.rollout.gpu_memory_utilization`: share of GPU memory the engine may take. VERL's default is 0.5.
  */
 export type RolloutGPUMemoryUtilization = number
 /**
@@ -162,10 +158,11 @@ export type Nodes = number
  *
  * @minItems 1
  */
-export type Loggers = [
-  'console' | 'wandb' | 'tensorboard' | 'mlflow' | 'swanlab' | 'file',
-  ...('console' | 'wandb' | 'tensorboard' | 'mlflow' | 'swanlab' | 'file')[]
-]
+export type Loggers = [Logger, ...Logger[]]
+/**
+ * One of the loggers VERL's trainer supports.
+ */
+export type Logger = 'console' | 'wandb' | 'tensorboard' | 'mlflow' | 'swanlab' | 'file'
 /**
  * HuggingFace user or organisation the merged checkpoints are uploaded under. `upload_to_hf.sh --namespace` overrides it for one run.
  */
@@ -247,9 +244,13 @@ export type JoinTimeout = number
  */
 export type Upload = boolean
 /**
+ * One extra argument for upload_to_hf.sh, e.g. --private or --num.
+ */
+export type UploadArgument = string
+/**
  * Further arguments of upload_to_hf.sh, e.g. `[--num, "3"]` or `[--private]`.
  */
-export type UploadArguments = string[]
+export type UploadArguments = UploadArgument[]
 /**
  * `--time` of the upload job.
  */
@@ -287,14 +288,24 @@ export type MemoryPerNode1 = string
  */
 export type LongestTimeLimit = string
 /**
+ * A partition the cluster offers.
+ */
+export type PartitionName = string
+/**
  * The partitions jobs may name.
  */
-export type Partitions = string[]
+export type Partitions = PartitionName[]
 /**
  * Wall-clock seconds one training step (rollout, reward, update, amortised validation and checkpointing) takes on this experiment's GPUs. Usually set per model size in the model layer: the seed's runs took about 2-3 days for Qwen3-4B and 4-5 days for Qwen3-8B over 3,120 steps on 8 GPUs, about 69 and 125 s/step.
  */
 export type SecondsPerStep = number
+/**
+ * A VERL override value, or a list of them (passed to Hydra as `[a,b]`).
+ */
 export type OverrideValue = OverrideScalar | OverrideScalar[]
+/**
+ * A single VERL override value: true/false, a number, or a string of letters, digits and `_ . / : @ + % ~ -` (no spaces, quotes or `$`).
+ */
 export type OverrideScalar = boolean | number | string
 
 /**
@@ -326,6 +337,18 @@ export interface SweepMatrix {
   include?: ExtraCombinations
   exclude?: ExcludedCombinations
   [k: string]: MatrixValue[] | ExtraCombinations | ExcludedCombinations | undefined
+}
+/**
+ * One combination to add, as a map from matrix variable to value.
+ */
+export interface ExtraCombination {
+  [k: string]: MatrixValue
+}
+/**
+ * A partial combination: every expansion that matches all of its variables is dropped.
+ */
+export interface ExcludedCombination {
+  [k: string]: MatrixValue
 }
 /**
  * The policy model to train.

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative, sep } from 'node:path'
+import { join, relative, resolve, sep } from 'node:path'
 
 export interface SpecFiles {
   /** The spec folder as displayed: relative to cwd, forward slashes, no trailing slash. */
@@ -16,7 +16,7 @@ export class SpecDirError extends Error {
 
 /** Reads every *.yaml / *.yml below `dir`, sorted, keyed by cwd-relative display path. */
 export function readSpecs(dir: string, cwd: string): SpecFiles {
-  const absolute = join(cwd, dir)
+  const absolute = resolve(cwd, dir)
   let stat: ReturnType<typeof statSync>
   try {
     stat = statSync(absolute)

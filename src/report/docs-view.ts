@@ -1,6 +1,7 @@
 import type { Experiment } from '../generated/experiment.js'
 import type { PlainValue } from '../load/parse-yaml.js'
 import { knobsOf } from '../render/render-experiment.js'
+import { renderMermaidBlock } from '../render/render-mermaid.js'
 import type { CompiledExperiment } from '../render/renderers.js'
 import { checkpointDir } from './diff.js'
 import { fieldsOf, formatValue, sameValue, schemaFieldAt, schemaOrder } from './fields.js'
@@ -41,6 +42,8 @@ export interface DocsView {
   readonly estimates: MarkdownTable
   readonly examples: { readonly first: string; readonly second: string }
   readonly projects: string
+  /** The inheritance tree as a Mermaid flowchart, fenced. */
+  readonly mermaid: string
 }
 
 export interface DocsOptions {
@@ -199,6 +202,7 @@ export function docsViewOf(experiments: readonly CompiledExperiment[], options: 
   const first = bases[0] ?? analysed[0]
   const second = bases[1] ?? analysed[1] ?? first
   return {
+    mermaid: renderMermaidBlock(experiments, { specDir: options.specDir }),
     specDir: options.specDir,
     modelList: models.join(' and '),
     quickStart: {

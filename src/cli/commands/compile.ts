@@ -1,28 +1,93 @@
-import { join } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { compile } from '../../compile.js'
 import { type Diagnostic, hasErrors } from '../../diagnostics/diagnostic.js'
-import { formatDiagnostic, formatSummary } from '../../diagnostics/format.js'
+import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
+import { diagnosticToJson } from '../../diagnostics/json.js'
 import { checkOutputs, writeOutputs } from '../../emit/write-outputs.js'
-import { readSpecs, SpecDirError } from '../../load/read-specs.js'
+import { readSpecs, SpecDirError, toDisplay } from '../../load/read-specs.js'
+import { useColor } from '../color.js'
 import { type CliContext, EXIT } from '../main.js'
-import { readSchema, readTemplates } from '../package-files.js'
+import { readPackageJson, readSchema, readTemplates } from '../package-files.js'
 
 export interface CompileOptions {
   readonly specDir: string
   readonly outDir: string
   readonly check: boolean
+  /** Print one JSON object (see `CompileJson`) instead of text. */
+  readonly json?: boolean
 }
 
+/** What one compile (or check) did, before it is printed as text or JSON. */
+export interface CompileReport {
+  readonly mode: 'write' | 'check'
+  readonly exitCode: number
+  /** The spec and output folders as displayed: relative to cwd, forward slashes. */
+  readonly specDir: string
+  readonly outDir: string
+  readonly experiments: readonly { name: string; script: string; chain: readonly string[] }[]
+  readonly diagnostics: readonly Diagnostic[]
+  /** Spec texts by display path, for code frames. */
+  readonly sources: ReadonlyMap<string, string>
+  /** Output files, relative to the output folder. Only `write` writes or removes; only `check` finds stale. */
+  readonly files: {
+    readonly written: readonly string[]
+    readonly unchanged: readonly string[]
+    readonly removed: readonly string[]
+    readonly stale: readonly string[]
+    readonly missing: readonly string[]
+    /** In the output folder, but no spec produces it (write leaves these alone). */
+    readonly extra: readonly string[]
+  }
+}
+
+const NO_FILES = { written: [], unchanged: [], removed: [], stale: [], missing: [], extra: [] }
+
 export function compileCommand(options: CompileOptions, ctx: CliContext): number {
+  const report = runCompile(options, ctx)
+  printReport(report, options, ctx)
+  return report.exitCode
+}
+
+/** Reads the specs, compiles, and writes (or checks) the output folder. Prints nothing. */
+export function runCompile(options: CompileOptions, ctx: CliContext): CompileReport {
+  const mode: CompileReport['mode'] = options.check ? 'check' : 'write'
+  const outAbsolute = resolve(ctx.cwd, options.outDir)
+  const outDir = displayPath(ctx.cwd, options.outDir)
+  const failed = (
+    diagnostics: Diagnostic[],
+    specDir: string,
+    sources = new Map<string, string>(),
+  ): CompileReport => ({
+    mode,
+    exitCode: EXIT.specErrors,
+    specDir,
+    outDir,
+    experiments: [],
+    diagnostics,
+    sources,
+    files: NO_FILES,
+  })
+
   let specFiles: ReturnType<typeof readSpecs>
   try {
     specFiles = readSpecs(options.specDir, ctx.cwd)
   } catch (error) {
     if (!(error instanceof SpecDirError)) throw error
-    ctx.stderr.write(
-      `${options.specDir}:1:1 error NO_SPECS ${error.message}\n  suggestion: run finqa from your project root, or name the spec folder: finqa compile experiments\n`,
+    const specDir = displayPath(ctx.cwd, options.specDir)
+    return failed(
+      [
+        {
+          file: specDir,
+          line: 1,
+          col: 1,
+          severity: 'error',
+          code: 'NO_SPECS',
+          message: error.message,
+          suggestion: 'run finqa from your project root, or name the spec folder: finqa compile experiments',
+        },
+      ],
+      specDir,
     )
-    return EXIT.specErrors
   }
   const encodingErrors: Diagnostic[] = specFiles.notUtf8.map(({ file, offset }) => ({
     file,
@@ -40,38 +105,146 @@ export function compileCommand(options: CompileOptions, ctx: CliContext): number
     schema: readSchema(),
   })
   const diagnostics = [...encodingErrors, ...result.diagnostics]
-  for (const d of diagnostics) ctx.stderr.write(`${formatDiagnostic(d, { sources: specFiles.specs })}\n`)
-  if (hasErrors(diagnostics)) {
-    ctx.stderr.write(`finqa: ${formatSummary(diagnostics)}; nothing written\n`)
-    return EXIT.specErrors
-  }
+  if (hasErrors(diagnostics)) return failed(diagnostics, specFiles.specDir, specFiles.specs)
 
-  const outDir = join(ctx.cwd, options.outDir)
+  const base = {
+    mode,
+    specDir: specFiles.specDir,
+    outDir,
+    experiments: result.experiments.map(({ experiment, spec }) => ({
+      name: experiment.name,
+      script: experiment.script,
+      chain: spec.chain,
+    })),
+    diagnostics,
+    sources: specFiles.specs,
+  } as const
+  const produced = result.files.map((f) => f.path)
   if (options.check) {
-    const report = checkOutputs(outDir, result.files)
+    const { stale, missing, extra } = checkOutputs(outAbsolute, result.files)
+    const upToDate = stale.length + missing.length + extra.length === 0
+    return {
+      ...base,
+      exitCode: upToDate ? EXIT.ok : EXIT.specErrors,
+      files: {
+        ...NO_FILES,
+        unchanged: produced.filter((f) => !stale.includes(f) && !missing.includes(f)),
+        stale,
+        missing,
+        extra,
+      },
+    }
+  }
+  const plan = writeOutputs(outAbsolute, result.files)
+  return {
+    ...base,
+    exitCode: EXIT.ok,
+    files: {
+      ...NO_FILES,
+      written: plan.written,
+      unchanged: plan.unchanged,
+      removed: plan.removed,
+      extra: plan.foreign,
+    },
+  }
+}
+
+export function printReport(report: CompileReport, options: CompileOptions, ctx: CliContext): void {
+  if (options.json) ctx.stdout.write(`${JSON.stringify(reportToJson(report))}\n`)
+  else printHuman(report, ctx)
+}
+
+/** `finqa compile --json`: one object; every path relative to the working directory. */
+export interface CompileJson {
+  readonly finqa: string
+  readonly command: 'compile'
+  readonly mode: 'write' | 'check'
+  readonly ok: boolean
+  readonly exitCode: number
+  readonly specDir: string
+  readonly outDir: string
+  readonly summary: { experiments: number; errors: number; warnings: number }
+  readonly experiments: CompileReport['experiments']
+  readonly diagnostics: ReturnType<typeof diagnosticToJson>[]
+  readonly files: { readonly [K in keyof CompileReport['files']]: string[] }
+}
+
+export function reportToJson(report: CompileReport): CompileJson {
+  const inOut = (files: readonly string[]) => files.map((f) => joinDisplay(report.outDir, f))
+  const errors = report.diagnostics.filter((d) => d.severity === 'error').length
+  return {
+    finqa: readPackageJson().version,
+    command: 'compile',
+    mode: report.mode,
+    ok: report.exitCode === EXIT.ok,
+    exitCode: report.exitCode,
+    specDir: report.specDir,
+    outDir: report.outDir,
+    summary: {
+      experiments: report.experiments.length,
+      errors,
+      warnings: report.diagnostics.length - errors,
+    },
+    experiments: report.experiments,
+    diagnostics: report.diagnostics.map(diagnosticToJson),
+    files: {
+      written: inOut(report.files.written),
+      unchanged: inOut(report.files.unchanged),
+      removed: inOut(report.files.removed),
+      stale: inOut(report.files.stale),
+      missing: inOut(report.files.missing),
+      extra: inOut(report.files.extra),
+    },
+  }
+}
+
+function printHuman(report: CompileReport, ctx: CliContext): void {
+  const errColor = useColor(ctx.stderr, ctx.env)
+  const outColor = useColor(ctx.stdout, ctx.env)
+  const out = (f: string) => joinDisplay(report.outDir, f)
+  for (const d of report.diagnostics)
+    ctx.stderr.write(`${formatDiagnostic(d, { sources: report.sources, color: errColor })}\n`)
+  if (hasErrors(report.diagnostics)) {
+    ctx.stderr.write(
+      `finqa: ${paint(errColor, formatSummary(report.diagnostics), 'red', 'bold')}; nothing written\n`,
+    )
+    return
+  }
+  const { files } = report
+  if (report.mode === 'check') {
     const problems = [
-      ...report.stale.map((f) => `stale: ${options.outDir}/${f}`),
-      ...report.missing.map((f) => `missing: ${options.outDir}/${f}`),
-      ...report.extra.map((f) => `extra: ${options.outDir}/${f} (no spec produces it)`),
+      ...files.stale.map((f) => `stale: ${out(f)}`),
+      ...files.missing.map((f) => `missing: ${out(f)}`),
+      ...files.extra.map((f) => `extra: ${out(f)} (no spec produces it)`),
     ]
     if (problems.length > 0) {
       ctx.stderr.write(
-        `${problems.join('\n')}\nfinqa: ${options.outDir} is not up to date; run finqa compile ${specFiles.specDir}\n`,
+        `${problems.map((p) => paint(errColor, p, 'yellow')).join('\n')}\nfinqa: ${report.outDir} is not up to date; run finqa compile ${report.specDir}\n`,
       )
-      return EXIT.specErrors
+      return
     }
-    ctx.stdout.write(`finqa: ${options.outDir} is up to date (${result.files.length} files)\n`)
-    return EXIT.ok
+    ctx.stdout.write(
+      `finqa: ${paint(outColor, `${report.outDir} is up to date`, 'green')} (${files.unchanged.length} files)\n`,
+    )
+    return
   }
-  const plan = writeOutputs(outDir, result.files)
-  for (const f of plan.written) ctx.stdout.write(`wrote ${options.outDir}/${f}\n`)
-  for (const f of plan.removed) ctx.stdout.write(`removed ${options.outDir}/${f}\n`)
-  for (const f of plan.foreign)
+  for (const f of files.written) ctx.stdout.write(`${paint(outColor, 'wrote', 'green')} ${out(f)}\n`)
+  for (const f of files.removed) ctx.stdout.write(`${paint(outColor, 'removed', 'yellow')} ${out(f)}\n`)
+  for (const f of files.extra)
     ctx.stderr.write(
-      `warning: ${options.outDir}/${f} is not produced by any spec; delete it if it is stale\n`,
+      `${paint(errColor, 'warning:', 'yellow', 'bold')} ${out(f)} is not produced by any spec; delete it if it is stale\n`,
     )
   ctx.stdout.write(
-    `finqa: ${result.experiments.length} experiments, ${plan.written.length} written, ${plan.unchanged.length} unchanged, ${plan.removed.length} removed\n`,
+    `finqa: ${report.experiments.length} experiments, ${files.written.length} written, ${files.unchanged.length} unchanged, ${files.removed.length} removed\n`,
   )
-  return EXIT.ok
+}
+
+/** A folder as shown to the user: relative to cwd with forward slashes, or absolute when given so. */
+export function displayPath(cwd: string, path: string): string {
+  if (isAbsolute(path)) return toDisplay(resolve(path))
+  return toDisplay(relative(cwd, resolve(cwd, path))) || '.'
+}
+
+function joinDisplay(dir: string, file: string): string {
+  return dir === '.' ? file : `${dir}/${file}`
 }

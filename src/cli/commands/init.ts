@@ -1,0 +1,57 @@
+import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { paint } from '../../diagnostics/format.js'
+import { useColor } from '../color.js'
+import { type CliContext, EXIT } from '../main.js'
+import { readScaffold } from '../package-files.js'
+import { displayPath } from './compile.js'
+
+export interface InitOptions {
+  /** The project root to scaffold into (created when missing). */
+  readonly dir: string
+}
+
+/**
+ * `finqa init [DIR]`: writes a spec tree that compiles at once (a base, a model layer, a reference run
+ * and one ablation), a README for it, and a CI workflow running `finqa compile --check`. Refuses, and
+ * writes nothing, when any of those files exists.
+ */
+export function initCommand(options: InitOptions, ctx: CliContext): number {
+  const root = resolve(ctx.cwd, options.dir)
+  const shown = displayPath(ctx.cwd, options.dir)
+  const at = (path: string) => (shown === '.' ? path : `${shown}/${path}`)
+  const files = readScaffold()
+  const taken = [...files.keys()].filter((path) => exists(join(root, path)))
+  if (taken.length > 0) {
+    ctx.stderr.write(
+      `finqa init: these files exist already:\n${taken.map((p) => `  ${at(p)}`).join('\n')}\nfinqa init: nothing written; move them away or choose another folder\n`,
+    )
+    return EXIT.specErrors
+  }
+  const color = useColor(ctx.stdout, ctx.env)
+  for (const [path, content] of files) {
+    const target = join(root, path)
+    mkdirSync(dirname(target), { recursive: true })
+    writeFileSync(target, content, { flag: 'wx' })
+    ctx.stdout.write(`${paint(color, 'created', 'green')} ${at(path)}\n`)
+  }
+  const steps = [
+    ...(shown === '.' ? [] : [`cd ${shown}`]),
+    ...(existsSync(join(root, 'node_modules', 'finqa', 'package.json'))
+      ? []
+      : ['npm i -D finqa                  # editors read the schema from node_modules/finqa']),
+    'npx finqa compile experiments   # writes dist-scripts/; commit it with the specs',
+  ]
+  ctx.stdout.write(`\nNext:\n${steps.map((s) => `  ${s}\n`).join('')}`)
+  return EXIT.ok
+}
+
+/** True when something is at `path`, or a file stands where one of its folders should be (ENOTDIR). */
+function exists(path: string): boolean {
+  try {
+    lstatSync(path)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT'
+  }
+}
