@@ -1,1 +1,5 @@
-export function writeSyntheticTree(dir: string, count: number, options?: { lr?: string }): void
+export function writeSyntheticTree(
+  dir: string,
+  count: number,
+  options?: { lr?: string; sweeps?: boolean },
+): void

@@ -89,7 +89,9 @@ function writeAtomic(target: string, content: string, mode: number): void {
   mkdirSync(dirname(target), { recursive: true })
   const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.finqa-tmp`)
   try {
-    writeFileSync(temp, content, { mode, flush: true })
+    // No fsync: rename makes the swap atomic for every reader and for a killed compile; a power cut may
+    // lose the newest files, and the next compile (or --check) finds and repairs them.
+    writeFileSync(temp, content, { mode })
     chmodSync(temp, mode) // umask may have narrowed the mode
     renameSync(temp, target)
   } catch (error) {

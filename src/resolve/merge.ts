@@ -107,7 +107,8 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
         apply(existing, v, at, doc, false)
         continue
       }
-      dropBelow(at)
+      // Only a replaced map or list has recorded children to forget.
+      if (isPlainMap(existing) || Array.isArray(existing)) dropBelow(at)
       setOwn(target, key, clone(v))
       recordTree(v, at, doc)
     }

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// `npm run bench`: times whole `finqa` processes on synthetic spec trees and prints a Markdown table.
+// Sizes: 8 (the shipped experiments), 1,000 and 10,000 experiments (inheritance depth 3, plain files and
+// sweeps mixed; scripts/synthetic-tree.mjs). Each measure is the median of FINQA_BENCH_RUNS runs (default 5).
+// Peak RSS comes from /usr/bin/time (Debian package `time`). Override sizes with FINQA_BENCH_SIZES=8,1000.
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = join(ROOT, 'bin', 'finqa.js')
+const SIZES = (process.env.FINQA_BENCH_SIZES ?? '8,1000,10000').split(',').map(Number)
+const RUNS = Number(process.env.FINQA_BENCH_RUNS ?? 5)
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
+
+/** Runs a command; returns wall seconds and peak RSS in MiB (when /usr/bin/time exists). */
+function measure(cmd, args, cwd) {
+  const argv = TIME ? [TIME, ['-f', '%M', cmd, ...args]] : [cmd, args]
+  const start = process.hrtime.bigint()
+  const r = spawnSync(argv[0], argv[1], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 })
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`)
+  const rss = TIME ? Number(r.stderr.trim().split('\n').at(-1)) / 1024 : Number.NaN
+  return { seconds, rss, stdout: r.stdout }
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]
+}
+
+function repeat(n, before, fn) {
+  const out = []
+  for (let i = 0; i < n; i++) {
+    before?.()
+    out.push(fn())
+  }
+  return {
+    seconds: median(out.map((o) => o.seconds)),
+    rss: Math.max(...out.map((o) => o.rss)),
+    last: out.at(-1),
+  }
+}
+
+// Build once so no run pays for it.
+spawnSync(process.execPath, [BIN, '--version'], { stdio: 'ignore' })
+
+const rows = []
+const nodeBare = repeat(RUNS, undefined, () => measure(process.execPath, ['-e', '0'], ROOT))
+for (const size of SIZES) {
+  const dir = mkdtempSync(join(tmpdir(), `finqa-bench-${size}-`))
+  if (size === 8) cpSync(join(ROOT, 'experiments'), join(dir, 'experiments'), { recursive: true })
+  else writeSyntheticTree(join(dir, 'experiments'), size, { sweeps: true })
+  const finqa = (...args) =>
+    measure(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out', ...args], dir)
+  const full = repeat(
+    RUNS,
+    () => rmSync(join(dir, 'out'), { recursive: true, force: true }),
+    () => finqa(),
+  )
+  const noop = repeat(RUNS, undefined, () => finqa())
+  if (!/ 0 written,/.test(noop.last.stdout))
+    throw new Error(`a no-op compile wrote files: ${noop.last.stdout}`)
+  const check = repeat(RUNS, undefined, () => finqa('--check'))
+  const cp = repeat(
+    RUNS,
+    () => rmSync(join(dir, 'copy'), { recursive: true, force: true }),
+    () => measure('cp', ['-r', 'out', 'copy'], dir),
+  )
+  const files = Number(/(\d+) unchanged/.exec(noop.last.stdout)?.[1] ?? 0)
+  rows.push({ size, files, full, noop, check, cp })
+  rmSync(dir, { recursive: true, force: true })
+}
+
+const ms = (s) => `${(s * 1000).toFixed(0)} ms`
+const x = (a, b) => `${(a / b).toFixed(2)}×`
+const lines = [
+  `Node ${process.version}, ${RUNS} runs each, medians; \`node -e 0\`: ${ms(nodeBare.seconds)}.`,
+  '',
+  '| experiments | files | compile (empty dir) | no-op recompile | --check | cp -r of the output | peak RSS | compile / node -e 0 | compile / cp -r | no-op / compile |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    (r) =>
+      `| ${r.size.toLocaleString('en')} | ${r.files.toLocaleString('en')} | ${ms(r.full.seconds)} | ${ms(r.noop.seconds)} | ${ms(r.check.seconds)} | ${ms(r.cp.seconds)} | ${Math.max(r.full.rss, r.noop.rss, r.check.rss).toFixed(0)} MiB | ${x(r.full.seconds, nodeBare.seconds)} | ${x(r.full.seconds, r.cp.seconds)} | ${x(r.noop.seconds, r.full.seconds)} |`,
+  ),
+]
+const by = (n) => rows.find((r) => r.size === n)
+const targets = []
+if (by(8)) targets.push(['8 experiments <= 1.5x node -e 0', by(8).full.seconds / nodeBare.seconds, 1.5])
+if (by(10000)) {
+  targets.push(['10,000 experiments <= 2x cp -r', by(10000).full.seconds / by(10000).cp.seconds, 2])
+  targets.push(['peak RSS at 10,000 <= 256 MiB', Math.max(by(10000).full.rss, by(10000).noop.rss), 256])
+}
+if (by(1000) && by(10000))
+  targets.push(['linear: 10k / 1k <= 11', by(10000).full.seconds / by(1000).full.seconds, 11])
+for (const r of rows)
+  targets.push([`no-op <= 0.5x compile at ${r.size}`, r.noop.seconds / r.full.seconds, 0.5])
+lines.push('', '| target | measured | met |', '|---|---:|:--:|')
+for (const [name, value, limit] of targets)
+  lines.push(`| ${name} | ${value.toFixed(2)} | ${value <= limit ? 'yes' : 'no'} |`)
+const text = `${lines.join('\n')}\n`
+process.stdout.write(text)
+writeFileSync(join(ROOT, 'bench', 'results.md'), text)
