@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { main } from '../src/cli/main.js'
+import { runCli } from './helpers/run-cli.js'
 
 const CASES = join(import.meta.dirname, 'cases')
 
@@ -26,17 +26,6 @@ function snapshotTree(dir: string): Record<string, string> {
       `${(statSync(path).mode & 0o777).toString(8)} ${readFileSync(path, 'base64')}`
   }
   return out
-}
-
-async function runCli(argv: string[], cwd: string) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(argv, {
-    cwd,
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-  })
-  return { code, stdout, stderr }
 }
 
 /**

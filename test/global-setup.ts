@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
@@ -11,4 +12,6 @@ export function setup(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
   const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`building dist/ failed:\n${r.stdout}${r.stderr}`)
+  // The stamp bin/finqa.js compares with src/: without it, parallel CLI tests would each rebuild dist/.
+  writeFileSync(join(root, 'dist', '.build-stamp'), '')
 }

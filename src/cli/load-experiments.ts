@@ -1,7 +1,7 @@
 import { type CompileResult, compile } from '../compile.js'
 import { type Diagnostic, hasErrors } from '../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary } from '../diagnostics/format.js'
-import { readSpecs, SpecDirError } from '../load/read-specs.js'
+import { encodingDiagnostics, readSpecs, SpecDirError } from '../load/read-specs.js'
 import { type CliContext, EXIT } from './main.js'
 import { readSchema, readTemplates } from './package-files.js'
 
@@ -28,15 +28,7 @@ export function loadExperiments(specDir: string, ctx: CliContext): LoadedSpecs |
     )
     return EXIT.specErrors
   }
-  const encodingErrors: Diagnostic[] = specFiles.notUtf8.map(({ file, offset }) => ({
-    file,
-    line: 1,
-    col: 1,
-    severity: 'error',
-    code: 'YAML_SYNTAX',
-    message: `the file is not valid UTF-8 (first bad byte at offset ${offset})`,
-    suggestion: 're-save the file as UTF-8',
-  }))
+  const encodingErrors = encodingDiagnostics(specFiles.notUtf8)
   const schema = readSchema()
   const result = compile({
     specs: specFiles.specs,

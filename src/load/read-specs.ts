@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
+import type { Diagnostic } from '../diagnostics/diagnostic.js'
 
 export interface SpecFiles {
   /** The spec folder as displayed: relative to cwd, forward slashes, no trailing slash. */
@@ -63,4 +64,17 @@ function firstBadByte(bytes: Uint8Array): number {
   }
   // A truncated multi-byte character also fails; step back to its lead byte.
   return lo
+}
+
+/** A YAML_SYNTAX diagnostic for each spec file that is not UTF-8. */
+export function encodingDiagnostics(notUtf8: SpecFiles['notUtf8']): Diagnostic[] {
+  return notUtf8.map(({ file, offset }) => ({
+    file,
+    line: 1,
+    col: 1,
+    severity: 'error',
+    code: 'YAML_SYNTAX',
+    message: `the file is not valid UTF-8 (first bad byte at offset ${offset})`,
+    suggestion: 're-save the file as UTF-8',
+  }))
 }

@@ -4,7 +4,7 @@ import { type Diagnostic, hasErrors } from '../../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
 import { checkOutputs, writeOutputs } from '../../emit/write-outputs.js'
-import { readSpecs, SpecDirError, toDisplay } from '../../load/read-specs.js'
+import { encodingDiagnostics, readSpecs, SpecDirError, toDisplay } from '../../load/read-specs.js'
 import { useColor } from '../color.js'
 import { type CliContext, EXIT } from '../main.js'
 import { readPackageJson, readSchema, readTemplates } from '../package-files.js'
@@ -89,15 +89,7 @@ export function runCompile(options: CompileOptions, ctx: CliContext): CompileRep
       specDir,
     )
   }
-  const encodingErrors: Diagnostic[] = specFiles.notUtf8.map(({ file, offset }) => ({
-    file,
-    line: 1,
-    col: 1,
-    severity: 'error',
-    code: 'YAML_SYNTAX',
-    message: `the file is not valid UTF-8 (first bad byte at offset ${offset})`,
-    suggestion: 're-save the file as UTF-8',
-  }))
+  const encodingErrors = encodingDiagnostics(specFiles.notUtf8)
   const result = compile({
     specs: specFiles.specs,
     specDir: specFiles.specDir,
