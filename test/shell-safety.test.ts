@@ -29,6 +29,7 @@ const INJECTIONS = [
   '"$(touch canary)"',
   '*',
   '~',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${HOME} is the hostile input
   '${HOME}',
   '\\',
   ' ',
