@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The installed package ships the built JavaScript in dist/. In a source checkout (src/ present), dist/ is
+// The installed package ships the built JavaScript in dist/: the CLI bundled into dist/bundle/finqa.mjs
+// (one file to read at start-up; see scripts/bundle.mjs). In a source checkout (src/ present), dist/ is
 // built here on first use and rebuilt whenever a source file is newer than the last build, so that
 // `npm ci && npx finqa compile experiments/` works and never runs stale code.
 import { spawnSync } from 'node:child_process'
@@ -13,9 +14,9 @@ if (existsSync(join(root, 'src', 'cli', 'main.ts'))) buildIfStale(root)
 
 let cli
 try {
-  cli = await import('../dist/cli/main.js')
+  cli = await import('../dist/bundle/finqa.mjs')
 } catch (error) {
-  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.url).endsWith('/dist/cli/main.js')) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.url).endsWith('/dist/bundle/finqa.mjs')) {
     process.stderr.write('finqa: dist/ is missing; in a source checkout, run `npm run build` first\n')
     process.exit(70)
   }
@@ -48,10 +49,12 @@ function buildIfStale(dir) {
     process.stderr.write('finqa: dist/ is out of date and TypeScript is not installed; run `npm ci` first\n')
     process.exit(70)
   }
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: dir, encoding: 'utf8' })
-  if (r.status !== 0) {
-    process.stderr.write(`finqa: building dist/ from src/ failed:\n${r.stdout}${r.stderr}`)
-    process.exit(70)
+  for (const args of [[tsc, '-p', 'tsconfig.build.json'], [join(dir, 'scripts', 'bundle.mjs')]]) {
+    const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' })
+    if (r.status !== 0) {
+      process.stderr.write(`finqa: building dist/ from src/ failed:\n${r.stdout}${r.stderr}`)
+      process.exit(70)
+    }
   }
   writeFileSync(stamp, '')
 }
