@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util'
 import { compileCommand } from './commands/compile.js'
 import { readPackageJson } from './package-files.js'
 
-// Commands other than a plain compile load on demand: in the bundle each is a chunk of its own, so a
-// compile never reads the parquet reader (plan), the file watcher or the scaffold.
+// Commands other than a plain compile load on demand: a compile never initialises the parquet reader
+// (plan), the file watcher or the scaffold (in the bundle, their modules initialise on first use).
 
 export interface OutputStream {
   write(text: string): unknown
