@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The installed package ships the built JavaScript in dist/. In a source checkout (src/ present), dist/ is
+// The installed package ships the built JavaScript in dist/: the CLI bundled into dist/bundle/finqa.cjs
+// with V8's code cache beside it (see scripts/bundle.mjs and load-bundle.js). In a source checkout (src/ present), dist/ is
 // built here on first use and rebuilt whenever a source file is newer than the last build, so that
 // `npm ci && npx finqa compile experiments/` works and never runs stale code.
 import { spawnSync } from 'node:child_process'
@@ -7,20 +8,17 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { loadCli } from './load-bundle.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 if (existsSync(join(root, 'src', 'cli', 'main.ts'))) buildIfStale(root)
 
-let cli
-try {
-  cli = await import('../dist/cli/main.js')
-} catch (error) {
-  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.url).endsWith('/dist/cli/main.js')) {
-    process.stderr.write('finqa: dist/ is missing; in a source checkout, run `npm run build` first\n')
-    process.exit(70)
-  }
-  throw error
+const bundle = join(root, 'dist', 'bundle', 'finqa.cjs')
+if (!existsSync(bundle)) {
+  process.stderr.write('finqa: dist/ is missing; in a source checkout, run `npm run build` first\n')
+  process.exit(70)
 }
+const { cli } = loadCli(bundle)
 
 process.exitCode = await cli.main(process.argv.slice(2), {
   cwd: process.cwd(),
@@ -48,10 +46,12 @@ function buildIfStale(dir) {
     process.stderr.write('finqa: dist/ is out of date and TypeScript is not installed; run `npm ci` first\n')
     process.exit(70)
   }
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: dir, encoding: 'utf8' })
-  if (r.status !== 0) {
-    process.stderr.write(`finqa: building dist/ from src/ failed:\n${r.stdout}${r.stderr}`)
-    process.exit(70)
+  for (const args of [[tsc, '-p', 'tsconfig.build.json'], [join(dir, 'scripts', 'bundle.mjs')]]) {
+    const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' })
+    if (r.status !== 0) {
+      process.stderr.write(`finqa: building dist/ from src/ failed:\n${r.stdout}${r.stderr}`)
+      process.exit(70)
+    }
   }
   writeFileSync(stamp, '')
 }

@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util'
 import { compileCommand } from './commands/compile.js'
-import { diffCommand } from './commands/diff.js'
-import { explainCommand } from './commands/explain.js'
-import { initCommand } from './commands/init.js'
-import { planCommand } from './commands/plan.js'
-import { watchCommand } from './commands/watch.js'
 import { readPackageJson } from './package-files.js'
+
+// Commands other than a plain compile load on demand: a compile never initialises the parquet reader
+// (plan), the file watcher or the scaffold (in the bundle, their modules initialise on first use).
 
 export interface OutputStream {
   write(text: string): unknown
@@ -134,7 +132,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
         check: values.check ?? false,
         json: values.json ?? false,
       }
-      return values.watch ? watchCommand(options, ctx) : compileCommand(options, ctx)
+      if (!values.watch) return compileCommand(options, ctx)
+      const { watchCommand } = await import('./commands/watch.js')
+      return watchCommand(options, ctx)
     }
     case 'init': {
       if (rest.length > 1)
@@ -142,6 +142,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       const misplaced = (['out', 'check', 'watch', 'json'] as const).filter((o) => values[o] !== undefined)
       if (misplaced.length > 0)
         return usage(ctx, `init does not take ${misplaced.map((o) => `--${o}`).join(', ')}`)
+      const { initCommand } = await import('./commands/init.js')
       return initCommand({ dir: rest[0] ?? '.' }, ctx)
     }
     case 'explain': {
@@ -151,6 +152,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
         )
         return EXIT.usage
       }
+      const { explainCommand } = await import('./commands/explain.js')
       return explainCommand(
         { specDir: values.specs ?? 'experiments', experiment: rest[0] as string, key: rest[1], json },
         ctx,
@@ -161,6 +163,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
         ctx.stderr.write(`finqa plan: expected one spec folder, got ${rest.length}: ${rest.join(' ')}\n`)
         return EXIT.usage
       }
+      const { planCommand } = await import('./commands/plan.js')
       return planCommand({ specDir: rest[0] ?? 'experiments', dataDir: values['data-dir'], json }, ctx)
     }
     case 'diff': {
@@ -168,6 +171,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
         ctx.stderr.write('finqa diff: expected two experiments: finqa diff A B\n')
         return EXIT.usage
       }
+      const { diffCommand } = await import('./commands/diff.js')
       return diffCommand(
         {
           specDir: values.specs ?? 'experiments',

@@ -1,9 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** The package root: src/cli/ in development, dist/cli/ when built; both two levels down. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+/**
+ * The package root: the nearest folder above this module holding package.json and templates/. This module
+ * is src/cli/ in development, dist/cli/ when built by tsc, or part of the bundle dist/bundle/finqa.mjs.
+ */
+export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)))
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates'))) return dir
+    if (dirname(dir) === dir) return resolve(from, '..', '..')
+  }
+}
 
 export function readPackageJson(): { name: string; version: string } {
   return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import {
   chmodSync,
+  type Dirent,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -49,7 +50,9 @@ export function checkOutputs(outDir: string, files: readonly RenderedFile[]): Ch
 export function writeOutputs(outDir: string, files: readonly RenderedFile[]): OutputPlan {
   const plan: OutputPlan = { written: [], unchanged: [], removed: [], foreign: [] }
   mkdirSync(outDir, { recursive: true })
-  removeLeftoverTemps(outDir)
+  // One listing: temp files of a killed run go; the rest is what was there before this run.
+  const before = listFiles(outDir, { removeTemps: true })
+  const writer = atomicWriter(outDir)
   const previous = new Set(parseManifest(readIfExists(join(outDir, MANIFEST))?.text))
   const produced = new Set(files.map((f) => f.path))
   for (const file of files) {
@@ -60,7 +63,7 @@ export function writeOutputs(outDir: string, files: readonly RenderedFile[]): Ou
       continue
     }
     if (current?.text === file.content) chmodSync(target, file.mode)
-    else writeAtomic(target, file.content, file.mode)
+    else writer(target, file.content, file.mode)
     plan.written.push(file.path)
   }
   for (const path of [...previous].sort()) {
@@ -71,12 +74,12 @@ export function writeOutputs(outDir: string, files: readonly RenderedFile[]): Ou
       plan.removed.push(path)
     }
   }
-  for (const path of listFiles(outDir)) {
+  for (const path of before) {
     if (!produced.has(path) && path !== MANIFEST && !plan.removed.includes(path)) plan.foreign.push(path)
   }
   const manifest = manifestFile(files)
   if (readIfExists(join(outDir, MANIFEST))?.text !== manifest.content) {
-    writeAtomic(join(outDir, MANIFEST), manifest.content, manifest.mode)
+    writer(join(outDir, MANIFEST), manifest.content, manifest.mode)
   }
   return plan
 }
@@ -85,9 +88,25 @@ function manifestFile(files: readonly RenderedFile[]): RenderedFile {
   return { path: MANIFEST, content: renderManifest(files.map((f) => f.path)), mode: 0o644 }
 }
 
-function writeAtomic(target: string, content: string, mode: number): void {
-  mkdirSync(dirname(target), { recursive: true })
-  const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.finqa-tmp`)
+/**
+ * Writes files atomically (a temp file in the same folder, then rename). Temp names are a random prefix per
+ * run plus a counter; each folder is created once.
+ */
+function atomicWriter(outDir: string): (target: string, content: string, mode: number) => void {
+  const prefix = randomBytes(6).toString('hex')
+  const folders = new Set<string>([outDir])
+  let count = 0
+  return (target, content, mode) => {
+    const folder = dirname(target)
+    if (!folders.has(folder)) {
+      mkdirSync(folder, { recursive: true })
+      folders.add(folder)
+    }
+    writeAtomic(target, join(folder, `.${prefix}${(count++).toString(16)}.finqa-tmp`), content, mode)
+  }
+}
+
+function writeAtomic(target: string, temp: string, content: string, mode: number): void {
   try {
     // No fsync: rename makes the swap atomic for every reader and for a killed compile; a power cut may
     // lose the newest files, and the next compile (or --check) finds and repairs them.
@@ -97,13 +116,6 @@ function writeAtomic(target: string, content: string, mode: number): void {
   } catch (error) {
     rmSync(temp, { force: true })
     throw error
-  }
-}
-
-/** Temp files of a run that was killed between write and rename. */
-function removeLeftoverTemps(dir: string): void {
-  for (const d of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (d.isFile() && d.name.endsWith('.finqa-tmp')) rmSync(join(d.parentPath, d.name), { force: true })
   }
 }
 
@@ -117,15 +129,24 @@ function readIfExists(path: string): { text: string; mode: number } | undefined 
   }
 }
 
-function listFiles(dir: string): string[] {
+/** Files below `dir`, relative, sorted; never temp files, which `removeTemps` deletes (a killed run's). */
+function listFiles(dir: string, options: { readonly removeTemps?: boolean } = {}): string[] {
+  let entries: Dirent[]
   try {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile() && !d.name.endsWith('.finqa-tmp'))
-      .map((d) => relative(dir, join(d.parentPath, d.name)).split(sep).join('/'))
-      .sort()
+    entries = readdirSync(dir, { recursive: true, withFileTypes: true })
   } catch {
     return []
   }
+  const out: string[] = []
+  for (const d of entries) {
+    if (!d.isFile()) continue
+    if (d.name.endsWith('.finqa-tmp')) {
+      if (options.removeTemps) rmSync(join(d.parentPath, d.name), { force: true })
+      continue
+    }
+    out.push(relative(dir, join(d.parentPath, d.name)).split(sep).join('/'))
+  }
+  return out.sort()
 }
 
 function isInside(dir: string, path: string): boolean {

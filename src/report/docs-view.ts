@@ -90,7 +90,9 @@ export function docsViewOf(experiments: readonly CompiledExperiment[], options: 
   const changedKeys = [...new Set(ablated.flatMap((a) => [...a.changes.keys()]))].sort(order)
   const title = (key: string): string => schemaFieldAt(options.schema, pointerOf(key))?.title ?? key
   const byModel = (a: Analysed, b: Analysed): number => models.indexOf(a.model) - models.indexOf(b.model)
-  const baseOf = (a: Analysed): Analysed | undefined => bases.find((b) => b.model === a.model)
+  const baseByModel = new Map<string, Analysed>()
+  for (const b of bases) if (!baseByModel.has(b.model)) baseByModel.set(b.model, b)
+  const baseOf = (a: Analysed): Analysed | undefined => baseByModel.get(a.model)
 
   const baseTable: MarkdownTable = {
     header: ['Script', 'Model', ...changedKeys.map(title), 'Output Dir'],
@@ -248,6 +250,7 @@ function hyperparameters(
   baseOf: (a: Analysed) => Analysed | undefined,
 ): MarkdownTable {
   const knobs = analysed.map((a) => ({ a, knobs: knobsOf(a.e) }))
+  const knobsByAnalysed = new Map(knobs.map((k) => [k.a, k]))
   const first = knobs[0]?.knobs ?? []
   const rows = first.map((knob, i) => {
     const knobValue = (k: (typeof knobs)[number]): string => k.knobs[i]?.default ?? ''
@@ -257,7 +260,7 @@ function hyperparameters(
     }
     const baseValue = (a: Analysed): string | undefined => {
       const base = baseOf(a)
-      return base === undefined ? undefined : knobValue(knobs.find((k) => k.a === base) ?? { a, knobs: [] })
+      return base === undefined ? undefined : knobValue(knobsByAnalysed.get(base) ?? { a, knobs: [] })
     }
     const defaults = groupBy(
       knobs.filter((k) => baseOf(k.a) === k.a),
@@ -294,9 +297,9 @@ function settings(
     k.startsWith('verl_overrides.'),
   )
   const keys = [...FIXED_FIELDS, ...overrides.sort()].sort(order)
+  const bases = analysed.filter((a) => baseOf(a) === a)
+  const source = bases.length > 0 ? bases : analysed
   const rows = keys.map((key) => {
-    const bases = analysed.filter((a) => baseOf(a) === a)
-    const source = bases.length > 0 ? bases : analysed
     const byValue = groupBy(source, (a) => formatValue(a.values.get(key)))
     const value =
       byValue.size <= 1

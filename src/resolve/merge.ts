@@ -65,10 +65,12 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
   const dropBelow = (pointer: Pointer): void => {
     for (const key of [...sources.keys()]) if (key.startsWith(`${pointer}/`)) sources.delete(key)
   }
+  // `v` is a private copy (see apply): each recorded value is the subtree of that one copy, so a tree of n
+  // nodes costs n entries, not a clone per node of everything below it. History values are never mutated.
   const recordTree = (v: PlainValue, pointer: Pointer, doc: SourceDoc): void => {
     const at = doc.positions.get(pointer)
     const position = at?.value ?? { file: doc.file, line: 1, col: 1 }
-    record(pointer, { action: 'set', position, key: at?.key, value: clone(v) })
+    record(pointer, { action: 'set', position, key: at?.key, value: v })
     if (isPlainMap(v))
       for (const [k, child] of Object.entries(v)) recordTree(child, pointerJoin(pointer, k), doc)
     else if (Array.isArray(v)) {
@@ -110,7 +112,7 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
       // Only a replaced map or list has recorded children to forget.
       if (isPlainMap(existing) || Array.isArray(existing)) dropBelow(at)
       setOwn(target, key, clone(v))
-      recordTree(v, at, doc)
+      recordTree(clone(v), at, doc)
     }
   }
 

@@ -54,16 +54,19 @@ export function isVerlKey(key: string): boolean {
 export function checkVerlOverrides(experiment: Experiment, locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = []
   for (const key of Object.keys(experiment.verl_overrides ?? {})) {
-    const at = locate(pointerJoin('/verl_overrides', key))
-    const where = {
-      ...(at.key ?? at.value),
-      related: at.related,
-      severity: 'error' as const,
-      code: 'VERL_KEY' as const,
+    // Located only for a key at fault: most keys are fine, and locating builds the layers' history.
+    const locateWhere = () => {
+      const at = locate(pointerJoin('/verl_overrides', key))
+      return {
+        ...(at.key ?? at.value),
+        related: at.related,
+        severity: 'error' as const,
+        code: 'VERL_KEY' as const,
+      }
     }
     if (key.startsWith('++')) {
       out.push({
-        ...where,
+        ...locateWhere(),
         message: `\`${key}\`: the \`++\` prefix (add or override) would hide a typo`,
         suggestion: `write \`${key.slice(2)}\` for a key VERL has, or \`+${key.slice(2)}\` to add one it lacks`,
       })
@@ -74,7 +77,7 @@ export function checkVerlOverrides(experiment: Experiment, locate: Locate): Diag
     const typed = TYPED_VERL_KEYS[plain]
     if (typed !== undefined) {
       out.push({
-        ...where,
+        ...locateWhere(),
         message: `\`${plain}\` is set by finqa from a typed field (${typed}); it cannot be overridden here`,
         suggestion: typed.includes('always') ? undefined : `set ${typed} instead`,
       })
@@ -82,14 +85,14 @@ export function checkVerlOverrides(experiment: Experiment, locate: Locate): Diag
     }
     if (added && KNOWN_KEYS.has(plain)) {
       out.push({
-        ...where,
+        ...locateWhere(),
         message: `\`${key}\`: VERL's config already has \`${plain}\`, and Hydra fails on \`+\` for an existing key`,
         suggestion: `write \`${plain}\` without the \`+\``,
       })
     } else if (!added && !KNOWN_KEYS.has(plain)) {
       const near = closest(plain, KNOWN_KEYS.keys())
       out.push({
-        ...where,
+        ...locateWhere(),
         message: `\`${plain}\` is not a key of VERL's config (VERL ${VERL_COMMIT.slice(0, 12)})`,
         suggestion: near
           ? `did you mean \`${near}\`?`

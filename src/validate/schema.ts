@@ -1,5 +1,8 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv'
 import type { Diagnostic, Position, RelatedPosition } from '../diagnostics/diagnostic.js'
+import * as precompiled from '../generated/validators.js'
 import { type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
 import { closest } from '../resolve/merge.js'
 import { toLayerSchema } from './layer-schema.js'
@@ -22,6 +25,9 @@ export interface SchemaValidators {
   readonly schema: Schema
 }
 
+/** The options of the one ajv instance; `npm run gen:types` precompiles both validators with them. */
+export const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true, verbose: true } as const
+
 const compiled = new WeakMap<Schema, SchemaValidators>()
 
 /** One ajv instance, two validators: the full experiment and a single layer (nothing required). Cached per schema. */
@@ -33,8 +39,28 @@ export function createValidators(schema: Schema): SchemaValidators {
   return validators
 }
 
+/** Identifies a schema by content: the precompiled validators serve only the schema they were built from. */
+export function schemaDigest(schema: Schema): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex')
+}
+
+/** True when `createValidators(schema)` uses the validators precompiled by `npm run gen:types`. */
+export function isPrecompiled(schema: Schema): boolean {
+  return schemaDigest(schema) === precompiled.SCHEMA_SHA256
+}
+
 function buildValidators(schema: Schema): SchemaValidators {
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })
+  if (isPrecompiled(schema)) {
+    return {
+      experiment: precompiled.experiment as unknown as ValidateFunction,
+      layer: precompiled.layer as unknown as ValidateFunction,
+      schema,
+    }
+  }
+  // Another schema (tests, or a stale src/generated/): compile it now, with the same options.
+  // ajv itself loads only here: a run with the shipped schema never needs it.
+  const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass }
+  const ajv = new Ajv({ ...AJV_OPTIONS })
   const experiment = ajv.compile(schema)
   const layer = ajv.compile(toLayerSchema(schema, { allowNull: false }))
   return { experiment, layer, schema }
