@@ -49,8 +49,6 @@ export interface CompileResult {
 /** load → resolve → validate → render, in memory. Pure: no disk, environment or clock. */
 export function compile(input: CompileInput): CompileResult {
   const diagnostics: Diagnostic[] = []
-  const validators = createValidators(input.schema)
-
   if (input.specs.size === 0) {
     return {
       files: [],
@@ -68,6 +66,8 @@ export function compile(input: CompileInput): CompileResult {
       ],
     }
   }
+
+  const validators = createValidators(input.schema)
 
   // load; a sweep file becomes one layer per combination of its matrix, keyed by layer id
   const docs = new Map<string, SourceDoc>()

@@ -1,48 +1,82 @@
+import { isAbsolute, relative, resolve } from 'node:path'
 import { type CompileResult, compile } from '../compile.js'
 import { type Diagnostic, hasErrors } from '../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary } from '../diagnostics/format.js'
-import { encodingDiagnostics, readSpecs, SpecDirError } from '../load/read-specs.js'
+import { encodingDiagnostics, readSpecs, SpecDirError, toDisplay } from '../load/read-specs.js'
 import { type CliContext, EXIT } from './main.js'
 import { readSchema, readTemplates } from './package-files.js'
 
-export interface LoadedSpecs {
+/** A spec folder read and compiled: the result, with the read's own diagnostics in front. */
+export interface CompiledFolder {
   readonly result: CompileResult
+  /** Encoding and missing-folder diagnostics, then the compiler's. */
+  readonly diagnostics: readonly Diagnostic[]
   /** Spec texts by display path, for code frames. */
   readonly sources: ReadonlyMap<string, string>
+  /** The spec folder as displayed: relative to cwd, forward slashes. */
   readonly specDir: string
   readonly schema: { [key: string]: unknown }
 }
 
-/**
- * Reads and compiles a spec folder for the reporting commands, printing its diagnostics to stderr.
- * Returns an exit code instead when the folder is missing or a spec has errors.
- */
-export function loadExperiments(specDir: string, ctx: CliContext): LoadedSpecs | number {
+/** Reads a spec folder and compiles it in memory. A missing folder is a NO_SPECS diagnostic. */
+export function compileFolder(specDir: string, cwd: string): CompiledFolder {
+  const schema = readSchema()
   let specFiles: ReturnType<typeof readSpecs>
   try {
-    specFiles = readSpecs(specDir, ctx.cwd)
+    specFiles = readSpecs(specDir, cwd)
   } catch (error) {
     if (!(error instanceof SpecDirError)) throw error
-    ctx.stderr.write(
-      `${specDir}:1:1 error NO_SPECS ${error.message}\n  suggestion: run finqa from your project root, or name the spec folder\n`,
-    )
-    return EXIT.specErrors
+    const display = displayPath(cwd, specDir)
+    const diagnostic: Diagnostic = {
+      file: display,
+      line: 1,
+      col: 1,
+      severity: 'error',
+      code: 'NO_SPECS',
+      message: error.message,
+      suggestion: 'run finqa from your project root, or name the spec folder: finqa compile experiments',
+    }
+    return {
+      result: { files: [], experiments: [], diagnostics: [diagnostic] },
+      diagnostics: [diagnostic],
+      sources: new Map(),
+      specDir: display,
+      schema,
+    }
   }
-  const encodingErrors = encodingDiagnostics(specFiles.notUtf8)
-  const schema = readSchema()
   const result = compile({
     specs: specFiles.specs,
     specDir: specFiles.specDir,
     templates: readTemplates(),
     schema,
   })
-  const diagnostics = [...encodingErrors, ...result.diagnostics]
-  printDiagnostics(diagnostics, specFiles.specs, ctx)
-  if (hasErrors(diagnostics)) {
-    ctx.stderr.write(`finqa: ${formatSummary(diagnostics)}\n`)
+  return {
+    result,
+    diagnostics: [...encodingDiagnostics(specFiles.notUtf8), ...result.diagnostics],
+    sources: specFiles.specs,
+    specDir: specFiles.specDir,
+    schema,
+  }
+}
+
+/** A path as the user gave it, for messages: absolute stays absolute, else relative to cwd; forward slashes. */
+export function displayPath(cwd: string, path: string): string {
+  if (isAbsolute(path)) return toDisplay(resolve(path))
+  return toDisplay(relative(cwd, resolve(cwd, path))) || '.'
+}
+
+/**
+ * Reads and compiles a spec folder for the reporting commands, printing its diagnostics to stderr.
+ * Returns an exit code instead when the folder is missing or a spec has errors.
+ */
+export function loadExperiments(specDir: string, ctx: CliContext): CompiledFolder | number {
+  const folder = compileFolder(specDir, ctx.cwd)
+  printDiagnostics(folder.diagnostics, folder.sources, ctx)
+  if (hasErrors(folder.diagnostics)) {
+    ctx.stderr.write(`finqa: ${formatSummary(folder.diagnostics)}\n`)
     return EXIT.specErrors
   }
-  return { result, sources: specFiles.specs, specDir: specFiles.specDir, schema }
+  return folder
 }
 
 export function printDiagnostics(

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { compareStrings } from '../diagnostics/diagnostic.js'
 
 /**
  * The package root: the nearest folder above this module holding package.json and templates/. This module
@@ -30,22 +31,21 @@ export function readSchema(): { [key: string]: unknown } {
 
 /** Every template below templates/, keyed by its path there (`launch.sh.hbs`, `partials/x.hbs`). */
 export function readTemplates(dir = join(PACKAGE_ROOT, 'templates')): Map<string, string> {
-  const out = new Map<string, string>()
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.hbs')) continue
-    const path = join(entry.parentPath, entry.name)
-    out.set(relative(dir, path).split(sep).join('/'), readFileSync(path, 'utf8'))
-  }
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)))
+  return readTree(dir, (name) => name.endsWith('.hbs'))
 }
 
 /** The files `finqa init` writes, keyed by their path in the new project (`experiments/base.yaml`). */
 export function readScaffold(dir = join(PACKAGE_ROOT, 'scaffold')): Map<string, string> {
+  return readTree(dir, () => true)
+}
+
+/** The text of every file below `dir` whose name passes `keep`, by forward-slash path, sorted. */
+function readTree(dir: string, keep: (name: string) => boolean): Map<string, string> {
   const out = new Map<string, string>()
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue
+    if (!entry.isFile() || !keep(entry.name)) continue
     const path = join(entry.parentPath, entry.name)
     out.set(relative(dir, path).split(sep).join('/'), readFileSync(path, 'utf8'))
   }
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)))
+  return new Map([...out].sort(([a], [b]) => compareStrings(a, b)))
 }

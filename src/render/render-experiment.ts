@@ -1,3 +1,4 @@
+import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import { VERL_COMMIT } from '../validate/rules.js'
 import { formatNumber, hydraValue, shellQuote } from './shell.js'
@@ -187,7 +188,7 @@ export function overridesOf(e: Experiment): string[] {
     fromEnv('trainer.total_epochs', '$EPOCHS'),
     fixed('trainer.resume_mode', 'auto'),
   ]
-  const extra = Object.entries(e.verl_overrides ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const extra = Object.entries(e.verl_overrides ?? {}).sort(([a], [b]) => compareStrings(a, b))
   return [...words, ...extra.map(([key, value]) => fixed(key, value))]
 }
 

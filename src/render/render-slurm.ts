@@ -1,3 +1,4 @@
+import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import { DEFAULT_REQUEUE_SIGNAL_SECONDS } from '../validate/slurm-rules.js'
 import { sbatchQuote, shellQuote } from './shell.js'
@@ -37,7 +38,7 @@ export interface SlurmView {
   readonly uploadFile?: string
 }
 
-export interface UploadView {
+export interface UploadJobView {
   readonly file: string
   readonly trainFile: string
   readonly name: string
@@ -79,7 +80,7 @@ function directivesOf(options: Record<string, DirectiveValue>): string[] {
     .filter(
       (entry): entry is [string, string | number | true] => entry[1] !== undefined && entry[1] !== false,
     )
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([name, value]) => (value === true ? `--${name}` : `--${name}=${sbatchQuote(String(value))}`))
 }
 
@@ -139,7 +140,7 @@ export function slurmViewOf(e: Experiment, sources: readonly string[], specDir: 
   }
 }
 
-export function uploadViewOf(e: Experiment, sources: readonly string[], specDir: string): UploadView {
+export function uploadJobViewOf(e: Experiment, sources: readonly string[], specDir: string): UploadJobView {
   const s = e.slurm ?? {}
   const u = s.upload ?? {}
   const directives = directivesOf({

@@ -9,7 +9,7 @@ import {
   slurmViewOf,
   submitViewOf,
   uploadEnabled,
-  uploadViewOf as uploadJobViewOf,
+  uploadJobViewOf,
 } from './render-slurm.js'
 import { UPLOAD_SCRIPT, uploadViewOf } from './render-upload.js'
 

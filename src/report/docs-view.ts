@@ -1,3 +1,4 @@
+import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import type { PlainValue } from '../load/parse-yaml.js'
 import { knobsOf } from '../render/render-experiment.js'
@@ -407,7 +408,7 @@ function compareValues(a: PlainValue | undefined, b: PlainValue | undefined): nu
   if (typeof a === 'number' && typeof b === 'number') return a - b
   const x = formatValue(a)
   const y = formatValue(b)
-  return x < y ? -1 : x > y ? 1 : 0
+  return compareStrings(x, y)
 }
 
 /** Numbers by value (`4` before `12`), the rest as text. */
@@ -415,7 +416,7 @@ function compareText(a: string, b: string): number {
   const x = Number(a)
   const y = Number(b)
   if (a !== '' && b !== '' && Number.isFinite(x) && Number.isFinite(y)) return x - y
-  return a < b ? -1 : a > b ? 1 : 0
+  return compareStrings(a, b)
 }
 
 function compareTuples(

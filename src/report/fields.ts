@@ -1,3 +1,4 @@
+import { compareStrings } from '../diagnostics/diagnostic.js'
 import {
   isPlainMap,
   type PlainValue,
@@ -116,7 +117,7 @@ export function schemaOrder(schema: Schema): (a: string, b: string) => number {
     const top = keys.findIndex((k) => k.split('.')[0] === key.split('.')[0])
     return top === -1 ? keys.length : top
   }
-  return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)
+  return (a, b) => rank(a) - rank(b) || compareStrings(a, b)
 }
 
 /** A value as a spec writes it: `1e-6`, `qwen3_4b`, `[console, wandb]`, `"two words"`. */

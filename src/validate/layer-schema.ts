@@ -50,23 +50,21 @@ const TEMPLATE: Schema = {
 
 function templated(schema: Schema): Schema {
   if (schema.type !== 'string' || schema.pattern === undefined) return schema
-  const { title, description, default: def, examples, ...rest } = schema
-  return {
-    ...(title === undefined ? {} : { title }),
-    ...(description === undefined ? {} : { description }),
-    ...(def === undefined ? {} : { default: def }),
-    ...(examples === undefined ? {} : { examples }),
-    anyOf: [rest, TEMPLATE],
-  }
+  return orElse(schema, TEMPLATE)
 }
 
 function nullable(schema: Schema): Schema {
+  return orElse(schema, { type: 'null', description: 'Deletes the value inherited from the parent layer.' })
+}
+
+/** `anyOf: [schema, alternative]`, with the documentation an editor shows kept at the top. */
+function orElse(schema: Schema, alternative: Schema): Schema {
   const { title, description, default: def, examples, ...rest } = schema
   return {
     ...(title === undefined ? {} : { title }),
     ...(description === undefined ? {} : { description }),
     ...(def === undefined ? {} : { default: def }),
     ...(examples === undefined ? {} : { examples }),
-    anyOf: [rest, { type: 'null', description: 'Deletes the value inherited from the parent layer.' }],
+    anyOf: [rest, alternative],
   }
 }

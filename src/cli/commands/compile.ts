@@ -1,13 +1,12 @@
-import { isAbsolute, relative, resolve } from 'node:path'
-import { compile } from '../../compile.js'
+import { resolve } from 'node:path'
 import { type Diagnostic, hasErrors } from '../../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
 import { checkOutputs, writeOutputs } from '../../emit/write-outputs.js'
-import { encodingDiagnostics, readSpecs, SpecDirError, toDisplay } from '../../load/read-specs.js'
 import { useColor } from '../color.js'
+import { compileFolder, displayPath } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
-import { readPackageJson, readSchema, readTemplates } from '../package-files.js'
+import { readPackageJson } from '../package-files.js'
 
 export interface CompileOptions {
   readonly specDir: string
@@ -53,55 +52,24 @@ export function runCompile(options: CompileOptions, ctx: CliContext): CompileRep
   const mode: CompileReport['mode'] = options.check ? 'check' : 'write'
   const outAbsolute = resolve(ctx.cwd, options.outDir)
   const outDir = displayPath(ctx.cwd, options.outDir)
-  const failed = (
-    diagnostics: Diagnostic[],
-    specDir: string,
-    sources = new Map<string, string>(),
-  ): CompileReport => ({
-    mode,
-    exitCode: EXIT.specErrors,
-    specDir,
-    outDir,
-    experiments: [],
-    diagnostics,
-    sources,
-    files: NO_FILES,
-  })
-
-  let specFiles: ReturnType<typeof readSpecs>
-  try {
-    specFiles = readSpecs(options.specDir, ctx.cwd)
-  } catch (error) {
-    if (!(error instanceof SpecDirError)) throw error
-    const specDir = displayPath(ctx.cwd, options.specDir)
-    return failed(
-      [
-        {
-          file: specDir,
-          line: 1,
-          col: 1,
-          severity: 'error',
-          code: 'NO_SPECS',
-          message: error.message,
-          suggestion: 'run finqa from your project root, or name the spec folder: finqa compile experiments',
-        },
-      ],
-      specDir,
-    )
+  const folder = compileFolder(options.specDir, ctx.cwd)
+  const { result, diagnostics } = folder
+  if (hasErrors(diagnostics)) {
+    return {
+      mode,
+      exitCode: EXIT.specErrors,
+      specDir: folder.specDir,
+      outDir,
+      experiments: [],
+      diagnostics,
+      sources: folder.sources,
+      files: NO_FILES,
+    }
   }
-  const encodingErrors = encodingDiagnostics(specFiles.notUtf8)
-  const result = compile({
-    specs: specFiles.specs,
-    specDir: specFiles.specDir,
-    templates: readTemplates(),
-    schema: readSchema(),
-  })
-  const diagnostics = [...encodingErrors, ...result.diagnostics]
-  if (hasErrors(diagnostics)) return failed(diagnostics, specFiles.specDir, specFiles.specs)
 
   const base = {
     mode,
-    specDir: specFiles.specDir,
+    specDir: folder.specDir,
     outDir,
     experiments: result.experiments.map(({ experiment, spec }) => ({
       name: experiment.name,
@@ -109,7 +77,7 @@ export function runCompile(options: CompileOptions, ctx: CliContext): CompileRep
       chain: spec.chain,
     })),
     diagnostics,
-    sources: specFiles.specs,
+    sources: folder.sources,
   } as const
   const produced = result.files.map((f) => f.path)
   if (options.check) {
@@ -232,11 +200,6 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
 }
 
 /** A folder as shown to the user: relative to cwd with forward slashes, or absolute when given so. */
-export function displayPath(cwd: string, path: string): string {
-  if (isAbsolute(path)) return toDisplay(resolve(path))
-  return toDisplay(relative(cwd, resolve(cwd, path))) || '.'
-}
-
 function joinDisplay(dir: string, file: string): string {
   return dir === '.' ? file : `${dir}/${file}`
 }

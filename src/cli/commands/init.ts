@@ -2,9 +2,9 @@ import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { paint } from '../../diagnostics/format.js'
 import { useColor } from '../color.js'
+import { displayPath } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
 import { readScaffold } from '../package-files.js'
-import { displayPath } from './compile.js'
 
 export interface InitOptions {
   /** The project root to scaffold into (created when missing). */

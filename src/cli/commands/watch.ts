@@ -1,7 +1,8 @@
 import { type FSWatcher, statSync, watch } from 'node:fs'
 import { resolve } from 'node:path'
+import { displayPath } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
-import { type CompileOptions, displayPath, printReport, runCompile } from './compile.js'
+import { type CompileOptions, printReport, runCompile } from './compile.js'
 
 /** Changes closer together than this make one recompile (an editor's save is often several events). */
 const SETTLE_MS = 100
