@@ -4,8 +4,7 @@
 // built here on first use and rebuilt whenever a source file is newer than the last build, so that
 // `npm ci && npx finqa compile experiments/` works and never runs stale code.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadCli } from './load-bundle.js'
@@ -39,19 +38,9 @@ function buildIfStale(dir) {
     ),
   )
   if (newest <= built) return
-  let tsc
-  try {
-    tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-  } catch {
-    process.stderr.write('finqa: dist/ is out of date and TypeScript is not installed; run `npm ci` first\n')
+  const r = spawnSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], { cwd: dir, encoding: 'utf8' })
+  if (r.status !== 0) {
+    process.stderr.write(`finqa: building dist/ from src/ failed:\n${r.stdout}${r.stderr}`)
     process.exit(70)
   }
-  for (const args of [[tsc, '-p', 'tsconfig.build.json'], [join(dir, 'scripts', 'bundle.mjs')]]) {
-    const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' })
-    if (r.status !== 0) {
-      process.stderr.write(`finqa: building dist/ from src/ failed:\n${r.stdout}${r.stderr}`)
-      process.exit(70)
-    }
-  }
-  writeFileSync(stamp, '')
 }

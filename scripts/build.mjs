@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// The one build recipe: TypeScript into dist/, the CLI bundle with its code cache (scripts/bundle.mjs), then
+// dist/.build-stamp, which bin/finqa.js compares with src/ to rebuild a stale checkout.
+// Used by `npm run build`, bin/finqa.js (source checkouts) and the test suite's global setup.
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+let tsc
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+} catch {
+  process.stderr.write('finqa: building dist/ needs TypeScript; run `npm ci` first\n')
+  process.exit(1)
+}
+for (const args of [[tsc, '-p', 'tsconfig.build.json'], [join(root, 'scripts', 'bundle.mjs')]]) {
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' })
+  if (r.status !== 0) process.exit(r.status ?? 1)
+}
+writeFileSync(join(root, 'dist', '.build-stamp'), '')
