@@ -17,12 +17,19 @@ import {
 } from './load/parse-yaml.js'
 import { createTemplates } from './render/handlebars-env.js'
 import type { RenderedFile } from './render/render-experiment.js'
-import { type CompiledExperiment, RENDERERS, type RenderContext } from './render/renderers.js'
+import {
+  type CompiledExperiment,
+  EXPERIMENT_RENDERERS,
+  RENDERERS,
+  type RenderContext,
+  type RenderSettings,
+} from './render/renderers.js'
+import { type DocsAnalysis, docsAnalysisOf } from './report/docs-view.js'
 
 export type { CompiledExperiment }
 
 import { expandMatrix, isSweep } from './resolve/expand-matrix.js'
-import { mergeLayers, type ResolvedSpec } from './resolve/merge.js'
+import { mergeLayers, type ResolvedSpec, type SourceEntry } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
 import { checkVerlOverrides, RULES } from './validate/rules.js'
 import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
@@ -46,12 +53,50 @@ export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[]
 }
 
+/** What `compileFiles` returns once it has yielded every file. */
+export interface CompileSummary {
+  /** Sorted by script name. */
+  readonly experiments: readonly CompiledExperiment[]
+  /** Sorted; when any is an error, the files yielded are not a valid output (see `compileFiles`). */
+  readonly diagnostics: readonly Diagnostic[]
+}
+
+export interface CompileOptions {
+  /**
+   * Keep each experiment's whole source map (explain, plan and diff read it). Without it, an experiment keeps
+   * only the sources the files rendered from all experiments need, once its own files are rendered: memory
+   * then stays near the size of the resolved values, not of every layer's history of every field.
+   */
+  readonly keepSources?: boolean
+}
+
 /** load → resolve → validate → render, in memory. Pure: no disk, environment or clock. */
-export function compile(input: CompileInput): CompileResult {
+export function compile(input: CompileInput, options: CompileOptions = { keepSources: true }): CompileResult {
+  const files: RenderedFile[] = []
+  const run = compileFiles(input, options)
+  let step = run.next()
+  while (step.done !== true) {
+    files.push(step.value)
+    step = run.next()
+  }
+  const { experiments, diagnostics } = step.value
+  files.sort((a, b) => compareStrings(a.path, b.path))
+  return { files: hasErrors(diagnostics) ? [] : files, experiments, diagnostics }
+}
+
+/**
+ * The same pipeline, one experiment at a time: yields each file as soon as it is rendered (an experiment's
+ * own files right after it validates, the files made from all experiments last), then returns the experiments
+ * and the diagnostics. Once an error is found it renders nothing more; files yielded before are not a valid
+ * output when the summary has errors, so a caller that writes them must stage them until then. Pure.
+ */
+export function* compileFiles(
+  input: CompileInput,
+  options: CompileOptions = {},
+): Generator<RenderedFile, CompileSummary, void> {
   const diagnostics: Diagnostic[] = []
   if (input.specs.size === 0) {
     return {
-      files: [],
       experiments: [],
       diagnostics: [
         {
@@ -102,7 +147,14 @@ export function compile(input: CompileInput): CompileResult {
     sweepFiles,
   })
   diagnostics.push(...extendsDiagnostics)
+  const settings: RenderSettings = {
+    templates: createTemplates(input.templates),
+    specDir: input.specDir,
+    schema: input.schema,
+  }
+  const failed = new Set<string>()
   const experiments: CompiledExperiment[] = []
+  const docsAnalysis = new Map<CompiledExperiment, DocsAnalysis>()
   for (const { chain } of chains) {
     if (chain === undefined) continue
     const layers = chain.map((id) => docs.get(id) as SourceDoc)
@@ -124,41 +176,78 @@ export function compile(input: CompileInput): CompileResult {
       ...checkSlurm(experiment, locate),
     ]
     diagnostics.push(...ruleDiagnostics)
-    if (!hasErrors(ruleDiagnostics)) experiments.push({ experiment, spec })
+    if (hasErrors(ruleDiagnostics)) continue
+
+    // render this experiment's own files; drop its source map unless asked to keep it
+    const compiled: CompiledExperiment = { experiment, spec }
+    if (!hasErrors(diagnostics)) {
+      for (const renderer of EXPERIMENT_RENDERERS) {
+        if (failed.has(renderer.name)) continue
+        let files: RenderedFile[]
+        try {
+          files = renderer.render(compiled, settings)
+        } catch (error) {
+          failed.add(renderer.name)
+          diagnostics.push(templateDiagnostic(renderer, error))
+          continue
+        }
+        yield* files
+      }
+      docsAnalysis.set(compiled, docsAnalysisOf(compiled))
+    }
+    experiments.push(options.keepSources === true ? compiled : { experiment, spec: slim(spec) })
   }
   diagnostics.push(...checkUnique(experiments))
+  experiments.sort((a, b) => compareStrings(a.experiment.script, b.experiment.script))
 
-  // render
-  const files: RenderedFile[] = []
+  // render the files made from all experiments
   if (!hasErrors(diagnostics)) {
-    experiments.sort((a, b) => compareStrings(a.experiment.script, b.experiment.script))
     const ctx: RenderContext = {
+      ...settings,
       experiments,
-      templates: createTemplates(input.templates),
-      specDir: input.specDir,
-      schema: input.schema,
+      docs: experiments.map((e) => docsAnalysis.get(e) ?? docsAnalysisOf(e)),
     }
     for (const renderer of RENDERERS) {
+      let files: RenderedFile[]
       try {
-        files.push(...renderer.render(ctx))
+        files = renderer.render(ctx)
       } catch (error) {
-        diagnostics.push({
-          file: `templates/${renderer.template}`,
-          line: 1,
-          col: 1,
-          severity: 'error',
-          code: 'TEMPLATE',
-          message: `rendering the ${renderer.name} failed: ${(error as Error).message}`,
-        })
+        diagnostics.push(templateDiagnostic(renderer, error))
+        continue
       }
+      yield* files
     }
   }
-  files.sort((a, b) => compareStrings(a.path, b.path))
+  return { experiments, diagnostics: sortDiagnostics(diagnostics) }
+}
+
+function templateDiagnostic(renderer: { name: string; template: string }, error: unknown): Diagnostic {
   return {
-    files: hasErrors(diagnostics) ? [] : files,
-    experiments,
-    diagnostics: sortDiagnostics(diagnostics),
+    file: `templates/${renderer.template}`,
+    line: 1,
+    col: 1,
+    severity: 'error',
+    code: 'TEMPLATE',
+    message: `rendering the ${renderer.name} failed: ${(error as Error).message}`,
   }
+}
+
+/** The sources the files rendered from all experiments, and the uniqueness check, read. */
+const KEPT_SOURCES: readonly Pointer[] = [
+  '/name',
+  '/script',
+  '/upload/namespace',
+  '/upload/backend',
+  '/upload/private',
+]
+
+function slim(spec: ResolvedSpec): ResolvedSpec {
+  const sources = new Map<Pointer, SourceEntry>()
+  for (const pointer of KEPT_SOURCES) {
+    const entry = spec.sources.get(pointer)
+    if (entry !== undefined) sources.set(pointer, entry)
+  }
+  return { ...spec, sources, deleted: new Map() }
 }
 
 function validateLayer(doc: SourceDoc, validators: SchemaValidators): Diagnostic[] {

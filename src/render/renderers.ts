@@ -1,5 +1,5 @@
 import type { Experiment } from '../generated/experiment.js'
-import { docsViewOf } from '../report/docs-view.js'
+import { type DocsAnalysis, docsViewOf } from '../report/docs-view.js'
 import type { ResolvedSpec } from '../resolve/merge.js'
 import type { TemplateFn } from './handlebars-env.js'
 import { launchViewOf, type RenderedFile } from './render-experiment.js'
@@ -19,9 +19,8 @@ export interface CompiledExperiment {
   readonly spec: ResolvedSpec
 }
 
-export interface RenderContext {
-  /** Sorted by script name. */
-  readonly experiments: readonly CompiledExperiment[]
+/** What every renderer has: the templates, and what the generated files mention. */
+export interface RenderSettings {
   readonly templates: ReadonlyMap<string, TemplateFn>
   /** The spec folder as displayed, e.g. `experiments`. */
   readonly specDir: string
@@ -29,34 +28,77 @@ export interface RenderContext {
   readonly schema: { readonly [key: string]: unknown }
 }
 
-/** One kind of output: launch scripts, batch files, docs... A throw becomes a TEMPLATE diagnostic. */
-export interface Renderer {
+export interface RenderContext extends RenderSettings {
+  /** Sorted by script name. */
+  readonly experiments: readonly CompiledExperiment[]
+  /** What the README needs of each experiment, in the same order (made while its source map was at hand). */
+  readonly docs: readonly DocsAnalysis[]
+}
+
+/** The files of one experiment: its launch script, batch files... A throw becomes a TEMPLATE diagnostic. */
+export interface ExperimentRenderer {
   readonly name: string
   /** The template it renders, for the diagnostic's position. */
+  readonly template: string
+  readonly render: (item: CompiledExperiment, settings: RenderSettings) => RenderedFile[]
+}
+
+/** One file from all experiments: the upload script, submit_all.sh, the README. */
+export interface Renderer {
+  readonly name: string
   readonly template: string
   readonly render: (ctx: RenderContext) => RenderedFile[]
 }
 
-export function templateOf(ctx: RenderContext, name: string): TemplateFn {
-  const t = ctx.templates.get(name)
+export function templateOf(settings: RenderSettings, name: string): TemplateFn {
+  const t = settings.templates.get(name)
   if (t === undefined) throw new Error(`template ${name} is missing`)
   return t
 }
 
-/** Every output finqa produces, in order. Add a renderer here for a new kind of output. */
-export const RENDERERS: readonly Renderer[] = [
+/**
+ * The files each experiment produces on its own. A compile renders them one experiment at a time, so that
+ * it never holds every experiment's source map or every file at once. Add a renderer here for a new kind.
+ */
+export const EXPERIMENT_RENDERERS: readonly ExperimentRenderer[] = [
   {
     name: 'launch scripts',
     template: 'launch.sh.hbs',
-    render: (ctx) => {
-      const launch = templateOf(ctx, 'launch.sh.hbs')
-      return ctx.experiments.map(({ experiment, spec }) => ({
+    render: ({ experiment, spec }, settings) => [
+      {
         path: experiment.script,
-        content: launch(launchViewOf(experiment, spec.chain, ctx.specDir)),
-        mode: 0o755 as const,
-      }))
+        content: templateOf(
+          settings,
+          'launch.sh.hbs',
+        )(launchViewOf(experiment, spec.chain, settings.specDir)),
+        mode: 0o755,
+      },
+    ],
+  },
+  {
+    name: 'Slurm batch files',
+    template: 'slurm.sbatch.hbs',
+    render: ({ experiment, spec }, settings) => {
+      const view = slurmViewOf(experiment, spec.chain, settings.specDir)
+      const files: RenderedFile[] = [
+        {
+          path: `${SLURM_DIR}/${view.file}`,
+          content: templateOf(settings, 'slurm.sbatch.hbs')(view),
+          mode: 0o644,
+        },
+      ]
+      if (uploadEnabled(experiment)) {
+        const u = uploadJobViewOf(experiment, spec.chain, settings.specDir)
+        const upload = templateOf(settings, 'slurm-upload.sbatch.hbs')
+        files.push({ path: `${SLURM_DIR}/${u.file}`, content: upload(u), mode: 0o644 })
+      }
+      return files
     },
   },
+]
+
+/** The files made from all experiments together, rendered once every experiment has been. */
+export const RENDERERS: readonly Renderer[] = [
   {
     name: 'checkpoint upload script',
     template: 'upload_to_hf.sh.hbs',
@@ -72,24 +114,12 @@ export const RENDERERS: readonly Renderer[] = [
     },
   },
   {
-    name: 'Slurm batch files',
-    template: 'slurm.sbatch.hbs',
+    name: 'Slurm submit script',
+    template: 'slurm-submit-all.sh.hbs',
     render: (ctx) => {
-      const batch = templateOf(ctx, 'slurm.sbatch.hbs')
-      const upload = templateOf(ctx, 'slurm-upload.sbatch.hbs')
       const submit = templateOf(ctx, 'slurm-submit-all.sh.hbs')
-      const files: RenderedFile[] = []
-      for (const { experiment, spec } of ctx.experiments) {
-        const view = slurmViewOf(experiment, spec.chain, ctx.specDir)
-        files.push({ path: `${SLURM_DIR}/${view.file}`, content: batch(view), mode: 0o644 })
-        if (uploadEnabled(experiment)) {
-          const u = uploadJobViewOf(experiment, spec.chain, ctx.specDir)
-          files.push({ path: `${SLURM_DIR}/${u.file}`, content: upload(u), mode: 0o644 })
-        }
-      }
       const experiments = ctx.experiments.map((c) => c.experiment)
-      files.push({ path: SUBMIT_ALL, content: submit(submitViewOf(experiments, ctx.specDir)), mode: 0o755 })
-      return files
+      return [{ path: SUBMIT_ALL, content: submit(submitViewOf(experiments, ctx.specDir)), mode: 0o755 }]
     },
   },
   {
@@ -97,7 +127,7 @@ export const RENDERERS: readonly Renderer[] = [
     template: 'README.md.hbs',
     render: (ctx) => {
       const readme = templateOf(ctx, 'README.md.hbs')
-      const view = docsViewOf(ctx.experiments, { specDir: ctx.specDir, schema: ctx.schema })
+      const view = docsViewOf(ctx.experiments, { specDir: ctx.specDir, schema: ctx.schema }, ctx.docs)
       return [{ path: 'README.md', content: readme(view), mode: 0o644 as const }]
     },
   },

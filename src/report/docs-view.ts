@@ -1,11 +1,11 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
-import type { PlainValue } from '../load/parse-yaml.js'
+import { isPlainMap, type PlainValue, pointerJoin } from '../load/parse-yaml.js'
 import { knobsOf } from '../render/render-experiment.js'
 import { renderMermaidBlock } from '../render/render-mermaid.js'
 import type { CompiledExperiment } from '../render/renderers.js'
 import { checkpointDir } from './diff.js'
-import { fieldsOf, formatValue, sameValue, schemaFieldAt, schemaOrder } from './fields.js'
+import { fieldsOf, formatValue, sameValue, schemaFieldAt, schemaOrder, valueAt } from './fields.js'
 import { formatHours, planExperiments } from './plan.js'
 import { groupDigits } from './text-table.js'
 
@@ -68,22 +68,32 @@ const FIXED_FIELDS = [
   'trainer.logger',
 ]
 
-interface Analysed {
+/**
+ * What the README needs of one experiment. Built while its source map is at hand (`docsAnalysisOf`), so that a
+ * compile can drop the source map before the README is rendered from all experiments.
+ */
+export interface DocsAnalysis {
   readonly item: CompiledExperiment
   readonly e: Experiment
   readonly model: string
   /** Fields its own (non-abstract) layers set, other than names, docs and estimates: what it changes. */
   readonly changes: ReadonlyMap<string, PlainValue>
-  readonly values: ReadonlyMap<string, PlainValue>
 }
+type Analysed = DocsAnalysis
 
 const code = (s: string): string => `\`${s}\``
 const scriptCode = (a: Analysed): string => code(a.e.script)
 
-/** The view of the generated README. Pure: built from the compiled experiments and the schema. */
-export function docsViewOf(experiments: readonly CompiledExperiment[], options: DocsOptions): DocsView {
+/**
+ * The view of the generated README. Pure: built from the compiled experiments and the schema; `analysed`
+ * (one `docsAnalysisOf` per experiment, in the same order) when the caller made it already.
+ */
+export function docsViewOf(
+  experiments: readonly CompiledExperiment[],
+  options: DocsOptions,
+  analysed: readonly DocsAnalysis[] = experiments.map(docsAnalysisOf),
+): DocsView {
   const order = schemaOrder(options.schema)
-  const analysed = experiments.map((item) => analyse(item))
   const models = [...new Set(analysed.map((a) => a.model))]
   const bases = analysed.filter((a) => a.changes.size === 0)
   const ablated = analysed.filter((a) => a.changes.size > 0)
@@ -100,7 +110,7 @@ export function docsViewOf(experiments: readonly CompiledExperiment[], options: 
     rows: bases.map((a) => [
       scriptCode(a),
       a.model,
-      ...changedKeys.map((k) => `**${formatValue(a.values.get(k))}**`),
+      ...changedKeys.map((k) => `**${formatValue(valueOf(a, k))}**`),
       code(checkpointDir(a.item)),
     ]),
   }
@@ -117,7 +127,7 @@ export function docsViewOf(experiments: readonly CompiledExperiment[], options: 
     )
     const sets = keys.map((k) => {
       const values = distinct(rows.map((r) => r.changes.get(k)))
-      const baseValues = distinct(bases.map((b) => b.values.get(k)))
+      const baseValues = distinct(bases.map((b) => valueOf(b, k)))
       const was = baseValues.length > 0 ? `; the base configurations use ${list(baseValues)}` : ''
       return `${code(k)} to ${list(values)}${was}`
     })
@@ -227,7 +237,8 @@ export function docsViewOf(experiments: readonly CompiledExperiment[], options: 
   }
 }
 
-function analyse(item: CompiledExperiment): Analysed {
+/** What the README needs of one experiment (see `DocsAnalysis`). */
+export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
   const fields = fieldsOf(item.spec).filter((f) => f.status === 'set')
   const changes = new Map<string, PlainValue>()
   for (const f of fields) {
@@ -241,8 +252,16 @@ function analyse(item: CompiledExperiment): Analysed {
     e: item.experiment,
     model: item.experiment.model.label ?? item.experiment.model.path,
     changes,
-    values: new Map(fields.map((f) => [f.key, f.value as PlainValue])),
   }
+}
+
+/**
+ * The resolved value of a field (a dotted key, as `fieldsOf` names it): a scalar, a list or an empty map;
+ * undefined when the experiment does not set it or it is a map with fields.
+ */
+function valueOf(a: Analysed, key: string): PlainValue | undefined {
+  const value = valueAt(a.e as unknown as PlainValue, pointerOf(key))
+  return isPlainMap(value) && Object.keys(value).length > 0 ? undefined : value
 }
 
 /** The environment knobs: the base configurations' value and which experiments change it. */
@@ -294,14 +313,14 @@ function settings(
   order: (a: string, b: string) => number,
   baseOf: (a: Analysed) => Analysed | undefined,
 ): MarkdownTable {
-  const overrides = [...new Set(analysed.flatMap((a) => [...a.values.keys()]))].filter((k) =>
-    k.startsWith('verl_overrides.'),
-  )
+  const overrides = [
+    ...new Set(analysed.flatMap((a) => Object.keys(a.e.verl_overrides ?? {}).map((k) => `${OVERRIDES}${k}`))),
+  ]
   const keys = [...FIXED_FIELDS, ...overrides.sort()].sort(order)
   const bases = analysed.filter((a) => baseOf(a) === a)
   const source = bases.length > 0 ? bases : analysed
   const rows = keys.map((key) => {
-    const byValue = groupBy(source, (a) => formatValue(a.values.get(key)))
+    const byValue = groupBy(source, (a) => formatValue(valueOf(a, key)))
     const value =
       byValue.size <= 1
         ? code([...byValue.keys()][0] ?? '')
@@ -384,7 +403,11 @@ function num(v: number | null): string {
   return v === null ? '?' : groupDigits(v)
 }
 
+const OVERRIDES = 'verl_overrides.'
+
+/** A dotted key's JSON Pointer; a VERL override's own key is dotted and stays one segment. */
 function pointerOf(key: string): string {
+  if (key.startsWith(OVERRIDES)) return pointerJoin('/verl_overrides', key.slice(OVERRIDES.length))
   return `/${key.split('.').join('/')}`
 }
 
@@ -400,7 +423,12 @@ function distinct(values: readonly (PlainValue | undefined)[]): PlainValue[] {
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>()
-  for (const item of items) out.set(keyOf(item), [...(out.get(keyOf(item)) ?? []), item])
+  for (const item of items) {
+    const key = keyOf(item)
+    const group = out.get(key)
+    if (group === undefined) out.set(key, [item])
+    else group.push(item)
+  }
   return out
 }
 
