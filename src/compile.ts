@@ -180,6 +180,8 @@ export function* compileFiles(
 
     // render this experiment's own files; drop its source map unless asked to keep it
     const compiled: CompiledExperiment = { experiment, spec }
+    const kept = options.keepSources === true ? compiled : { experiment, spec: slim(spec) }
+    experiments.push(kept)
     if (!hasErrors(diagnostics)) {
       for (const renderer of EXPERIMENT_RENDERERS) {
         if (failed.has(renderer.name)) continue
@@ -193,9 +195,8 @@ export function* compileFiles(
         }
         yield* files
       }
-      docsAnalysis.set(compiled, docsAnalysisOf(compiled))
+      docsAnalysis.set(kept, { ...docsAnalysisOf(compiled), item: kept })
     }
-    experiments.push(options.keepSources === true ? compiled : { experiment, spec: slim(spec) })
   }
   diagnostics.push(...checkUnique(experiments))
   experiments.sort((a, b) => compareStrings(a.experiment.script, b.experiment.script))
@@ -205,7 +206,7 @@ export function* compileFiles(
     const ctx: RenderContext = {
       ...settings,
       experiments,
-      docs: experiments.map((e) => docsAnalysis.get(e) ?? docsAnalysisOf(e)),
+      docs: experiments.map((e) => docsAnalysis.get(e) ?? docsAnalysisOf(e)), // every one is there: no errors
     }
     for (const renderer of RENDERERS) {
       let files: RenderedFile[]

@@ -22,20 +22,23 @@ function files(dir: string): Map<string, string> {
   return out
 }
 
-/** Kills `finqa compile` with SIGKILL a random moment after it starts replacing files. */
+/** finqa's scratch files and folders (`*.finqa-tmp`), or a file inside one. */
+const isScratch = (path: string): boolean => path.split('/').some((s) => s.endsWith('.finqa-tmp'))
+
+/** Kills `finqa compile` with SIGKILL `extraMs` after it starts replacing files. */
 async function compileAndKill(cwd: string, out: string, extraMs: number): Promise<void> {
   const child = spawn(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out'], {
     cwd,
     stdio: 'ignore',
   })
+  // Changed files are staged while the compile runs and renamed into place at the end: the first rename
+  // replaces this file (a new inode).
   const probe = join(out, 'run_synthetic_0.sh')
-  const before = statSync(probe).mtimeMs
+  const before = statSync(probe).ino
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
   for (;;) {
     if (child.exitCode !== null) break
-    const changed =
-      readdirSync(out).some((f) => f.endsWith('.finqa-tmp')) || statSync(probe).mtimeMs !== before
-    if (changed) {
+    if (statSync(probe).ino !== before) {
       await new Promise((r) => setTimeout(r, extraMs))
       child.kill('SIGKILL')
       break
@@ -65,7 +68,7 @@ describe('interrupted compiles', () => {
     rmSync(join(dir, 'out-b'), { recursive: true })
 
     let sawMix = false
-    for (const extraMs of [0, 5, 20, 50]) {
+    for (const extraMs of [0, 0, 1, 1, 2, 3, 5, 8]) {
       // Back to version A everywhere, then interrupt the compile to version B.
       rmSync(join(dir, 'out'), { recursive: true })
       for (const [path, content] of versionA) {
@@ -78,7 +81,7 @@ describe('interrupted compiles', () => {
       let fromA = 0
       let fromB = 0
       for (const [path, content] of now) {
-        if (path.endsWith('.finqa-tmp')) continue // never renamed into place; the next compile removes it
+        if (isScratch(path)) continue // staged, never renamed into place; the next compile removes it
         const isA = versionA.get(path) === content
         const isB = versionB.get(path) === content
         expect(isA || isB, `${path} is neither the old nor the new version`).toBe(true)
@@ -94,10 +97,43 @@ describe('interrupted compiles', () => {
       const repair = finqa(['compile', 'experiments', '--out', 'out'], dir)
       expect(repair.status).toBe(0)
       const repaired = files(join(dir, 'out'))
-      expect([...repaired.keys()].filter((p) => p.endsWith('.finqa-tmp'))).toEqual([])
+      expect([...repaired.keys()].filter(isScratch)).toEqual([])
       expect(repaired).toEqual(versionB)
       expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).status).toBe(0)
     }
     expect(sawMix, 'no kill landed while files were being replaced').toBe(true)
+  }, 300_000)
+
+  it('into a new output folder: it appears whole or not at all, and the next compile clears the scratch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'finqa-atomic-fresh-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    writeSyntheticTree(join(dir, 'experiments'), 300)
+    expect(finqa(['compile', 'experiments', '--out', 'want'], dir).status).toBe(0)
+    const want = files(join(dir, 'want'))
+    let sawScratch = false
+    for (const delayMs of [30, 60, 90, 120, 150, 200, 300, 400]) {
+      rmSync(join(dir, 'out'), { recursive: true, force: true })
+      const child = spawn(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out'], {
+        cwd: dir,
+        stdio: 'ignore',
+      })
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+      await new Promise((r) => setTimeout(r, delayMs))
+      child.kill('SIGKILL')
+      await exited
+      const scratch = readdirSync(dir).filter(isScratch)
+      if (scratch.length > 0) sawScratch = true
+      let exists = true
+      try {
+        statSync(join(dir, 'out'))
+      } catch {
+        exists = false
+      }
+      if (exists) expect(files(join(dir, 'out'))).toEqual(want)
+      expect(finqa(['compile', 'experiments', '--out', 'out'], dir).status).toBe(0)
+      expect(files(join(dir, 'out'))).toEqual(want)
+      expect(readdirSync(dir).filter(isScratch)).toEqual([])
+    }
+    expect(sawScratch, 'no kill landed while the new folder was being staged').toBe(true)
   }, 300_000)
 })

@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path'
-import { type CompileResult, compile } from '../compile.js'
+import { type CompileInput, type CompileResult, compile } from '../compile.js'
 import { type Diagnostic, hasErrors } from '../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary } from '../diagnostics/format.js'
 import { encodingDiagnostics, readSpecs, SpecDirError, toDisplay } from '../load/read-specs.js'
@@ -18,8 +18,19 @@ export interface CompiledFolder {
   readonly schema: { [key: string]: unknown }
 }
 
-/** Reads a spec folder and compiles it in memory. A missing folder is a NO_SPECS diagnostic. */
-export function compileFolder(specDir: string, cwd: string): CompiledFolder {
+/** A spec folder read: what to compile, or the NO_SPECS diagnostic of a missing folder. */
+export interface ReadFolder {
+  /** Undefined when the folder is missing. */
+  readonly input?: CompileInput
+  /** Encoding or missing-folder diagnostics, found before compiling. */
+  readonly diagnostics: readonly Diagnostic[]
+  readonly sources: ReadonlyMap<string, string>
+  readonly specDir: string
+  readonly schema: { [key: string]: unknown }
+}
+
+/** Reads a spec folder and the package's templates and schema. A missing folder is a NO_SPECS diagnostic. */
+export function readFolder(specDir: string, cwd: string): ReadFolder {
   const schema = readSchema()
   let specFiles: ReturnType<typeof readSpecs>
   try {
@@ -36,26 +47,31 @@ export function compileFolder(specDir: string, cwd: string): CompiledFolder {
       message: error.message,
       suggestion: 'run finqa from your project root, or name the spec folder: finqa compile experiments',
     }
-    return {
-      result: { files: [], experiments: [], diagnostics: [diagnostic] },
-      diagnostics: [diagnostic],
-      sources: new Map(),
-      specDir: display,
-      schema,
-    }
+    return { diagnostics: [diagnostic], sources: new Map(), specDir: display, schema }
   }
-  const result = compile({
-    specs: specFiles.specs,
-    specDir: specFiles.specDir,
-    templates: readTemplates(),
-    schema,
-  })
   return {
-    result,
-    diagnostics: [...encodingDiagnostics(specFiles.notUtf8), ...result.diagnostics],
+    input: { specs: specFiles.specs, specDir: specFiles.specDir, templates: readTemplates(), schema },
+    diagnostics: encodingDiagnostics(specFiles.notUtf8),
     sources: specFiles.specs,
     specDir: specFiles.specDir,
     schema,
+  }
+}
+
+/** Reads a spec folder and compiles it in memory, every source map kept. A missing folder is NO_SPECS. */
+export function compileFolder(specDir: string, cwd: string): CompiledFolder {
+  const folder = readFolder(specDir, cwd)
+  const result =
+    folder.input === undefined
+      ? { files: [], experiments: [], diagnostics: folder.diagnostics }
+      : compile(folder.input)
+  return {
+    result,
+    diagnostics:
+      folder.input === undefined ? folder.diagnostics : [...folder.diagnostics, ...result.diagnostics],
+    sources: folder.sources,
+    specDir: folder.specDir,
+    schema: folder.schema,
   }
 }
 

@@ -10,7 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { dirname, join, relative, sep } from 'node:path'
+import { basename, dirname, join, relative, sep } from 'node:path'
 import type { RenderedFile } from '../render/render-experiment.js'
 import { MANIFEST, parseManifest, renderManifest } from './manifest.js'
 
@@ -26,97 +26,244 @@ export interface CheckReport {
   readonly stale: string[]
   readonly missing: string[]
   readonly extra: string[]
+  /** Produced files that match the output folder. */
+  readonly unchanged: string[]
+}
+
+/** Names ending so are finqa's own scratch files and folders: never output, removed by the next compile. */
+const TEMP_SUFFIX = '.finqa-tmp'
+
+/**
+ * Takes the files of one compile as they are rendered and compares each with the output folder at once, so
+ * that no file needs to be held until the end; `finish` reports what is stale, missing or extra.
+ */
+export interface OutputCheck {
+  add(file: RenderedFile): void
+  finish(): CheckReport
+}
+
+export function checkOutputsIncrementally(outDir: string): OutputCheck {
+  const report: CheckReport = { stale: [], missing: [], extra: [], unchanged: [] }
+  const produced: string[] = []
+  const compare = (file: RenderedFile): void => {
+    const current = readIfExists(join(outDir, file.path))
+    if (current === undefined) report.missing.push(file.path)
+    else if (current.text !== file.content || current.mode !== file.mode) report.stale.push(file.path)
+    else if (file.path !== MANIFEST) report.unchanged.push(file.path)
+  }
+  return {
+    add: (file) => {
+      produced.push(file.path)
+      compare(file)
+    },
+    finish: () => {
+      compare(manifestFile(produced))
+      report.unchanged.sort()
+      const known = new Set(produced)
+      for (const path of listFiles(outDir)) {
+        if (!known.has(path) && path !== MANIFEST) report.extra.push(path)
+      }
+      report.stale.sort()
+      report.missing.sort()
+      return report
+    },
+  }
 }
 
 /** Compares the produced files with the output folder: what is stale, missing, or extra. */
 export function checkOutputs(outDir: string, files: readonly RenderedFile[]): CheckReport {
-  const report: CheckReport = { stale: [], missing: [], extra: [] }
-  const produced = new Set(files.map((f) => f.path))
-  for (const file of [...files, manifestFile(files)]) {
-    const current = readIfExists(join(outDir, file.path))
-    if (current === undefined) report.missing.push(file.path)
-    else if (current.text !== file.content || current.mode !== file.mode) report.stale.push(file.path)
-  }
-  for (const path of listFiles(outDir)) {
-    if (!produced.has(path) && path !== MANIFEST) report.extra.push(path)
-  }
-  return report
+  const check = checkOutputsIncrementally(outDir)
+  for (const file of files) check.add(file)
+  return check.finish()
 }
 
 /**
- * Writes what changed, each file atomically (a temp file in the same folder, then rename), sets modes,
- * and removes files an earlier compile wrote that no spec produces now. Files it never wrote are left alone.
+ * Takes the files of one compile as they are rendered and stages the ones that changed; `commit` puts them in
+ * place once the whole compile is known to be good, `abort` forgets them and leaves the output folder as it
+ * was. Atomic per file: every file is written complete under a scratch name, then renamed into place. Into a
+ * missing or empty output folder, the whole tree is staged beside it and renamed into place at once.
  */
+export interface OutputWriter {
+  add(file: RenderedFile): void
+  /**
+   * Puts the staged files in place, sets modes, removes files an earlier compile wrote that no compile
+   * produces now (the manifest lists them), and writes the manifest. Files finqa never wrote stay.
+   */
+  commit(): OutputPlan
+  /** Removes what was staged; the output folder is untouched. */
+  abort(): void
+}
+
+export function openOutputs(outDir: string): OutputWriter {
+  const existing = listDir(outDir)
+  return existing === undefined || existing.length === 0 ? freshOutputs(outDir) : updateOutputs(outDir)
+}
+
+/** Writes every file of a compile, changed or not (see `OutputWriter`). */
 export function writeOutputs(outDir: string, files: readonly RenderedFile[]): OutputPlan {
-  const plan: OutputPlan = { written: [], unchanged: [], removed: [], foreign: [] }
-  mkdirSync(outDir, { recursive: true })
-  // One listing: temp files of a killed run go; the rest is what was there before this run.
-  const before = listFiles(outDir, { removeTemps: true })
-  const writer = atomicWriter(outDir)
-  const previous = new Set(parseManifest(readIfExists(join(outDir, MANIFEST))?.text))
-  const produced = new Set(files.map((f) => f.path))
-  for (const file of files) {
-    const target = join(outDir, file.path)
-    const current = readIfExists(target)
-    if (current?.text === file.content && current.mode === file.mode) {
-      plan.unchanged.push(file.path)
-      continue
-    }
-    if (current?.text === file.content) chmodSync(target, file.mode)
-    else writer(target, file.content, file.mode)
-    plan.written.push(file.path)
+  const writer = openOutputs(outDir)
+  try {
+    for (const file of files) writer.add(file)
+  } catch (error) {
+    writer.abort()
+    throw error
   }
-  for (const path of [...previous].sort()) {
-    if (produced.has(path)) continue
-    const target = join(outDir, path)
-    if (readIfExists(target) !== undefined && isInside(outDir, target)) {
-      rmSync(target)
-      plan.removed.push(path)
-    }
-  }
-  for (const path of before) {
-    if (!produced.has(path) && path !== MANIFEST && !plan.removed.includes(path)) plan.foreign.push(path)
-  }
-  const manifest = manifestFile(files)
-  if (readIfExists(join(outDir, MANIFEST))?.text !== manifest.content) {
-    writer(join(outDir, MANIFEST), manifest.content, manifest.mode)
-  }
-  return plan
-}
-
-function manifestFile(files: readonly RenderedFile[]): RenderedFile {
-  return { path: MANIFEST, content: renderManifest(files.map((f) => f.path)), mode: 0o644 }
+  return writer.commit()
 }
 
 /**
- * Writes files atomically (a temp file in the same folder, then rename). Temp names are a random prefix per
- * run plus a counter; each folder is created once.
+ * A new output folder: every file goes into a scratch folder beside it, `.<name>.<random>.finqa-tmp`, which
+ * becomes the output folder with one rename. A compile killed before that leaves only the scratch folder,
+ * which the next compile into the same folder removes.
  */
-function atomicWriter(outDir: string): (target: string, content: string, mode: number) => void {
-  const prefix = randomBytes(6).toString('hex')
+function freshOutputs(outDir: string): OutputWriter {
+  const parent = dirname(outDir)
+  mkdirSync(parent, { recursive: true })
+  const prefix = `.${basename(outDir)}.`
+  for (const name of listDir(parent) ?? []) {
+    if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX))
+      rmSync(join(parent, name), { recursive: true, force: true })
+  }
+  const stage = join(parent, `${prefix}${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`)
+  const write = stagedWriter(stage)
+  const produced: string[] = []
+  return {
+    add: (file) => {
+      produced.push(file.path)
+      write(file.path, file.content, file.mode)
+    },
+    commit: () => {
+      const manifest = manifestFile(produced)
+      write(manifest.path, manifest.content, manifest.mode)
+      try {
+        renameSync(stage, outDir) // replaces an empty folder
+      } catch (error) {
+        // Something appeared in the output folder meanwhile: put the files in one by one instead.
+        if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOTDIR')) throw error
+        return updateFrom(outDir, stage, produced)
+      }
+      return { written: [...produced].sort(), unchanged: [], removed: [], foreign: [] }
+    },
+    abort: () => rmSync(stage, { recursive: true, force: true }),
+  }
+}
+
+/**
+ * An output folder with files in it: each produced file is compared with the one there; a changed one is
+ * staged in `<out>/.<random>.finqa-tmp/` and renamed into place on commit.
+ */
+function updateOutputs(outDir: string): OutputWriter {
+  mkdirSync(outDir, { recursive: true })
+  // One listing: scratch files of a killed run go; the rest is what was there before this run.
+  const before = listFiles(outDir, { removeTemps: true })
+  const stage = join(outDir, `.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`)
+  const write = stagedWriter(stage)
+  const plan: OutputPlan = { written: [], unchanged: [], removed: [], foreign: [] }
+  const produced: string[] = []
+  const staged: string[] = []
+  const chmods: RenderedFile[] = []
+  const consider = (file: RenderedFile): void => {
+    const current = readIfExists(join(outDir, file.path))
+    if (current?.text === file.content && current.mode === file.mode) plan.unchanged.push(file.path)
+    else if (current?.text === file.content) chmods.push(file)
+    else {
+      write(file.path, file.content, file.mode)
+      staged.push(file.path)
+    }
+  }
+  return {
+    add: (file) => {
+      produced.push(file.path)
+      consider(file)
+    },
+    commit: () => {
+      const manifest = manifestFile(produced)
+      const current = readIfExists(join(outDir, MANIFEST))?.text
+      if (current !== manifest.content) write(manifest.path, manifest.content, manifest.mode)
+      const previous = parseManifest(current)
+      moveInto(outDir, stage, staged)
+      for (const file of chmods) chmodSync(join(outDir, file.path), file.mode)
+      plan.written.push(...staged, ...chmods.map((f) => f.path))
+      plan.written.sort()
+      plan.unchanged.sort()
+      const known = new Set(produced)
+      for (const path of previous.sort()) {
+        if (known.has(path)) continue
+        const target = join(outDir, path)
+        if (readIfExists(target) !== undefined && isInside(outDir, target)) {
+          rmSync(target)
+          plan.removed.push(path)
+        }
+      }
+      const removed = new Set(plan.removed)
+      for (const path of before) {
+        if (!known.has(path) && path !== MANIFEST && !removed.has(path)) plan.foreign.push(path)
+      }
+      // The manifest goes last: a compile killed before this point still removes what it orphaned next time.
+      if (current !== manifest.content) moveInto(outDir, stage, [MANIFEST])
+      rmSync(stage, { recursive: true, force: true })
+      return plan
+    },
+    abort: () => rmSync(stage, { recursive: true, force: true }),
+  }
+}
+
+/** The fall-back of a fresh output folder that filled meanwhile: the staged tree is compared and moved in. */
+function updateFrom(outDir: string, stage: string, produced: readonly string[]): OutputPlan {
+  const writer = updateOutputs(outDir)
+  try {
+    for (const path of produced) {
+      const staged = readIfExists(join(stage, path))
+      if (staged !== undefined) writer.add({ path, content: staged.text, mode: staged.mode as 0o644 })
+    }
+  } finally {
+    rmSync(stage, { recursive: true, force: true })
+  }
+  return writer.commit()
+}
+
+/** Renames staged files (paths relative to both folders) into the output folder, creating folders once. */
+function moveInto(outDir: string, stage: string, paths: readonly string[]): void {
   const folders = new Set<string>([outDir])
-  let count = 0
-  return (target, content, mode) => {
+  for (const path of paths) {
+    const target = join(outDir, path)
     const folder = dirname(target)
     if (!folders.has(folder)) {
       mkdirSync(folder, { recursive: true })
       folders.add(folder)
     }
-    writeAtomic(target, join(folder, `.${prefix}${(count++).toString(16)}.finqa-tmp`), content, mode)
+    renameSync(join(stage, path), target)
   }
 }
 
-function writeAtomic(target: string, temp: string, content: string, mode: number): void {
-  try {
+/**
+ * Writes files below a scratch folder, made on first use, each folder created once. The mode is set at
+ * creation; a umask that narrows it is corrected with chmod (checked once per mode: the umask is per process).
+ */
+function stagedWriter(stage: string): (path: string, content: string, mode: number) => void {
+  const folders = new Set<string>()
+  const umaskNarrows = new Map<number, boolean>()
+  return (path, content, mode) => {
+    const target = join(stage, path)
+    const folder = dirname(target)
+    if (!folders.has(folder)) {
+      mkdirSync(folder, { recursive: true })
+      folders.add(folder)
+    }
     // No fsync: rename makes the swap atomic for every reader and for a killed compile; a power cut may
     // lose the newest files, and the next compile (or --check) finds and repairs them.
-    writeFileSync(temp, content, { mode })
-    chmodSync(temp, mode) // umask may have narrowed the mode
-    renameSync(temp, target)
-  } catch (error) {
-    rmSync(temp, { force: true })
-    throw error
+    writeFileSync(target, content, { mode })
+    let narrows = umaskNarrows.get(mode)
+    if (narrows === undefined) {
+      narrows = (statSync(target).mode & 0o777) !== mode
+      umaskNarrows.set(mode, narrows)
+    }
+    if (narrows) chmodSync(target, mode)
   }
+}
+
+function manifestFile(paths: readonly string[]): RenderedFile {
+  return { path: MANIFEST, content: renderManifest(paths), mode: 0o644 }
 }
 
 function readIfExists(path: string): { text: string; mode: number } | undefined {
@@ -129,27 +276,46 @@ function readIfExists(path: string): { text: string; mode: number } | undefined 
   }
 }
 
-/** Files below `dir`, relative, sorted; never temp files, which `removeTemps` deletes (a killed run's). */
-function listFiles(dir: string, options: { readonly removeTemps?: boolean } = {}): string[] {
-  let entries: Dirent[]
+/** The names in a folder; undefined when it does not exist. */
+function listDir(dir: string): string[] | undefined {
   try {
-    entries = readdirSync(dir, { recursive: true, withFileTypes: true })
-  } catch {
-    return []
+    return readdirSync(dir)
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined
+    throw error
   }
+}
+
+/**
+ * Files below `dir`, relative, sorted; never finqa's scratch files or folders (`*.finqa-tmp`), which
+ * `removeTemps` deletes (a killed run's).
+ */
+function listFiles(dir: string, options: { readonly removeTemps?: boolean } = {}): string[] {
   const out: string[] = []
-  for (const d of entries) {
-    if (!d.isFile()) continue
-    if (d.name.endsWith('.finqa-tmp')) {
-      if (options.removeTemps) rmSync(join(d.parentPath, d.name), { force: true })
-      continue
+  const walk = (folder: string): void => {
+    let entries: Dirent[]
+    try {
+      entries = readdirSync(folder, { withFileTypes: true })
+    } catch {
+      return
     }
-    out.push(relative(dir, join(d.parentPath, d.name)).split(sep).join('/'))
+    for (const d of entries) {
+      const path = join(folder, d.name)
+      if (d.name.endsWith(TEMP_SUFFIX)) {
+        if (options.removeTemps) rmSync(path, { recursive: true, force: true })
+      } else if (d.isDirectory()) walk(path)
+      else if (d.isFile()) out.push(relative(dir, path).split(sep).join('/'))
+    }
   }
+  walk(dir)
   return out.sort()
 }
 
 function isInside(dir: string, path: string): boolean {
   const rel = relative(dir, path)
   return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep)
+}
+
+function isCode(error: unknown, ...codes: string[]): boolean {
+  return codes.includes((error as NodeJS.ErrnoException | undefined)?.code ?? '')
 }

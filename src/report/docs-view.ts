@@ -110,7 +110,7 @@ export function docsViewOf(
     rows: bases.map((a) => [
       scriptCode(a),
       a.model,
-      ...changedKeys.map((k) => `**${formatValue(valueOf(a, k))}**`),
+      ...changedKeys.map((k) => `**${formatValue(fieldValue(a, k))}**`),
       code(checkpointDir(a.item)),
     ]),
   }
@@ -127,7 +127,7 @@ export function docsViewOf(
     )
     const sets = keys.map((k) => {
       const values = distinct(rows.map((r) => r.changes.get(k)))
-      const baseValues = distinct(bases.map((b) => valueOf(b, k)))
+      const baseValues = distinct(bases.map((b) => fieldValue(b, k)))
       const was = baseValues.length > 0 ? `; the base configurations use ${list(baseValues)}` : ''
       return `${code(k)} to ${list(values)}${was}`
     })
@@ -259,7 +259,7 @@ export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
  * The resolved value of a field (a dotted key, as `fieldsOf` names it): a scalar, a list or an empty map;
  * undefined when the experiment does not set it or it is a map with fields.
  */
-function valueOf(a: Analysed, key: string): PlainValue | undefined {
+function fieldValue(a: Analysed, key: string): PlainValue | undefined {
   const value = valueAt(a.e as unknown as PlainValue, pointerOf(key))
   return isPlainMap(value) && Object.keys(value).length > 0 ? undefined : value
 }
@@ -320,7 +320,7 @@ function settings(
   const bases = analysed.filter((a) => baseOf(a) === a)
   const source = bases.length > 0 ? bases : analysed
   const rows = keys.map((key) => {
-    const byValue = groupBy(source, (a) => formatValue(valueOf(a, key)))
+    const byValue = groupBy(source, (a) => formatValue(fieldValue(a, key)))
     const value =
       byValue.size <= 1
         ? code([...byValue.keys()][0] ?? '')

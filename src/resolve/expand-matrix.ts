@@ -12,6 +12,7 @@ import {
   setOwn,
 } from '../load/parse-yaml.js'
 import { clone } from './merge.js'
+import { OverlayMap } from './overlay-map.js'
 
 /** The keys of `matrix:` that are not axes. */
 const RESERVED = new Set(['include', 'exclude'])
@@ -280,7 +281,8 @@ function expandOne(
     })
 
   const value = fill(clone(doc.value), '') as PlainMap
-  const positions = new Map(doc.positions)
+  // The sweep file's positions, shared by every combination, under this combination's own few.
+  const positions = new OverlayMap(doc.positions)
   for (const [name, binding] of combination) {
     if (!isFieldVariable(name)) continue
     const pointer = fieldPointer(name)
@@ -317,7 +319,9 @@ function dropCollisions(
     for (const d of docs) {
       const v = d.value[field]
       const key = typeof v === 'string' ? v : '\0inherited'
-      groups.set(key, [...(groups.get(key) ?? []), d])
+      const group = groups.get(key)
+      if (group === undefined) groups.set(key, [d])
+      else group.push(d)
     }
     for (const [key, group] of groups) {
       if (group.length < 2) continue

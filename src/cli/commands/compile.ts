@@ -1,10 +1,12 @@
 import { resolve } from 'node:path'
+import { type CompileSummary, compileFiles } from '../../compile.js'
 import { type Diagnostic, hasErrors } from '../../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
-import { checkOutputs, writeOutputs } from '../../emit/write-outputs.js'
+import { checkOutputsIncrementally, openOutputs } from '../../emit/write-outputs.js'
+import type { RenderedFile } from '../../render/render-experiment.js'
 import { useColor } from '../color.js'
-import { compileFolder, displayPath } from '../load-experiments.js'
+import { displayPath, readFolder } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
 import { readPackageJson } from '../package-files.js'
 
@@ -47,31 +49,49 @@ export function compileCommand(options: CompileOptions, ctx: CliContext): number
   return report.exitCode
 }
 
-/** Reads the specs, compiles, and writes (or checks) the output folder. Prints nothing. */
+/**
+ * Reads the specs, compiles, and writes (or checks) the output folder. Prints nothing. Each file goes to the
+ * output folder as soon as it is rendered (staged until the whole compile is known to be good), so that a
+ * compile never holds every file at once.
+ */
 export function runCompile(options: CompileOptions, ctx: CliContext): CompileReport {
   const mode: CompileReport['mode'] = options.check ? 'check' : 'write'
   const outAbsolute = resolve(ctx.cwd, options.outDir)
   const outDir = displayPath(ctx.cwd, options.outDir)
-  const folder = compileFolder(options.specDir, ctx.cwd)
-  const { result, diagnostics } = folder
+  const folder = readFolder(options.specDir, ctx.cwd)
+  const failed = (diagnostics: readonly Diagnostic[]): CompileReport => ({
+    mode,
+    exitCode: EXIT.specErrors,
+    specDir: folder.specDir,
+    outDir,
+    experiments: [],
+    diagnostics,
+    sources: folder.sources,
+    files: NO_FILES,
+  })
+  if (folder.input === undefined) return failed(folder.diagnostics)
+
+  const sink = options.check ? checkOutputsIncrementally(outAbsolute) : openOutputs(outAbsolute)
+  const run = compileFiles(folder.input)
+  let step: IteratorResult<RenderedFile, CompileSummary>
+  try {
+    for (step = run.next(); step.done !== true; step = run.next()) sink.add(step.value)
+  } catch (error) {
+    if ('abort' in sink) sink.abort()
+    throw error
+  }
+  const summary = step.value
+  const diagnostics = [...folder.diagnostics, ...summary.diagnostics]
   if (hasErrors(diagnostics)) {
-    return {
-      mode,
-      exitCode: EXIT.specErrors,
-      specDir: folder.specDir,
-      outDir,
-      experiments: [],
-      diagnostics,
-      sources: folder.sources,
-      files: NO_FILES,
-    }
+    if ('abort' in sink) sink.abort()
+    return failed(diagnostics)
   }
 
   const base = {
     mode,
     specDir: folder.specDir,
     outDir,
-    experiments: result.experiments.map(({ experiment, spec }) => ({
+    experiments: summary.experiments.map(({ experiment, spec }) => ({
       name: experiment.name,
       script: experiment.script,
       chain: spec.chain,
@@ -79,33 +99,26 @@ export function runCompile(options: CompileOptions, ctx: CliContext): CompileRep
     diagnostics,
     sources: folder.sources,
   } as const
-  const produced = result.files.map((f) => f.path)
-  if (options.check) {
-    const { stale, missing, extra } = checkOutputs(outAbsolute, result.files)
-    const upToDate = stale.length + missing.length + extra.length === 0
+  if ('commit' in sink) {
+    const plan = sink.commit()
     return {
       ...base,
-      exitCode: upToDate ? EXIT.ok : EXIT.specErrors,
+      exitCode: EXIT.ok,
       files: {
         ...NO_FILES,
-        unchanged: produced.filter((f) => !stale.includes(f) && !missing.includes(f)),
-        stale,
-        missing,
-        extra,
+        written: plan.written,
+        unchanged: plan.unchanged,
+        removed: plan.removed,
+        extra: plan.foreign,
       },
     }
   }
-  const plan = writeOutputs(outAbsolute, result.files)
+  const { stale, missing, extra, unchanged } = sink.finish()
+  const upToDate = stale.length + missing.length + extra.length === 0
   return {
     ...base,
-    exitCode: EXIT.ok,
-    files: {
-      ...NO_FILES,
-      written: plan.written,
-      unchanged: plan.unchanged,
-      removed: plan.removed,
-      extra: plan.foreign,
-    },
+    exitCode: upToDate ? EXIT.ok : EXIT.specErrors,
+    files: { ...NO_FILES, unchanged, stale, missing, extra },
   }
 }
 
@@ -188,14 +201,18 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
     )
     return
   }
-  for (const f of files.written) ctx.stdout.write(`${paint(outColor, 'wrote', 'green')} ${out(f)}\n`)
-  for (const f of files.removed) ctx.stdout.write(`${paint(outColor, 'removed', 'yellow')} ${out(f)}\n`)
-  for (const f of files.extra)
-    ctx.stderr.write(
+  // One write per stream: a sweep's compile may list tens of thousands of files.
+  const lines = [
+    ...files.written.map((f) => `${paint(outColor, 'wrote', 'green')} ${out(f)}\n`),
+    ...files.removed.map((f) => `${paint(outColor, 'removed', 'yellow')} ${out(f)}\n`),
+  ]
+  const warnings = files.extra.map(
+    (f) =>
       `${paint(errColor, 'warning:', 'yellow', 'bold')} ${out(f)} is not produced by any spec; delete it if it is stale\n`,
-    )
+  )
+  if (warnings.length > 0) ctx.stderr.write(warnings.join(''))
   ctx.stdout.write(
-    `finqa: ${report.experiments.length} experiments, ${files.written.length} written, ${files.unchanged.length} unchanged, ${files.removed.length} removed\n`,
+    `${lines.join('')}finqa: ${report.experiments.length} experiments, ${files.written.length} written, ${files.unchanged.length} unchanged, ${files.removed.length} removed\n`,
   )
 }
 
