@@ -27,9 +27,11 @@ const isScratch = (path: string): boolean => path.split('/').some((s) => s.endsW
 
 /** Kills `finqa compile` with SIGKILL `extraMs` after it starts replacing files. */
 async function compileAndKill(cwd: string, out: string, extraMs: number): Promise<void> {
+  // The test hook slows each rename by 1 ms, so that the kill lands while files are being replaced.
   const child = spawn(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out'], {
     cwd,
     stdio: 'ignore',
+    env: { ...process.env, FINQA_TEST_RENAME_DELAY_MS: '1' },
   })
   // Changed files are staged while the compile runs and renamed into place at the end: the first rename
   // replaces this file (a new inode).
@@ -68,7 +70,7 @@ describe('interrupted compiles', () => {
     rmSync(join(dir, 'out-b'), { recursive: true })
 
     let sawMix = false
-    for (const extraMs of [0, 0, 1, 1, 2, 3, 5, 8]) {
+    for (const extraMs of [0, 5, 20, 50, 200]) {
       // Back to version A everywhere, then interrupt the compile to version B.
       rmSync(join(dir, 'out'), { recursive: true })
       for (const [path, content] of versionA) {

@@ -94,9 +94,19 @@ export interface OutputWriter {
   abort(): void
 }
 
-export function openOutputs(outDir: string): OutputWriter {
+export interface OutputOptions {
+  /**
+   * A test hook: wait this long before each rename into an existing output folder, so that a test can kill
+   * the compile while it replaces files (FINQA_TEST_RENAME_DELAY_MS). 0 in real use.
+   */
+  readonly renameDelayMs?: number
+}
+
+export function openOutputs(outDir: string, options: OutputOptions = {}): OutputWriter {
   const existing = listDir(outDir)
-  return existing === undefined || existing.length === 0 ? freshOutputs(outDir) : updateOutputs(outDir)
+  return existing === undefined || existing.length === 0
+    ? freshOutputs(outDir, options)
+    : updateOutputs(outDir, options)
 }
 
 /** Writes every file of a compile, changed or not (see `OutputWriter`). */
@@ -116,7 +126,7 @@ export function writeOutputs(outDir: string, files: readonly RenderedFile[]): Ou
  * becomes the output folder with one rename. A compile killed before that leaves only the scratch folder,
  * which the next compile into the same folder removes.
  */
-function freshOutputs(outDir: string): OutputWriter {
+function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
   const parent = dirname(outDir)
   mkdirSync(parent, { recursive: true })
   const prefix = `.${basename(outDir)}.`
@@ -140,7 +150,7 @@ function freshOutputs(outDir: string): OutputWriter {
       } catch (error) {
         // Something appeared in the output folder meanwhile: put the files in one by one instead.
         if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOTDIR')) throw error
-        return updateFrom(outDir, stage, produced)
+        return updateFrom(outDir, stage, produced, options)
       }
       return { written: [...produced].sort(), unchanged: [], removed: [], foreign: [] }
     },
@@ -152,7 +162,7 @@ function freshOutputs(outDir: string): OutputWriter {
  * An output folder with files in it: each produced file is compared with the one there; a changed one is
  * staged in `<out>/.<random>.finqa-tmp/` and renamed into place on commit.
  */
-function updateOutputs(outDir: string): OutputWriter {
+function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
   mkdirSync(outDir, { recursive: true })
   // One listing: scratch files of a killed run go; the rest is what was there before this run.
   const before = listFiles(outDir, { removeTemps: true })
@@ -181,7 +191,7 @@ function updateOutputs(outDir: string): OutputWriter {
       const current = readIfExists(join(outDir, MANIFEST))?.text
       if (current !== manifest.content) write(manifest.path, manifest.content, manifest.mode)
       const previous = parseManifest(current)
-      moveInto(outDir, stage, staged)
+      moveInto(outDir, stage, staged, options.renameDelayMs)
       for (const file of chmods) chmodSync(join(outDir, file.path), file.mode)
       plan.written.push(...staged, ...chmods.map((f) => f.path))
       plan.written.sort()
@@ -209,8 +219,13 @@ function updateOutputs(outDir: string): OutputWriter {
 }
 
 /** The fall-back of a fresh output folder that filled meanwhile: the staged tree is compared and moved in. */
-function updateFrom(outDir: string, stage: string, produced: readonly string[]): OutputPlan {
-  const writer = updateOutputs(outDir)
+function updateFrom(
+  outDir: string,
+  stage: string,
+  produced: readonly string[],
+  options: OutputOptions,
+): OutputPlan {
+  const writer = updateOutputs(outDir, options)
   try {
     for (const path of produced) {
       const staged = readIfExists(join(stage, path))
@@ -223,9 +238,11 @@ function updateFrom(outDir: string, stage: string, produced: readonly string[]):
 }
 
 /** Renames staged files (paths relative to both folders) into the output folder, creating folders once. */
-function moveInto(outDir: string, stage: string, paths: readonly string[]): void {
+function moveInto(outDir: string, stage: string, paths: readonly string[], delayMs = 0): void {
   const folders = new Set<string>([outDir])
+  const pause = delayMs > 0 ? new Int32Array(new SharedArrayBuffer(4)) : undefined
   for (const path of paths) {
+    if (pause !== undefined) Atomics.wait(pause, 0, 0, delayMs)
     const target = join(outDir, path)
     const folder = dirname(target)
     if (!folders.has(folder)) {

@@ -71,7 +71,10 @@ export function runCompile(options: CompileOptions, ctx: CliContext): CompileRep
   })
   if (folder.input === undefined) return failed(folder.diagnostics)
 
-  const sink = options.check ? checkOutputsIncrementally(outAbsolute) : openOutputs(outAbsolute)
+  const renameDelayMs = Number(ctx.env?.FINQA_TEST_RENAME_DELAY_MS ?? 0) || 0
+  const sink = options.check
+    ? checkOutputsIncrementally(outAbsolute)
+    : openOutputs(outAbsolute, { renameDelayMs })
   const run = compileFiles(folder.input)
   let step: IteratorResult<RenderedFile, CompileSummary>
   try {
