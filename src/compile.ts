@@ -29,7 +29,7 @@ import { type DocsAnalysis, docsAnalysisOf } from './report/docs-view.js'
 export type { CompiledExperiment }
 
 import { expandMatrix, isSweep } from './resolve/expand-matrix.js'
-import { mergeLayers, type ResolvedSpec, type SourceEntry } from './resolve/merge.js'
+import { createMerger, type ResolvedSpec, type SourceEntry } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
 import { checkVerlOverrides, RULES } from './validate/rules.js'
 import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
@@ -155,6 +155,7 @@ export function* compileFiles(
   const failed = new Set<string>()
   const experiments: CompiledExperiment[] = []
   const docsAnalysis = new Map<CompiledExperiment, DocsAnalysis>()
+  const mergeLayers = createMerger()
   for (const { chain } of chains) {
     if (chain === undefined) continue
     const layers = chain.map((id) => docs.get(id) as SourceDoc)

@@ -8,11 +8,11 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { writeOutputs } from '../src/emit/write-outputs.js'
 import { compileDir, REPO } from './helpers/compile-repo.js'
 import { cancelJobs, ensureCluster, jobInfo, STUBS, waitFor, waitJob } from './helpers/slurm.js'
 import { hasTool } from './helpers/tools.js'
@@ -64,7 +64,10 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
       rmSync(dir, { recursive: true, force: true })
     })
     const out = join(dir, 'out')
-    writeOutputs(out, fixtures.files)
+    for (const file of fixtures.files) {
+      mkdirSync(dirname(join(out, file.path)), { recursive: true })
+      writeFileSync(join(out, file.path), file.content, { mode: file.mode })
+    }
     const scripts = join(dir, 'scripts')
     mkdirSync(scripts)
     const from = source === 'fixtures' ? out : join(REPO, 'dist-scripts')

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import {
+  chmod,
   chmodSync,
   type Dirent,
   mkdirSync,
@@ -8,6 +9,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  writeFile,
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join, relative, sep } from 'node:path'
@@ -84,14 +86,18 @@ export function checkOutputs(outDir: string, files: readonly RenderedFile[]): Ch
  * missing or empty output folder, the whole tree is staged beside it and renamed into place at once.
  */
 export interface OutputWriter {
-  add(file: RenderedFile): void
+  /**
+   * Writes run in the background (libuv's thread pool) while the caller renders the next files; the promise,
+   * when there is one, says to wait: enough writes are under way.
+   */
+  add(file: RenderedFile): Promise<void> | undefined
   /**
    * Puts the staged files in place, sets modes, removes files an earlier compile wrote that no compile
    * produces now (the manifest lists them), and writes the manifest. Files finqa never wrote stay.
    */
-  commit(): OutputPlan
+  commit(): Promise<OutputPlan>
   /** Removes what was staged; the output folder is untouched. */
-  abort(): void
+  abort(): Promise<void>
 }
 
 export interface OutputOptions {
@@ -110,12 +116,12 @@ export function openOutputs(outDir: string, options: OutputOptions = {}): Output
 }
 
 /** Writes every file of a compile, changed or not (see `OutputWriter`). */
-export function writeOutputs(outDir: string, files: readonly RenderedFile[]): OutputPlan {
+export async function writeOutputs(outDir: string, files: readonly RenderedFile[]): Promise<OutputPlan> {
   const writer = openOutputs(outDir)
   try {
-    for (const file of files) writer.add(file)
+    for (const file of files) await writer.add(file)
   } catch (error) {
-    writer.abort()
+    await writer.abort()
     throw error
   }
   return writer.commit()
@@ -140,11 +146,12 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
   return {
     add: (file) => {
       produced.push(file.path)
-      write(file.path, file.content, file.mode)
+      return write.file(file.path, file.content, file.mode)
     },
-    commit: () => {
+    commit: async () => {
       const manifest = manifestFile(produced)
-      write(manifest.path, manifest.content, manifest.mode)
+      await write.file(manifest.path, manifest.content, manifest.mode)
+      await write.drain()
       try {
         renameSync(stage, outDir) // replaces an empty folder
       } catch (error) {
@@ -154,7 +161,7 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
       }
       return { written: [...produced].sort(), unchanged: [], removed: [], foreign: [] }
     },
-    abort: () => rmSync(stage, { recursive: true, force: true }),
+    abort: () => write.discard(),
   }
 }
 
@@ -172,24 +179,26 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
   const produced: string[] = []
   const staged: string[] = []
   const chmods: RenderedFile[] = []
-  const consider = (file: RenderedFile): void => {
+  const consider = (file: RenderedFile): Promise<void> | undefined => {
     const current = readIfExists(join(outDir, file.path))
     if (current?.text === file.content && current.mode === file.mode) plan.unchanged.push(file.path)
     else if (current?.text === file.content) chmods.push(file)
     else {
-      write(file.path, file.content, file.mode)
       staged.push(file.path)
+      return write.file(file.path, file.content, file.mode)
     }
+    return undefined
   }
   return {
     add: (file) => {
       produced.push(file.path)
-      consider(file)
+      return consider(file)
     },
-    commit: () => {
+    commit: async () => {
       const manifest = manifestFile(produced)
       const current = readIfExists(join(outDir, MANIFEST))?.text
-      if (current !== manifest.content) write(manifest.path, manifest.content, manifest.mode)
+      if (current !== manifest.content) await write.file(manifest.path, manifest.content, manifest.mode)
+      await write.drain()
       const previous = parseManifest(current)
       moveInto(outDir, stage, staged, options.renameDelayMs)
       for (const file of chmods) chmodSync(join(outDir, file.path), file.mode)
@@ -214,22 +223,22 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
       rmSync(stage, { recursive: true, force: true })
       return plan
     },
-    abort: () => rmSync(stage, { recursive: true, force: true }),
+    abort: () => write.discard(),
   }
 }
 
 /** The fall-back of a fresh output folder that filled meanwhile: the staged tree is compared and moved in. */
-function updateFrom(
+async function updateFrom(
   outDir: string,
   stage: string,
   produced: readonly string[],
   options: OutputOptions,
-): OutputPlan {
+): Promise<OutputPlan> {
   const writer = updateOutputs(outDir, options)
   try {
     for (const path of produced) {
       const staged = readIfExists(join(stage, path))
-      if (staged !== undefined) writer.add({ path, content: staged.text, mode: staged.mode as 0o644 })
+      if (staged !== undefined) await writer.add({ path, content: staged.text, mode: staged.mode as 0o644 })
     }
   } finally {
     rmSync(stage, { recursive: true, force: true })
@@ -253,29 +262,74 @@ function moveInto(outDir: string, stage: string, paths: readonly string[], delay
   }
 }
 
+/** At most this many writes under way at once: enough to keep the disk busy, few enough to bound memory. */
+const WRITES_IN_FLIGHT = 64
+
+interface StagedWriter {
+  /** Starts writing a file below the scratch folder; a promise when the caller should wait for room. */
+  file(path: string, content: string, mode: number): Promise<void> | undefined
+  /** Waits for every write under way; throws the first write error. */
+  drain(): Promise<void>
+  /** Waits for every write under way, ignoring errors, and removes the scratch folder. */
+  discard(): Promise<void>
+}
+
 /**
- * Writes files below a scratch folder, made on first use, each folder created once. The mode is set at
- * creation; a umask that narrows it is corrected with chmod (checked once per mode: the umask is per process).
+ * Writes files below a scratch folder, made on first use, each folder created once, in the background. The
+ * mode is set at creation; a umask that narrows it is corrected with chmod (checked once per mode, with a
+ * synchronous first write: the umask is per process).
  */
-function stagedWriter(stage: string): (path: string, content: string, mode: number) => void {
+function stagedWriter(stage: string): StagedWriter {
   const folders = new Set<string>()
   const umaskNarrows = new Map<number, boolean>()
-  return (path, content, mode) => {
-    const target = join(stage, path)
-    const folder = dirname(target)
-    if (!folders.has(folder)) {
-      mkdirSync(folder, { recursive: true })
-      folders.add(folder)
-    }
-    // No fsync: rename makes the swap atomic for every reader and for a killed compile; a power cut may
-    // lose the newest files, and the next compile (or --check) finds and repairs them.
-    writeFileSync(target, content, { mode })
-    let narrows = umaskNarrows.get(mode)
-    if (narrows === undefined) {
-      narrows = (statSync(target).mode & 0o777) !== mode
-      umaskNarrows.set(mode, narrows)
-    }
-    if (narrows) chmodSync(target, mode)
+  let inFlight = 0
+  let failure: Error | undefined
+  let wake: (() => void) | undefined
+  const done = (error: Error | null) => {
+    inFlight--
+    if (error !== null) failure ??= error
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  const room = () => new Promise<void>((resolve) => (wake = resolve))
+  const drain = async () => {
+    while (inFlight > 0) await room()
+  }
+  return {
+    file: (path, content, mode) => {
+      if (failure !== undefined) throw failure
+      const target = join(stage, path)
+      const folder = dirname(target)
+      if (!folders.has(folder)) {
+        mkdirSync(folder, { recursive: true })
+        folders.add(folder)
+      }
+      // No fsync: rename makes the swap atomic for every reader and for a killed compile; a power cut may
+      // lose the newest files, and the next compile (or --check) finds and repairs them.
+      const narrows = umaskNarrows.get(mode)
+      if (narrows === undefined) {
+        writeFileSync(target, content, { mode })
+        const narrowed = (statSync(target).mode & 0o777) !== mode
+        umaskNarrows.set(mode, narrowed)
+        if (narrowed) chmodSync(target, mode)
+        return undefined
+      }
+      inFlight++
+      writeFile(target, content, { mode }, (error) => {
+        if (error !== null || !narrows) done(error)
+        else chmod(target, mode, done)
+      })
+      return inFlight >= WRITES_IN_FLIGHT ? room() : undefined
+    },
+    drain: async () => {
+      await drain()
+      if (failure !== undefined) throw failure
+    },
+    discard: async () => {
+      await drain()
+      rmSync(stage, { recursive: true, force: true })
+    },
   }
 }
 

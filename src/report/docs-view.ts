@@ -5,7 +5,7 @@ import { knobsOf } from '../render/render-experiment.js'
 import { renderMermaidBlock } from '../render/render-mermaid.js'
 import type { CompiledExperiment } from '../render/renderers.js'
 import { checkpointDir } from './diff.js'
-import { fieldsOf, formatValue, sameValue, schemaFieldAt, schemaOrder, valueAt } from './fields.js'
+import { displayKey, formatValue, sameValue, schemaFieldAt, schemaOrder, valueAt } from './fields.js'
 import { formatHours, planExperiments } from './plan.js'
 import { groupDigits } from './text-table.js'
 
@@ -239,13 +239,18 @@ export function docsViewOf(
 
 /** What the README needs of one experiment (see `DocsAnalysis`). */
 export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
-  const fields = fieldsOf(item.spec).filter((f) => f.status === 'set')
+  // The fields (as `fieldsOf` walks them: scalars, lists, empty maps) whose value a concrete layer gave. Only
+  // the few sources such a layer won are looked at, not every field.
+  const { spec } = item
   const changes = new Map<string, PlainValue>()
-  for (const f of fields) {
-    const winner = f.history.at(-1)
-    if (winner === undefined || isNeutral(f.key) || !item.spec.concreteFiles.has(winner.position.file))
-      continue
-    changes.set(f.key, f.value as PlainValue)
+  for (const [pointer, entry] of spec.sources) {
+    const winner = entry.history.at(-1)
+    if (winner === undefined || !spec.concreteFiles.has(winner.position.file)) continue
+    const value = valueAt(spec.value, pointer)
+    if (value === undefined || (isPlainMap(value) && Object.keys(value).length > 0)) continue
+    if (Array.isArray(valueAt(spec.value, pointer.slice(0, pointer.lastIndexOf('/'))))) continue
+    const key = displayKey(pointer)
+    if (!isNeutral(key)) changes.set(key, value)
   }
   return {
     item,

@@ -45,18 +45,93 @@ export interface ResolvedSpec {
 /** Keys about the layer itself; never inherited. */
 const LAYER_KEYS = new Set(['extends', 'abstract', 'matrix'])
 
+/** A merge in progress: the value so far and, per pointer, the layers behind it. */
+interface MergeState {
+  readonly value: PlainMap
+  readonly sources: Map<Pointer, SourceEntry>
+  readonly deleted: Map<Pointer, SourceEntry>
+  readonly diagnostics: Diagnostic[]
+}
+
+const emptyState = (): MergeState => ({ value: {}, sources: new Map(), deleted: new Map(), diagnostics: [] })
+
+/** A private copy: the maps and the value tree are new; history entries are shared (never mutated). */
+const copyState = (state: MergeState): MergeState => ({
+  value: clone(state.value),
+  sources: new Map(state.sources),
+  deleted: new Map(state.deleted),
+  diagnostics: [...state.diagnostics],
+})
+
 /**
  * Merges a chain of layers, root first (ADR 0001): maps merge key by key; a child's scalars and lists
  * replace the parent's; `null` deletes the inherited key, and is an error when no parent set it.
  */
 export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = []
-  const value: PlainMap = {}
-  const sources = new Map<Pointer, SourceEntry>()
-  const deleted = new Map<Pointer, SourceEntry>()
+  const state = emptyState()
+  for (const layer of layers) applyLayer(state, layer)
+  return resolved(state, layers)
+}
+
+/**
+ * `mergeLayers` for many chains that share parents (every experiment of a family extends the same model
+ * layer): the merge of each chain's parents is made once and copied, not replayed per experiment.
+ */
+export function createMerger(): (layers: readonly SourceDoc[]) => {
+  spec: ResolvedSpec
+  diagnostics: Diagnostic[]
+} {
+  const memo = new Map<string, MergeState>()
+  /** The merge of the first `n` layers; cached, so callers must copy it before applying more. */
+  const prefix = (layers: readonly SourceDoc[], n: number): MergeState => {
+    if (n === 0) return emptyState()
+    const key = layers
+      .slice(0, n)
+      .map((l) => layerId(l))
+      .join('\n')
+    let state = memo.get(key)
+    if (state === undefined) {
+      state = copyState(prefix(layers, n - 1))
+      applyLayer(state, layers[n - 1] as SourceDoc)
+      memo.set(key, state)
+    }
+    return state
+  }
+  return (layers) => {
+    const leaf = layers.at(-1)
+    if (leaf === undefined) throw new Error('mergeLayers needs at least one layer')
+    const state = copyState(prefix(layers, layers.length - 1))
+    applyLayer(state, leaf)
+    return resolved(state, layers)
+  }
+}
+
+function resolved(
+  state: MergeState,
+  layers: readonly SourceDoc[],
+): { spec: ResolvedSpec; diagnostics: Diagnostic[] } {
   const leaf = layers.at(-1)
   if (leaf === undefined) throw new Error('mergeLayers needs at least one layer')
+  const abstract = leaf.value.abstract === true
+  const concreteFiles = new Set(layers.filter((l) => l.value.abstract !== true).map((l) => l.file))
+  return {
+    spec: {
+      file: leaf.file,
+      id: layerId(leaf),
+      chain: layers.map(layerId),
+      concreteFiles,
+      abstract,
+      value: state.value,
+      sources: state.sources,
+      deleted: state.deleted,
+    },
+    diagnostics: state.diagnostics,
+  }
+}
 
+/** Applies one layer on top of a merge in progress. */
+function applyLayer(state: MergeState, doc: SourceDoc): void {
+  const { sources, deleted, diagnostics } = state
   const record = (pointer: Pointer, entry: LayerEntry): void => {
     const before = sources.get(pointer)?.history ?? deleted.get(pointer)?.history ?? []
     deleted.delete(pointer)
@@ -67,18 +142,17 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
   }
   // `v` is a private copy (see apply): each recorded value is the subtree of that one copy, so a tree of n
   // nodes costs n entries, not a clone per node of everything below it. History values are never mutated.
-  const recordTree = (v: PlainValue, pointer: Pointer, doc: SourceDoc): void => {
+  const recordTree = (v: PlainValue, pointer: Pointer): void => {
     const at = doc.positions.get(pointer)
     const position = at?.value ?? { file: doc.file, line: 1, col: 1 }
     record(pointer, { action: 'set', position, key: at?.key, value: v })
-    if (isPlainMap(v))
-      for (const [k, child] of Object.entries(v)) recordTree(child, pointerJoin(pointer, k), doc)
+    if (isPlainMap(v)) for (const [k, child] of Object.entries(v)) recordTree(child, pointerJoin(pointer, k))
     else if (Array.isArray(v)) {
-      for (const [i, child] of v.entries()) recordTree(child, pointerJoin(pointer, i), doc)
+      for (const [i, child] of v.entries()) recordTree(child, pointerJoin(pointer, i))
     }
   }
 
-  const apply = (target: PlainMap, layer: PlainMap, pointer: Pointer, doc: SourceDoc, top: boolean): void => {
+  const apply = (target: PlainMap, layer: PlainMap, pointer: Pointer, top: boolean): void => {
     for (const [key, v] of Object.entries(layer)) {
       if (top && LAYER_KEYS.has(key)) continue
       const at = pointerJoin(pointer, key)
@@ -106,32 +180,17 @@ export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec;
       const existing = Object.hasOwn(target, key) ? target[key] : undefined
       if (isPlainMap(v) && isPlainMap(existing)) {
         record(at, { action: 'set', position, key: positions?.key, value: undefined })
-        apply(existing, v, at, doc, false)
+        apply(existing, v, at, false)
         continue
       }
       // Only a replaced map or list has recorded children to forget.
       if (isPlainMap(existing) || Array.isArray(existing)) dropBelow(at)
       setOwn(target, key, clone(v))
-      recordTree(clone(v), at, doc)
+      recordTree(clone(v), at)
     }
   }
 
-  for (const layer of layers) apply(value, layer.value, '', layer, true)
-  const abstract = leaf.value.abstract === true
-  const concreteFiles = new Set(layers.filter((l) => l.value.abstract !== true).map((l) => l.file))
-  return {
-    spec: {
-      file: leaf.file,
-      id: layerId(leaf),
-      chain: layers.map(layerId),
-      concreteFiles,
-      abstract,
-      value,
-      sources,
-      deleted,
-    },
-    diagnostics,
-  }
+  apply(state.value, doc.value, '', true)
 }
 
 export function clone<T extends PlainValue>(v: T): T {

@@ -43,8 +43,8 @@ export interface CompileReport {
 
 const NO_FILES = { written: [], unchanged: [], removed: [], stale: [], missing: [], extra: [] }
 
-export function compileCommand(options: CompileOptions, ctx: CliContext): number {
-  const report = runCompile(options, ctx)
+export async function compileCommand(options: CompileOptions, ctx: CliContext): Promise<number> {
+  const report = await runCompile(options, ctx)
   printReport(report, options, ctx)
   return report.exitCode
 }
@@ -54,7 +54,7 @@ export function compileCommand(options: CompileOptions, ctx: CliContext): number
  * output folder as soon as it is rendered (staged until the whole compile is known to be good), so that a
  * compile never holds every file at once.
  */
-export function runCompile(options: CompileOptions, ctx: CliContext): CompileReport {
+export async function runCompile(options: CompileOptions, ctx: CliContext): Promise<CompileReport> {
   const mode: CompileReport['mode'] = options.check ? 'check' : 'write'
   const outAbsolute = resolve(ctx.cwd, options.outDir)
   const outDir = displayPath(ctx.cwd, options.outDir)
@@ -78,15 +78,15 @@ export function runCompile(options: CompileOptions, ctx: CliContext): CompileRep
   const run = compileFiles(folder.input)
   let step: IteratorResult<RenderedFile, CompileSummary>
   try {
-    for (step = run.next(); step.done !== true; step = run.next()) sink.add(step.value)
+    for (step = run.next(); step.done !== true; step = run.next()) await sink.add(step.value)
   } catch (error) {
-    if ('abort' in sink) sink.abort()
+    if ('abort' in sink) await sink.abort()
     throw error
   }
   const summary = step.value
   const diagnostics = [...folder.diagnostics, ...summary.diagnostics]
   if (hasErrors(diagnostics)) {
-    if ('abort' in sink) sink.abort()
+    if ('abort' in sink) await sink.abort()
     return failed(diagnostics)
   }
 
@@ -103,7 +103,7 @@ export function runCompile(options: CompileOptions, ctx: CliContext): CompileRep
     sources: folder.sources,
   } as const
   if ('commit' in sink) {
-    const plan = sink.commit()
+    const plan = await sink.commit()
     return {
       ...base,
       exitCode: EXIT.ok,

@@ -17,9 +17,9 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
   const status = (text: string) => {
     if (!options.json) ctx.stdout.write(`finqa: ${text}\n`)
   }
-  const compileOnce = () => {
+  const compileOnce = async () => {
     try {
-      printReport(runCompile(options, ctx), options, ctx)
+      printReport(await runCompile(options, ctx), options, ctx)
     } catch (error) {
       // A file vanished or is unreadable mid-save: report it and wait for the next change.
       const code = (error as NodeJS.ErrnoException).code
@@ -33,7 +33,7 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
     isFolder = statSync(specAbsolute).isDirectory()
   } catch {}
   if (!isFolder) {
-    printReport(runCompile(options, ctx), options, ctx) // reports NO_SPECS
+    printReport(await runCompile(options, ctx), options, ctx) // reports NO_SPECS
     return EXIT.specErrors
   }
 
@@ -51,14 +51,15 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
       stop()
       done(code)
     }
-    // A bug (a throw) stops watching and goes up to main(), which reports it with exit 70.
+    // One compile at a time, in order. A bug (a throw) stops watching and goes up to main(), which reports
+    // it with exit 70.
+    let queue = Promise.resolve()
     const recompile = () => {
-      try {
-        compileOnce()
-      } catch (error) {
+      queue = queue.then(compileOnce).catch((error: unknown) => {
         stop()
         fail(error)
-      }
+      })
+      return queue
     }
     try {
       watcher = watch(specAbsolute, { recursive: true }, (_event, name) => {
@@ -79,8 +80,7 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
       return
     }
     // Watching before the first compile: a change made while it runs is not lost.
-    recompile()
-    status(`watching ${specDir} for changes (Ctrl-C to stop)`)
+    void recompile().then(() => status(`watching ${specDir} for changes (Ctrl-C to stop)`))
     watcher.on('error', (error) => {
       ctx.stderr.write(`finqa: stopped watching ${specDir}: ${error.message}\n`)
       finish(EXIT.specErrors)
