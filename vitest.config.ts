@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -5,6 +7,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Builds dist/ first: the CLI tests run the built bin/finqa.js.
     globalSetup: ['test/global-setup.ts'],
+    // The no-op cache of every `finqa compile` the tests spawn goes to a folder of this run, not ~/.cache.
+    env: { FINQA_CACHE_DIR: join(tmpdir(), `finqa-test-cache-${process.pid}`) },
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // Spawning bash, shellcheck and Slurm jobs: keep two workers on a two-core machine.

@@ -333,6 +333,11 @@ function stagedWriter(stage: string): StagedWriter {
   }
 }
 
+/** Files in the output folder that are not `produced` (nor the manifest, nor finqa's scratch files). */
+export function foreignFiles(outDir: string, produced: ReadonlySet<string>): string[] {
+  return listFiles(outDir).filter((path) => !produced.has(path) && path !== MANIFEST)
+}
+
 function manifestFile(paths: readonly string[]): RenderedFile {
   return { path: MANIFEST, content: renderManifest(paths), mode: 0o644 }
 }

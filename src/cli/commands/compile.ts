@@ -3,7 +3,9 @@ import { type CompileSummary, compileFiles } from '../../compile.js'
 import { type Diagnostic, hasErrors } from '../../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
-import { checkOutputsIncrementally, openOutputs } from '../../emit/write-outputs.js'
+import { openCompileCache } from '../../emit/compile-cache.js'
+import { MANIFEST } from '../../emit/manifest.js'
+import { checkOutputsIncrementally, foreignFiles, openOutputs } from '../../emit/write-outputs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { useColor } from '../color.js'
 import { displayPath, readFolder } from '../load-experiments.js'
@@ -71,6 +73,38 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
   })
   if (folder.input === undefined) return failed(folder.diagnostics)
 
+  // A write whose inputs and outputs are as a previous compile left them has nothing to do.
+  // Only for a command line (an environment given): in-process callers get a full compile every time.
+  const cache =
+    options.check || ctx.env === undefined || ctx.env.FINQA_NO_CACHE === '1'
+      ? undefined
+      : openCompileCache(
+          {
+            cwd: ctx.cwd,
+            outDir: outAbsolute,
+            specDir: folder.specDir,
+            specs: folder.input.specs,
+            templates: folder.input.templates,
+            schema: folder.input.schema,
+            version: readPackageJson().version,
+          },
+          ctx.env,
+        )
+  const cached = folder.diagnostics.length === 0 ? cache?.lookup() : undefined
+  if (cached !== undefined) {
+    const produced = cached.files.filter((f) => f !== MANIFEST)
+    return {
+      mode,
+      exitCode: EXIT.ok,
+      specDir: folder.specDir,
+      outDir,
+      experiments: cached.experiments,
+      diagnostics: cached.diagnostics,
+      sources: folder.sources,
+      files: { ...NO_FILES, unchanged: produced, extra: foreignFiles(outAbsolute, new Set(produced)) },
+    }
+  }
+
   const renameDelayMs = Number(ctx.env?.FINQA_TEST_RENAME_DELAY_MS ?? 0) || 0
   const sink = options.check
     ? checkOutputsIncrementally(outAbsolute)
@@ -104,6 +138,11 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
   } as const
   if ('commit' in sink) {
     const plan = await sink.commit()
+    cache?.record({
+      experiments: base.experiments,
+      diagnostics,
+      files: [...plan.written, ...plan.unchanged, MANIFEST],
+    })
     return {
       ...base,
       exitCode: EXIT.ok,

@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto'
+import {
+  type BigIntStats,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Diagnostic } from '../diagnostics/diagnostic.js'
+
+/**
+ * The no-op cache (ADR 0005). A compile that wrote a tree records what went in (a hash of every spec text,
+ * the templates, the schema and the finqa build) and what came out (each output file's size, mtime, ctime,
+ * inode and mode). A later compile with the same inputs whose outputs still have the same stats has nothing
+ * to do, and says so without compiling. `--check` never uses it: it always compiles and compares contents.
+ *
+ * Stats cannot see a change made within one tick of the file system's coarse clock after finqa wrote a file
+ * (same size, same inode, same ctime). Like git's index, files written that recently are "racy": the cache
+ * keeps a SHA-256 of their content and a lookup reads and compares them.
+ */
+
+const FORMAT = 2
+/** Files whose ctime is this close to the time of recording are racy (the coarse clock ticks every ≤10 ms). */
+const RACY_MS = 100
+
+/** What a cached compile reports: enough to print the same report a full compile would. */
+export interface CachedCompile {
+  readonly experiments: readonly { name: string; script: string; chain: readonly string[] }[]
+  /** Warnings only: a compile with errors is never recorded. */
+  readonly diagnostics: readonly Diagnostic[]
+  /** Output files relative to the output folder, the manifest included. */
+  readonly files: readonly string[]
+}
+
+/** One output file as recorded: path, size, mtime and ctime (ns), inode, mode, and for a racy file a SHA-256. */
+type FileStat = [
+  path: string,
+  size: string,
+  mtimeNs: string,
+  ctimeNs: string,
+  ino: string,
+  mode: number,
+  sha256?: string,
+]
+
+interface CacheEntry extends CachedCompile {
+  readonly format: number
+  readonly key: string
+  readonly stats: readonly FileStat[]
+}
+
+export interface CacheInputs {
+  readonly cwd: string
+  readonly outDir: string
+  readonly specDir: string
+  readonly specs: ReadonlyMap<string, string>
+  readonly templates: ReadonlyMap<string, string>
+  readonly schema: unknown
+  readonly version: string
+}
+
+export interface CompileCache {
+  /** The cached report when the inputs are the same and every output is as recorded; else undefined. */
+  lookup(): CachedCompile | undefined
+  /** Records a successful compile's outputs (best effort: a cache that cannot be written is skipped). */
+  record(compiled: CachedCompile): void
+}
+
+/**
+ * The cache of one output folder. It lives in `node_modules/.cache/finqa` below the working directory when
+ * there is a node_modules there, else in `$XDG_CACHE_HOME/finqa` (`~/.cache/finqa`); FINQA_CACHE_DIR
+ * overrides both. Never in the output folder: stats differ between clones, so they must not be committed.
+ */
+export function openCompileCache(
+  inputs: CacheInputs,
+  env: Readonly<Record<string, string | undefined>>,
+): CompileCache {
+  const dir =
+    env.FINQA_CACHE_DIR ??
+    (existsSync(join(inputs.cwd, 'node_modules'))
+      ? join(inputs.cwd, 'node_modules', '.cache', 'finqa')
+      : join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'finqa'))
+  const file = join(dir, `${sha256(inputs.outDir).slice(0, 24)}.json`)
+  const key = inputKey(inputs)
+  return {
+    lookup: () => {
+      const entry = readEntry(file)
+      if (entry === undefined || entry.key !== key) return undefined
+      for (const recorded of entry.stats) {
+        if (!sameFile(join(inputs.outDir, recorded[0]), recorded)) return undefined
+      }
+      return { experiments: entry.experiments, diagnostics: entry.diagnostics, files: entry.files }
+    },
+    record: (compiled) => {
+      try {
+        const now = BigInt(Date.now()) * 1_000_000n
+        const stats = compiled.files.map((path) => statOf(join(inputs.outDir, path), path, now))
+        const entry: CacheEntry = { format: FORMAT, key, ...compiled, stats }
+        mkdirSync(dir, { recursive: true })
+        const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
+        writeFileSync(temp, JSON.stringify(entry))
+        renameSync(temp, file)
+      } catch {
+        // A read-only or missing cache folder only costs the next no-op compile its shortcut; an entry that
+        // could not be replaced must not answer for the new outputs.
+        try {
+          rmSync(file, { force: true })
+        } catch {}
+      }
+    },
+  }
+}
+
+/** The inputs' identity: every spec (path and text), the templates, the schema, finqa's version and build. */
+function inputKey(inputs: CacheInputs): string {
+  const hash = createHash('sha256')
+  const add = (text: string) => hash.update(`${text.length}:${text}`)
+  add(String(FORMAT))
+  add(inputs.version)
+  add(buildId())
+  add(inputs.cwd)
+  add(inputs.outDir)
+  add(inputs.specDir)
+  add(JSON.stringify(inputs.schema))
+  for (const map of [inputs.templates, inputs.specs]) {
+    add(String(map.size))
+    for (const [name, text] of map) {
+      add(name)
+      add(text)
+    }
+  }
+  return hash.digest('hex')
+}
+
+/**
+ * The build of finqa that runs: the size and mtime of this module's file (the bundle, in a package), so that
+ * rebuilding finqa in a checkout invalidates what an older build cached.
+ */
+function buildId(): string {
+  try {
+    const stat = statSync(fileURLToPath(import.meta.url))
+    return `${stat.size}:${stat.mtimeMs}`
+  } catch {
+    return 'unknown'
+  }
+}
+
+function statOf(path: string, relative: string, now: bigint): FileStat {
+  const s = lstatSync(path, { bigint: true })
+  const racyFrom = now - BigInt(RACY_MS) * 1_000_000n
+  const stat: FileStat = [relative, ...identity(s)]
+  if (s.ctimeNs >= racyFrom || s.mtimeNs >= racyFrom) stat.push(sha256(readFileSync(path)))
+  return stat
+}
+
+/** What identifies a file's content, short of reading it. */
+function identity(s: BigIntStats): [string, string, string, string, number] {
+  return [String(s.size), String(s.mtimeNs), String(s.ctimeNs), String(s.ino), Number(s.mode)]
+}
+
+function sameFile(path: string, recorded: FileStat): boolean {
+  let s: BigIntStats
+  try {
+    s = lstatSync(path, { bigint: true })
+  } catch {
+    return false
+  }
+  const now = identity(s)
+  for (let i = 0; i < now.length; i++) if (now[i] !== recorded[i + 1]) return false
+  const hash = recorded[6]
+  return hash === undefined || sha256(readFileSync(path)) === hash
+}
+
+function readEntry(file: string): CacheEntry | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheEntry>
+    if (entry.format !== FORMAT || !Array.isArray(entry.stats) || !Array.isArray(entry.files))
+      return undefined
+    return entry as CacheEntry
+  } catch {
+    return undefined
+  }
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}

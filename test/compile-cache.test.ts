@@ -1,0 +1,110 @@
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { finqa, project, tempDir } from './helpers/cli.js'
+
+/** A project with the shipped experiments and its own cache folder, compiled once. */
+function compiled(): { dir: string; cache: string; run: (...args: string[]) => ReturnType<typeof finqa> } {
+  const dir = project()
+  const cache = tempDir('finqa-cache-')
+  const run = (...args: string[]) =>
+    finqa(['compile', 'experiments', '--out', 'out', ...args], dir, { FINQA_CACHE_DIR: cache })
+  expect(run().code).toBe(0)
+  return { dir, cache, run }
+}
+
+/** Rewrites the one cache entry's experiment names, so that a report read from the cache shows it. */
+function markCache(cache: string): void {
+  const [entry] = readdirSync(cache)
+  expect(entry).toBeDefined()
+  const file = join(cache, entry as string)
+  const data = JSON.parse(readFileSync(file, 'utf8'))
+  data.experiments = data.experiments.map((e: { name: string }) => ({ ...e, name: `cached_${e.name}` }))
+  writeFileSync(file, JSON.stringify(data))
+}
+
+const fromCache = (stdout: string) =>
+  JSON.parse(stdout).experiments.some((e: { name: string }) => e.name.startsWith('cached_'))
+
+describe('the no-op cache', () => {
+  it('answers an unchanged recompile without compiling, with the same report', () => {
+    const { cache, run } = compiled()
+    const full = run('--json')
+    expect(JSON.parse(full.stdout).files.written).toEqual([])
+    markCache(cache)
+    const again = run('--json')
+    expect(again.code).toBe(0)
+    expect(fromCache(again.stdout)).toBe(true)
+    const a = JSON.parse(full.stdout)
+    const b = JSON.parse(again.stdout)
+    expect(b.files).toEqual(a.files)
+    expect(b.diagnostics).toEqual(a.diagnostics)
+    expect(b.summary).toEqual(a.summary)
+    expect(run().stdout).toContain('8 experiments, 0 written, 27 unchanged, 0 removed')
+  })
+
+  it('is not used by --check, with FINQA_NO_CACHE=1, or for changed inputs', () => {
+    const { dir, cache, run } = compiled()
+    run()
+    markCache(cache)
+    const check = finqa(['compile', 'experiments', '--out', 'out', '--check', '--json'], dir, {
+      FINQA_CACHE_DIR: cache,
+    })
+    expect(check.code).toBe(0)
+    expect(fromCache(check.stdout)).toBe(false)
+    const off = finqa(['compile', 'experiments', '--out', 'out', '--json'], dir, {
+      FINQA_CACHE_DIR: cache,
+      FINQA_NO_CACHE: '1',
+    })
+    expect(fromCache(off.stdout)).toBe(false)
+
+    const spec = join(dir, 'experiments', '4b', 'rollout12.yaml')
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('  n: 12', '  n: 16'))
+    const changed = run('--json')
+    expect(fromCache(changed.stdout)).toBe(false)
+    expect(JSON.parse(changed.stdout).files.written).toEqual(
+      ['out/run_4b_rollout12.sh', 'out/README.md'].sort(),
+    )
+    expect(readFileSync(join(dir, 'out', 'run_4b_rollout12.sh'), 'utf8')).toContain('ROLLOUT_N:-16')
+  })
+
+  it('sees every change to an output: edited at once (same size), touched back, removed, chmod', () => {
+    const { dir, run } = compiled()
+    const script = join(dir, 'out', 'run_4b.sh')
+    const original = readFileSync(script, 'utf8')
+    const expectRepaired = () => {
+      const r = run()
+      expect(r.stdout).toContain('wrote out/run_4b.sh')
+      expect(readFileSync(script, 'utf8')).toBe(original)
+      expect(statSync(script).mode & 0o777).toBe(0o755)
+    }
+
+    // Right after the compile: the same tick of the file system's clock, same size, same inode.
+    const r = run()
+    expect(r.code).toBe(0)
+    writeFileSync(script, original.replace('#!/usr/bin/env bash', '#!/usr/bin/env zsh'))
+    expectRepaired()
+
+    const { atime, mtime } = statSync(script)
+    writeFileSync(script, original.replace('set -euo pipefail', 'set -eu  pipefail'))
+    utimesSync(script, atime, mtime)
+    expectRepaired()
+
+    rmSync(script)
+    expectRepaired()
+
+    chmodSync(script, 0o644)
+    expectRepaired()
+  })
+
+  it('a cache folder that cannot be written costs only the shortcut', () => {
+    const dir = project()
+    const cache = join(tempDir('finqa-cache-'), 'file')
+    writeFileSync(cache, 'not a folder')
+    const run = () => finqa(['compile', 'experiments', '--out', 'out'], dir, { FINQA_CACHE_DIR: cache })
+    expect(run().code).toBe(0)
+    const again = run()
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain('0 written, 27 unchanged')
+  })
+})
