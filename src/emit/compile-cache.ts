@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
 
 /**
- * The no-op cache (ADR 0005). A compile that wrote a tree records what went in (a hash of every spec text,
+ * The no-op cache (ADR 0004). A compile that wrote a tree records what went in (a hash of every spec text,
  * the templates, the schema and the finqa build) and what came out (each output file's size, mtime, ctime,
  * inode and mode). A later compile with the same inputs whose outputs still have the same stats has nothing
  * to do, and says so without compiling. `--check` never uses it: it always compiles and compares contents.
