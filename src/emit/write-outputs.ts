@@ -155,8 +155,8 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
       try {
         renameSync(stage, outDir) // replaces an empty folder
       } catch (error) {
-        // Something appeared in the output folder meanwhile: put the files in one by one instead.
-        if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOTDIR')) throw error
+        // The folder filled meanwhile, is a symlink or a mount point: put the files in one by one instead.
+        if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EXDEV', 'EBUSY')) throw error
         return updateFrom(outDir, stage, produced, options)
       }
       return { written: [...produced].sort(), unchanged: [], removed: [], foreign: [] }
