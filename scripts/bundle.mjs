@@ -34,7 +34,7 @@ const result = await build({
   // Non-ASCII characters escaped: bin/load-bundle.js reads the bundle as latin1, which is faster than utf8
   // and decodes ASCII to the same text.
   charset: 'ascii',
-  // Written below, after the build id line.
+  // Written below: wrapped, with the build id.
   write: false,
   metafile: true,
   logLevel: 'warning',
