@@ -11,6 +11,10 @@ export declare function loadCli(bundle: string): {
       },
     ) => Promise<number>
   }
+  /** undefined when there was no cache for this bundle. */
   cacheRejected: boolean | undefined
   saveCache: () => void
 }
+
+/** The start of the bundle's last line, `// finqa-build <id>`. */
+export declare const BUILD_LINE: string

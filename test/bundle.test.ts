@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { loadCli } from '../bin/load-bundle.js'
+import { BUILD_LINE, loadCli } from '../bin/load-bundle.js'
+import { tempDir } from './helpers/cli.js'
 import { REPO } from './helpers/compile-repo.js'
 
 // global-setup builds dist/, the bundle and its code cache included (scripts/bundle.mjs).
@@ -26,5 +27,27 @@ describe('the bundled CLI (dist/bundle/finqa.cjs, what bin/finqa.js loads)', () 
     })
     expect(code).toBe(0)
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/)
+  })
+
+  it('ignores a code cache written for another build of the bundle', async () => {
+    const dir = tempDir('finqa-bundle-')
+    const copy = join(dir, 'finqa.cjs')
+    copyFileSync(bundle, copy)
+    const cache = readFileSync(`${bundle}.cache`)
+    // Another build's id: the cache's first bytes are the id from the bundle's last line.
+    expect(readFileSync(copy, 'latin1').endsWith(`\n${BUILD_LINE}${cache.toString('latin1', 0, 64)}\n`)).toBe(
+      true,
+    )
+    writeFileSync(`${copy}.cache`, Buffer.concat([Buffer.from('0'.repeat(64)), cache.subarray(64)]))
+    const { cli, cacheRejected } = loadCli(copy)
+    expect(cacheRejected).toBeUndefined()
+    let out = ''
+    const code = await cli.main(['--help'], {
+      cwd: dir,
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: () => true },
+    })
+    expect(code).toBe(0)
+    expect(out).toContain('finqa compile')
   })
 })

@@ -39,6 +39,10 @@ describe('the npm package', () => {
         'package.json',
         'README.md',
         'bin/finqa.js',
+        'bin/load-bundle.js',
+        'bin/package.json', // makes bin/ CommonJS: without it, Node would run bin/finqa.js as an ES module
+        'dist/bundle/finqa.cjs',
+        'dist/bundle/finqa.cjs.cache',
         'dist/cli/main.js',
         'dist/generated/verl-keys.json',
         'schema/experiment.schema.json',
