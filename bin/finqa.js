@@ -22,6 +22,15 @@ if (!existsSync(bundle)) {
 }
 const { cli } = loadCli(bundle)
 
+// A reader that stops early (`finqa compile | head -1`) closes the pipe: stop quietly, as other tools do,
+// instead of crashing on EPIPE. Output is printed only after the files are in place.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error
+    process.exit(process.exitCode ?? 0)
+  })
+}
+
 cli
   .main(process.argv.slice(2), {
     cwd: process.cwd(),

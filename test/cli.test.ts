@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -13,6 +14,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
 import { REPO } from './helpers/compile-repo.js'
 
 const BIN = join(REPO, 'bin', 'finqa.js')
@@ -129,6 +131,38 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     const version = finqa(['--version'], dir)
     expect(version.code).toBe(0)
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version)
+  })
+
+  it('compiles a spec folder named through .. and still refuses an extends that leaves it', () => {
+    const dir = project()
+    mkdirSync(join(dir, 'work'))
+    const ok = finqa(['compile', '../experiments', '--out', '../out'], join(dir, 'work'))
+    expect(ok.stderr).toBe('')
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toContain(`${OUTPUTS} written`)
+    writeFileSync(join(dir, 'outside.yaml'), 'abstract: true\n')
+    writeFileSync(join(dir, 'experiments', 'escape.yaml'), 'extends: ../outside.yaml\n')
+    const bad = finqa(['compile', '../experiments', '--out', '../out'], join(dir, 'work'))
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('../experiments/escape.yaml:1:10 error EXTENDS_OUTSIDE')
+  })
+
+  it('stops quietly when the reader closes the pipe early (`| head -1`)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'finqa-pipe-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    writeSyntheticTree(join(dir, 'experiments'), 1000) // some 100 KB of "wrote ..." lines: more than a pipe holds
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${BIN}" compile experiments --out out | head -1; exit \${PIPESTATUS[0]}`,
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    )
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(/^wrote out\//)
+    expect(r.status).toBe(0)
+    expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).code).toBe(0)
   })
 
   it('a missing spec folder exits 1 with a clear message', () => {

@@ -29,7 +29,8 @@ export function resolveExtends(
   const sweepFiles = options.sweepFiles ?? new Set<string>()
   const diagnostics: Diagnostic[] = []
   const parentOf = new Map<string, string | null | undefined>() // null: root layer; undefined: broken
-  const rootPrefix = specRoot === '.' || specRoot === '' ? '' : `${posix.normalize(specRoot)}/`
+  // The spec folder as displayed (relative to cwd, or absolute; `../experiments` is fine).
+  const root = posix.normalize(specRoot === '' ? '.' : specRoot)
 
   for (const [id, doc] of docs) {
     const file = doc.file
@@ -48,11 +49,8 @@ export function resolveExtends(
       continue
     }
     const target = posix.normalize(posix.join(posix.dirname(file), ext))
-    if (
-      posix.isAbsolute(ext) ||
-      (rootPrefix !== '' && !target.startsWith(rootPrefix)) ||
-      target.startsWith('../')
-    ) {
+    const inRoot = posix.relative(root, target)
+    if (posix.isAbsolute(ext) || inRoot === '..' || inRoot.startsWith('../') || posix.isAbsolute(inRoot)) {
       diagnostics.push({
         ...pos,
         severity: 'error',
