@@ -153,6 +153,13 @@ export function* compileFiles(
     schema: input.schema,
   }
   const failed = new Set<string>()
+  // Whether any diagnostic so far is an error, looking at each once (warnings can be one per experiment).
+  let seen = 0
+  let anyError = false
+  const errorsSoFar = (): boolean => {
+    for (; seen < diagnostics.length && !anyError; seen++) anyError = diagnostics[seen]?.severity === 'error'
+    return anyError
+  }
   const experiments: CompiledExperiment[] = []
   const docsAnalysis = new Map<CompiledExperiment, DocsAnalysis>()
   const mergeLayers = createMerger()
@@ -183,7 +190,7 @@ export function* compileFiles(
     const compiled: CompiledExperiment = { experiment, spec }
     const kept = options.keepSources === true ? compiled : { experiment, spec: slim(spec) }
     experiments.push(kept)
-    if (!hasErrors(diagnostics)) {
+    if (!errorsSoFar()) {
       for (const renderer of EXPERIMENT_RENDERERS) {
         if (failed.has(renderer.name)) continue
         let files: RenderedFile[]
