@@ -112,30 +112,41 @@ describe('interrupted compiles', () => {
     writeSyntheticTree(join(dir, 'experiments'), 300)
     expect(finqa(['compile', 'experiments', '--out', 'want'], dir).status).toBe(0)
     const want = files(join(dir, 'want'))
-    let sawScratch = false
-    for (const delayMs of [30, 60, 90, 120, 150, 200, 300, 400]) {
+    // Killed at some point after the scratch folder appears (the test hook holds the one rename back 1 s, so
+    // every kill lands before it), and once left to finish.
+    for (const afterScratchMs of [0, 10, 50, 200, 600, -1]) {
       rmSync(join(dir, 'out'), { recursive: true, force: true })
       const child = spawn(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out'], {
         cwd: dir,
         stdio: 'ignore',
+        env: { ...process.env, FINQA_TEST_RENAME_DELAY_MS: afterScratchMs < 0 ? '0' : '1000' },
       })
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-      await new Promise((r) => setTimeout(r, delayMs))
-      child.kill('SIGKILL')
+      let sawScratch = false
+      while (child.exitCode === null && afterScratchMs >= 0) {
+        if (readdirSync(dir).some(isScratch)) {
+          sawScratch = true
+          await new Promise((r) => setTimeout(r, afterScratchMs))
+          break
+        }
+        await new Promise((r) => setTimeout(r, 2))
+      }
+      if (afterScratchMs >= 0) {
+        expect(sawScratch, 'the compile made no scratch folder').toBe(true)
+        child.kill('SIGKILL')
+      }
       await exited
-      const scratch = readdirSync(dir).filter(isScratch)
-      if (scratch.length > 0) sawScratch = true
       let exists = true
       try {
         statSync(join(dir, 'out'))
       } catch {
         exists = false
       }
-      if (exists) expect(files(join(dir, 'out'))).toEqual(want)
+      if (afterScratchMs >= 0) expect(exists, 'a killed compile left an output folder').toBe(false)
+      else expect(files(join(dir, 'out'))).toEqual(want)
       expect(finqa(['compile', 'experiments', '--out', 'out'], dir).status).toBe(0)
       expect(files(join(dir, 'out'))).toEqual(want)
       expect(readdirSync(dir).filter(isScratch)).toEqual([])
     }
-    expect(sawScratch, 'no kill landed while the new folder was being staged').toBe(true)
   }, 300_000)
 })

@@ -102,8 +102,8 @@ export interface OutputWriter {
 
 export interface OutputOptions {
   /**
-   * A test hook: wait this long before each rename into an existing output folder, so that a test can kill
-   * the compile while it replaces files (FINQA_TEST_RENAME_DELAY_MS). 0 in real use.
+   * A test hook: wait this long before each rename into place (each file's, or a new folder's one), so that a
+   * test can kill the compile while it replaces files (FINQA_TEST_RENAME_DELAY_MS). 0 in real use.
    */
   readonly renameDelayMs?: number
 }
@@ -152,6 +152,7 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
       const manifest = manifestFile(produced)
       await write.file(manifest.path, manifest.content, manifest.mode)
       await write.drain()
+      pause(options.renameDelayMs)
       try {
         renameSync(stage, outDir) // replaces an empty folder
       } catch (error) {
@@ -249,9 +250,8 @@ async function updateFrom(
 /** Renames staged files (paths relative to both folders) into the output folder, creating folders once. */
 function moveInto(outDir: string, stage: string, paths: readonly string[], delayMs = 0): void {
   const folders = new Set<string>([outDir])
-  const pause = delayMs > 0 ? new Int32Array(new SharedArrayBuffer(4)) : undefined
   for (const path of paths) {
-    if (pause !== undefined) Atomics.wait(pause, 0, 0, delayMs)
+    pause(delayMs)
     const target = join(outDir, path)
     const folder = dirname(target)
     if (!folders.has(folder)) {
@@ -272,6 +272,11 @@ interface StagedWriter {
   drain(): Promise<void>
   /** Waits for every write under way, ignoring errors, and removes the scratch folder. */
   discard(): Promise<void>
+}
+
+/** The test hook's wait (`OutputOptions.renameDelayMs`); nothing when 0. */
+function pause(ms = 0): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
 /**

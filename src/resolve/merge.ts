@@ -45,23 +45,38 @@ export interface ResolvedSpec {
 /** Keys about the layer itself; never inherited. */
 const LAYER_KEYS = new Set(['extends', 'abstract', 'matrix'])
 
-/** A merge in progress: the value so far and, per pointer, the layers behind it. */
+/**
+ * A merge in progress: the value so far and, per pointer, the layers behind it.
+ *
+ * Values are shared, never copied whole: a layer's maps, lists and scalars go into the merged value as they
+ * are, and the merge of a chain's parents is shared by every experiment below them. Nothing may change a
+ * value it did not make: before a layer changes a map, that map is copied (`owned` holds the maps this merge
+ * made, which it may change). Everything downstream only reads values.
+ */
 interface MergeState {
   readonly value: PlainMap
   readonly sources: Map<Pointer, SourceEntry>
   readonly deleted: Map<Pointer, SourceEntry>
   readonly diagnostics: Diagnostic[]
+  readonly owned: WeakSet<PlainMap>
 }
 
-const emptyState = (): MergeState => ({ value: {}, sources: new Map(), deleted: new Map(), diagnostics: [] })
+const emptyState = (): MergeState => {
+  const value: PlainMap = {}
+  return { value, sources: new Map(), deleted: new Map(), diagnostics: [], owned: new WeakSet([value]) }
+}
 
-/** A private copy: the maps and the value tree are new; history entries are shared (never mutated). */
-const copyState = (state: MergeState): MergeState => ({
-  value: clone(state.value),
-  sources: new Map(state.sources),
-  deleted: new Map(state.deleted),
-  diagnostics: [...state.diagnostics],
-})
+/** A copy to apply more layers to: new maps at the top, the value shared below its root. */
+const copyState = (state: MergeState): MergeState => {
+  const value: PlainMap = { ...state.value }
+  return {
+    value,
+    sources: new Map(state.sources),
+    deleted: new Map(state.deleted),
+    diagnostics: [...state.diagnostics],
+    owned: new WeakSet([value]),
+  }
+}
 
 /**
  * Merges a chain of layers, root first (ADR 0001): maps merge key by key; a child's scalars and lists
@@ -131,7 +146,7 @@ function resolved(
 
 /** Applies one layer on top of a merge in progress. */
 function applyLayer(state: MergeState, doc: SourceDoc): void {
-  const { sources, deleted, diagnostics } = state
+  const { sources, deleted, diagnostics, owned } = state
   const record = (pointer: Pointer, entry: LayerEntry): void => {
     const before = sources.get(pointer)?.history ?? deleted.get(pointer)?.history ?? []
     deleted.delete(pointer)
@@ -140,8 +155,8 @@ function applyLayer(state: MergeState, doc: SourceDoc): void {
   const dropBelow = (pointer: Pointer): void => {
     for (const key of [...sources.keys()]) if (key.startsWith(`${pointer}/`)) sources.delete(key)
   }
-  // `v` is a private copy (see apply): each recorded value is the subtree of that one copy, so a tree of n
-  // nodes costs n entries, not a clone per node of everything below it. History values are never mutated.
+  // Each recorded value is the layer's own subtree (shared, never changed), so a tree of n nodes costs n
+  // entries, not a copy per node of everything below it.
   const recordTree = (v: PlainValue, pointer: Pointer): void => {
     const at = doc.positions.get(pointer)
     const position = at?.value ?? { file: doc.file, line: 1, col: 1 }
@@ -180,13 +195,19 @@ function applyLayer(state: MergeState, doc: SourceDoc): void {
       const existing = Object.hasOwn(target, key) ? target[key] : undefined
       if (isPlainMap(v) && isPlainMap(existing)) {
         record(at, { action: 'set', position, key: positions?.key, value: undefined })
-        apply(existing, v, at, false)
+        let own = existing
+        if (!owned.has(own)) {
+          own = { ...existing }
+          owned.add(own)
+          setOwn(target, key, own)
+        }
+        apply(own, v, at, false)
         continue
       }
       // Only a replaced map or list has recorded children to forget.
       if (isPlainMap(existing) || Array.isArray(existing)) dropBelow(at)
-      setOwn(target, key, clone(v))
-      recordTree(clone(v), at)
+      setOwn(target, key, v)
+      recordTree(v, at)
     }
   }
 
