@@ -165,6 +165,20 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).code).toBe(0)
   })
 
+  it('an output folder that cannot be written is an error (exit 1, no stack), not a bug', () => {
+    const dir = project()
+    writeFileSync(join(dir, 'taken'), 'a file where the output folder should be\n')
+    const r = finqa(['compile', 'experiments', '--out', 'taken'], dir)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(
+      'taken:1:1 error OUTPUT_UNWRITABLE cannot write the output folder taken: ENOTDIR',
+    )
+    expect(r.stderr).toContain('give --out a folder, not a file')
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /)
+    expect(readFileSync(join(dir, 'taken'), 'utf8')).toBe('a file where the output folder should be\n')
+    expect(readdirSync(dir).filter((f) => f.endsWith('.finqa-tmp'))).toEqual([])
+  })
+
   it('a missing spec folder exits 1 with a clear message', () => {
     const r = finqa(['compile', 'nope'], project())
     expect(r.code).toBe(1)

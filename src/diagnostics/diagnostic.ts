@@ -24,6 +24,7 @@ export type DiagnosticCode =
   | 'SECRET'
   | 'TEMPLATE'
   | 'NO_SPECS'
+  | 'OUTPUT_UNWRITABLE'
   | 'SBATCH_OPTION'
   | 'SLURM_MISMATCH'
   | 'SLURM_TIME'

@@ -1,14 +1,14 @@
-import { resolve } from 'node:path'
-import { type CompileSummary, compileFiles } from '../../compile.js'
+import { relative, resolve } from 'node:path'
+import { type CompileInput, type CompileSummary, compileFiles } from '../../compile.js'
 import { type Diagnostic, hasErrors } from '../../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
-import { openCompileCache } from '../../emit/compile-cache.js'
+import { type CompileCache, openCompileCache } from '../../emit/compile-cache.js'
 import { MANIFEST } from '../../emit/manifest.js'
 import { checkOutputsIncrementally, foreignFiles, openOutputs } from '../../emit/write-outputs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { useColor } from '../color.js'
-import { displayPath, readFolder } from '../load-experiments.js'
+import { displayPath, type ReadFolder, readFolder } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
 import { readPackageJson } from '../package-files.js'
 
@@ -105,11 +105,54 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     }
   }
 
+  try {
+    return await compileInto(folder, folder.input, outAbsolute, cache, options, ctx, failed)
+  } catch (error) {
+    // The output folder could not be read or written (a file in its place, no permission, a full disk):
+    // the user's to fix, not a bug. Whatever was staged is gone; the folder is as it was.
+    if (!isFileSystemError(error)) throw error
+    return failed([
+      ...folder.diagnostics,
+      {
+        file: outDir,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        code: 'OUTPUT_UNWRITABLE',
+        message: `cannot write the output folder ${outDir}: ${error.code} (${error.syscall} ${relative(ctx.cwd, error.path ?? outAbsolute) || '.'})`,
+        suggestion:
+          error.code === 'ENOTDIR' || error.code === 'EEXIST'
+            ? 'give --out a folder, not a file'
+            : 'check that the folder can be written, or give --out another folder',
+      },
+    ])
+  }
+}
+
+const isFileSystemError = (
+  error: unknown,
+): error is NodeJS.ErrnoException & { code: string; syscall: string } =>
+  error instanceof Error &&
+  typeof (error as NodeJS.ErrnoException).code === 'string' &&
+  typeof (error as NodeJS.ErrnoException).syscall === 'string'
+
+/** Compiles the folder's specs into (or, under --check, against) the output folder. */
+async function compileInto(
+  folder: ReadFolder,
+  input: CompileInput,
+  outAbsolute: string,
+  cache: CompileCache | undefined,
+  options: CompileOptions,
+  ctx: CliContext,
+  failed: (diagnostics: readonly Diagnostic[]) => CompileReport,
+): Promise<CompileReport> {
+  const mode: CompileReport['mode'] = options.check ? 'check' : 'write'
+  const outDir = displayPath(ctx.cwd, options.outDir)
   const renameDelayMs = Number(ctx.env?.FINQA_TEST_RENAME_DELAY_MS ?? 0) || 0
   const sink = options.check
     ? checkOutputsIncrementally(outAbsolute)
     : openOutputs(outAbsolute, { renameDelayMs })
-  const run = compileFiles(folder.input)
+  const run = compileFiles(input)
   let step: IteratorResult<RenderedFile, CompileSummary>
   try {
     for (step = run.next(); step.done !== true; step = run.next()) await sink.add(step.value)
