@@ -24,6 +24,7 @@ import {
   type RenderContext,
   type RenderSettings,
 } from './render/renderers.js'
+import { checkpointDir } from './report/diff.js'
 import { type DocsAnalysis, docsAnalysisOf } from './report/docs-view.js'
 
 export type { CompiledExperiment }
@@ -160,8 +161,8 @@ export function* compileFiles(
     for (; seen < diagnostics.length && !anyError; seen++) anyError = diagnostics[seen]?.severity === 'error'
     return anyError
   }
-  const experiments: CompiledExperiment[] = []
-  const docsAnalysis = new Map<CompiledExperiment, DocsAnalysis>()
+  // Each experiment as kept (see `slim`), with what the README needs of it while nothing has failed.
+  const compiled: { item: CompiledExperiment; docs?: DocsAnalysis }[] = []
   const mergeLayers = createMerger()
   for (const { chain } of chains) {
     if (chain === undefined) continue
@@ -187,34 +188,36 @@ export function* compileFiles(
     if (hasErrors(ruleDiagnostics)) continue
 
     // render this experiment's own files; drop its source map unless asked to keep it
-    const compiled: CompiledExperiment = { experiment, spec }
-    const kept = options.keepSources === true ? compiled : { experiment, spec: slim(spec) }
-    experiments.push(kept)
-    if (!errorsSoFar()) {
-      for (const renderer of EXPERIMENT_RENDERERS) {
-        if (failed.has(renderer.name)) continue
-        let files: RenderedFile[]
-        try {
-          files = renderer.render(compiled, settings)
-        } catch (error) {
-          failed.add(renderer.name)
-          diagnostics.push(templateDiagnostic(renderer, error))
-          continue
-        }
-        yield* files
-      }
-      docsAnalysis.set(kept, { ...docsAnalysisOf(compiled), item: kept })
+    const item: CompiledExperiment = { experiment, spec }
+    const kept = options.keepSources === true ? item : { experiment, spec: slim(spec) }
+    if (errorsSoFar()) {
+      compiled.push({ item: kept })
+      continue
     }
+    for (const renderer of EXPERIMENT_RENDERERS) {
+      if (failed.has(renderer.name)) continue
+      let files: RenderedFile[]
+      try {
+        files = renderer.render(item, settings)
+      } catch (error) {
+        failed.add(renderer.name)
+        diagnostics.push(templateDiagnostic(renderer, error))
+        continue
+      }
+      yield* files
+    }
+    compiled.push({ item: kept, docs: docsAnalysisOf(item) })
   }
-  diagnostics.push(...checkUnique(experiments))
-  experiments.sort((a, b) => compareStrings(a.experiment.script, b.experiment.script))
+  diagnostics.push(...checkUnique(compiled.map((c) => c.item)))
+  compiled.sort((a, b) => compareStrings(a.item.experiment.script, b.item.experiment.script))
+  const experiments = compiled.map((c) => c.item)
 
-  // render the files made from all experiments
+  // render the files made from all experiments; with no error, every experiment has its README analysis
   if (!hasErrors(diagnostics)) {
     const ctx: RenderContext = {
       ...settings,
       experiments,
-      docs: experiments.map((e) => docsAnalysis.get(e) ?? docsAnalysisOf(e)), // every one is there: no errors
+      docs: compiled.map((c) => c.docs as DocsAnalysis),
     }
     for (const renderer of RENDERERS) {
       let files: RenderedFile[]
@@ -356,6 +359,6 @@ function checkUnique(experiments: readonly CompiledExperiment[]): Diagnostic[] {
     }
   }
   check('script', (e) => e.script, '/script')
-  check('checkpoint folder', (e) => `${e.trainer.checkpoint_root.replace(/\/+$/, '')}/${e.name}`, '/name')
+  check('checkpoint folder', checkpointDir, '/name')
   return out
 }

@@ -16,11 +16,15 @@ function findPackageRoot(from: string): string {
   }
 }
 
+let packageJson: { name: string; version: string } | undefined
+
+/** finqa's package.json, read once per process (the cache key and `--json` both name the version). */
 export function readPackageJson(): { name: string; version: string } {
-  return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+  packageJson ??= JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
     name: string
     version: string
   }
+  return packageJson
 }
 
 export function readSchema(): { [key: string]: unknown } {

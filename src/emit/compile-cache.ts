@@ -26,7 +26,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js'
  * keeps a SHA-256 of their content and a lookup reads and compares them.
  */
 
-const FORMAT = 2
+const FORMAT = 3
 /** Files whose ctime is this close to the time of recording are racy (the coarse clock ticks every ≤10 ms). */
 const RACY_MS = 100
 
@@ -50,7 +50,8 @@ type FileStat = [
   sha256?: string,
 ]
 
-interface CacheEntry extends CachedCompile {
+/** On disk: the report less its file list, which the stats carry. */
+interface CacheEntry extends Omit<CachedCompile, 'files'> {
   readonly format: number
   readonly key: string
   readonly stats: readonly FileStat[]
@@ -96,13 +97,18 @@ export function openCompileCache(
       for (const recorded of entry.stats) {
         if (!sameFile(join(inputs.outDir, recorded[0]), recorded)) return undefined
       }
-      return { experiments: entry.experiments, diagnostics: entry.diagnostics, files: entry.files }
+      return {
+        experiments: entry.experiments,
+        diagnostics: entry.diagnostics,
+        files: entry.stats.map(([path]) => path),
+      }
     },
     record: (compiled) => {
       try {
         const now = BigInt(Date.now()) * 1_000_000n
         const stats = compiled.files.map((path) => statOf(join(inputs.outDir, path), path, now))
-        const entry: CacheEntry = { format: FORMAT, key, ...compiled, stats }
+        const { experiments, diagnostics } = compiled
+        const entry: CacheEntry = { format: FORMAT, key, experiments, diagnostics, stats }
         mkdirSync(dir, { recursive: true })
         const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
         writeFileSync(temp, JSON.stringify(entry))
@@ -181,8 +187,7 @@ function sameFile(path: string, recorded: FileStat): boolean {
 function readEntry(file: string): CacheEntry | undefined {
   try {
     const entry = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheEntry>
-    if (entry.format !== FORMAT || !Array.isArray(entry.stats) || !Array.isArray(entry.files))
-      return undefined
+    if (entry.format !== FORMAT || !Array.isArray(entry.stats)) return undefined
     return entry as CacheEntry
   } catch {
     return undefined

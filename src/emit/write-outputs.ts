@@ -48,9 +48,9 @@ export function checkOutputsIncrementally(outDir: string): OutputCheck {
   const report: CheckReport = { stale: [], missing: [], extra: [], unchanged: [] }
   const produced: string[] = []
   const compare = (file: RenderedFile): void => {
-    const current = readIfExists(join(outDir, file.path))
-    if (current === undefined) report.missing.push(file.path)
-    else if (current.text !== file.content || current.mode !== file.mode) report.stale.push(file.path)
+    const state = onDisk(outDir, file)
+    if (state === 'missing') report.missing.push(file.path)
+    else if (state !== 'same') report.stale.push(file.path)
     else if (file.path !== MANIFEST) report.unchanged.push(file.path)
   }
   return {
@@ -61,22 +61,12 @@ export function checkOutputsIncrementally(outDir: string): OutputCheck {
     finish: () => {
       compare(manifestFile(produced))
       report.unchanged.sort()
-      const known = new Set(produced)
-      for (const path of listFiles(outDir)) {
-        if (!known.has(path) && path !== MANIFEST) report.extra.push(path)
-      }
+      report.extra.push(...foreignFiles(listFiles(outDir), new Set(produced)))
       report.stale.sort()
       report.missing.sort()
       return report
     },
   }
-}
-
-/** Compares the produced files with the output folder: what is stale, missing, or extra. */
-export function checkOutputs(outDir: string, files: readonly RenderedFile[]): CheckReport {
-  const check = checkOutputsIncrementally(outDir)
-  for (const file of files) check.add(file)
-  return check.finish()
 }
 
 /**
@@ -181,9 +171,9 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
   const staged: string[] = []
   const chmods: RenderedFile[] = []
   const consider = (file: RenderedFile): Promise<void> | undefined => {
-    const current = readIfExists(join(outDir, file.path))
-    if (current?.text === file.content && current.mode === file.mode) plan.unchanged.push(file.path)
-    else if (current?.text === file.content) chmods.push(file)
+    const state = onDisk(outDir, file)
+    if (state === 'same') plan.unchanged.push(file.path)
+    else if (state === 'mode') chmods.push(file)
     else {
       staged.push(file.path)
       return write.file(file.path, file.content, file.mode)
@@ -210,15 +200,13 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
       for (const path of previous.sort()) {
         if (known.has(path)) continue
         const target = join(outDir, path)
-        if (readIfExists(target) !== undefined && isInside(outDir, target)) {
+        if (isFile(target) && isInside(outDir, target)) {
           rmSync(target)
           plan.removed.push(path)
         }
       }
       const removed = new Set(plan.removed)
-      for (const path of before) {
-        if (!known.has(path) && path !== MANIFEST && !removed.has(path)) plan.foreign.push(path)
-      }
+      plan.foreign.push(...foreignFiles(before, known).filter((path) => !removed.has(path)))
       // The manifest goes last: a compile killed before this point still removes what it orphaned next time.
       if (current !== manifest.content) moveInto(outDir, stage, [MANIFEST])
       rmSync(stage, { recursive: true, force: true })
@@ -338,9 +326,30 @@ function stagedWriter(stage: string): StagedWriter {
   }
 }
 
+/** Of the files listed in an output folder, those finqa does not produce (nor the manifest). */
+function foreignFiles(listed: readonly string[], produced: ReadonlySet<string>): string[] {
+  return listed.filter((path) => !produced.has(path) && path !== MANIFEST)
+}
+
 /** Files in the output folder that are not `produced` (nor the manifest, nor finqa's scratch files). */
-export function foreignFiles(outDir: string, produced: ReadonlySet<string>): string[] {
-  return listFiles(outDir).filter((path) => !produced.has(path) && path !== MANIFEST)
+export function foreignOutputs(outDir: string, produced: ReadonlySet<string>): string[] {
+  return foreignFiles(listFiles(outDir), produced)
+}
+
+/** How the output folder's copy of a file compares with it. */
+function onDisk(outDir: string, file: RenderedFile): 'missing' | 'content' | 'mode' | 'same' {
+  const current = readIfExists(join(outDir, file.path))
+  if (current === undefined) return 'missing'
+  if (current.text !== file.content) return 'content'
+  return current.mode === file.mode ? 'same' : 'mode'
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
 }
 
 function manifestFile(paths: readonly string[]): RenderedFile {

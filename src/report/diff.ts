@@ -1,3 +1,4 @@
+import type { Experiment } from '../generated/experiment.js'
 import type { PlainValue } from '../load/parse-yaml.js'
 import type { CompiledExperiment } from '../render/renderers.js'
 import { fieldsOf, formatValue, type ResolvedField, sameValue, schemaOrder } from './fields.js'
@@ -63,8 +64,8 @@ export function diffExperiments(
     differences.push({ key, derived: false, a: sideOf(x), b: sideOf(y) })
   }
   // Where the checkpoints land: trainer.checkpoint_root + name (trainer.default_local_dir).
-  const dirA = checkpointDir(a)
-  const dirB = checkpointDir(b)
+  const dirA = checkpointDir(a.experiment)
+  const dirB = checkpointDir(b.experiment)
   if (dirA !== dirB) {
     const decidedBy = (item: CompiledExperiment): ResolvedField | undefined => {
       const rootDiffers = a.experiment.trainer.checkpoint_root !== b.experiment.trainer.checkpoint_root
@@ -87,8 +88,9 @@ export function diffExperiments(
   return { a: who(a), b: who(b), differences, hidden }
 }
 
-export function checkpointDir(item: CompiledExperiment): string {
-  return `${item.experiment.trainer.checkpoint_root.replace(/\/+$/, '')}/${item.experiment.name}`
+/** Where an experiment's checkpoints land: trainer.checkpoint_root + name (trainer.default_local_dir). */
+export function checkpointDir(e: Experiment): string {
+  return `${e.trainer.checkpoint_root.replace(/\/+$/, '')}/${e.name}`
 }
 
 function sideOf(field: ResolvedField | undefined): DiffSide {

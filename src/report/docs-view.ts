@@ -73,7 +73,8 @@ const FIXED_FIELDS = [
  * compile can drop the source map before the README is rendered from all experiments.
  */
 export interface DocsAnalysis {
-  readonly item: CompiledExperiment
+  /** The experiment's own spec file. */
+  readonly file: string
   readonly e: Experiment
   readonly model: string
   /** Fields its own (non-abstract) layers set, other than names, docs and estimates: what it changes. */
@@ -111,7 +112,7 @@ export function docsViewOf(
       scriptCode(a),
       a.model,
       ...changedKeys.map((k) => `**${formatValue(fieldValue(a, k))}**`),
-      code(checkpointDir(a.item)),
+      code(checkpointDir(a.e)),
     ]),
   }
 
@@ -131,7 +132,7 @@ export function docsViewOf(
       const was = baseValues.length > 0 ? `; the base configurations use ${list(baseValues)}` : ''
       return `${code(k)} to ${list(values)}${was}`
     })
-    const files = [...new Set(rows.map((r) => r.item.spec.file))].map(code).join(', ')
+    const files = [...new Set(rows.map((r) => r.file))].map(code).join(', ')
     return {
       title: keys.map(title).join(' + '),
       summary: `Sets ${sets.join('. Sets ')}. Spec${files.includes(',') ? 's' : ''}: ${files}.`,
@@ -141,7 +142,7 @@ export function docsViewOf(
           scriptCode(a),
           a.model,
           ...keys.map((k) => formatValue(a.changes.get(k))),
-          code(checkpointDir(a.item)),
+          code(checkpointDir(a.e)),
         ]),
       },
     }
@@ -253,7 +254,7 @@ export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
     if (!isNeutral(key)) changes.set(key, value)
   }
   return {
-    item,
+    file: spec.file,
     e: item.experiment,
     model: item.experiment.model.label ?? item.experiment.model.path,
     changes,

@@ -1,14 +1,14 @@
 import { relative, resolve } from 'node:path'
-import { type CompileInput, type CompileSummary, compileFiles } from '../../compile.js'
+import { type CompileSummary, compileFiles } from '../../compile.js'
 import { type Diagnostic, hasErrors } from '../../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
-import { type CompileCache, openCompileCache } from '../../emit/compile-cache.js'
+import { openCompileCache } from '../../emit/compile-cache.js'
 import { MANIFEST } from '../../emit/manifest.js'
-import { checkOutputsIncrementally, foreignFiles, openOutputs } from '../../emit/write-outputs.js'
+import { checkOutputsIncrementally, foreignOutputs, openOutputs } from '../../emit/write-outputs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { useColor } from '../color.js'
-import { displayPath, type ReadFolder, readFolder } from '../load-experiments.js'
+import { displayPath, readFolder } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
 import { readPackageJson } from '../package-files.js'
 
@@ -57,18 +57,19 @@ export async function compileCommand(options: CompileOptions, ctx: CliContext): 
  * compile never holds every file at once.
  */
 export async function runCompile(options: CompileOptions, ctx: CliContext): Promise<CompileReport> {
-  const mode: CompileReport['mode'] = options.check ? 'check' : 'write'
   const outAbsolute = resolve(ctx.cwd, options.outDir)
-  const outDir = displayPath(ctx.cwd, options.outDir)
   const folder = readFolder(options.specDir, ctx.cwd)
-  const failed = (diagnostics: readonly Diagnostic[]): CompileReport => ({
-    mode,
-    exitCode: EXIT.specErrors,
+  const shown = {
+    mode: options.check ? 'check' : 'write',
     specDir: folder.specDir,
-    outDir,
+    outDir: displayPath(ctx.cwd, options.outDir),
+    sources: folder.sources,
+  } as const
+  const failed = (diagnostics: readonly Diagnostic[]): CompileReport => ({
+    ...shown,
+    exitCode: EXIT.specErrors,
     experiments: [],
     diagnostics,
-    sources: folder.sources,
     files: NO_FILES,
   })
   if (folder.input === undefined) return failed(folder.diagnostics)
@@ -94,19 +95,62 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
   if (cached !== undefined) {
     const produced = cached.files.filter((f) => f !== MANIFEST)
     return {
-      mode,
+      ...shown,
       exitCode: EXIT.ok,
-      specDir: folder.specDir,
-      outDir,
       experiments: cached.experiments,
       diagnostics: cached.diagnostics,
-      sources: folder.sources,
-      files: { ...NO_FILES, unchanged: produced, extra: foreignFiles(outAbsolute, new Set(produced)) },
+      files: { ...NO_FILES, unchanged: produced, extra: foreignOutputs(outAbsolute, new Set(produced)) },
     }
   }
 
+  const renameDelayMs = Number(ctx.env?.FINQA_TEST_RENAME_DELAY_MS ?? 0) || 0
   try {
-    return await compileInto(folder, folder.input, outAbsolute, cache, options, ctx, failed)
+    const sink = options.check
+      ? checkOutputsIncrementally(outAbsolute)
+      : openOutputs(outAbsolute, { renameDelayMs })
+    const run = compileFiles(folder.input)
+    let step: IteratorResult<RenderedFile, CompileSummary>
+    try {
+      for (step = run.next(); step.done !== true; step = run.next()) await sink.add(step.value)
+    } catch (error) {
+      if ('abort' in sink) await sink.abort()
+      throw error
+    }
+    const diagnostics = [...folder.diagnostics, ...step.value.diagnostics]
+    if (hasErrors(diagnostics)) {
+      if ('abort' in sink) await sink.abort()
+      return failed(diagnostics)
+    }
+    const compiled = {
+      ...shown,
+      experiments: step.value.experiments.map(({ experiment, spec }) => ({
+        name: experiment.name,
+        script: experiment.script,
+        chain: spec.chain,
+      })),
+      diagnostics,
+    }
+    if ('commit' in sink) {
+      const plan = await sink.commit()
+      cache?.record({
+        experiments: compiled.experiments,
+        diagnostics,
+        files: [...plan.written, ...plan.unchanged, MANIFEST],
+      })
+      const { written, unchanged, removed, foreign } = plan
+      return {
+        ...compiled,
+        exitCode: EXIT.ok,
+        files: { ...NO_FILES, written, unchanged, removed, extra: foreign },
+      }
+    }
+    const { stale, missing, extra, unchanged } = sink.finish()
+    const upToDate = stale.length + missing.length + extra.length === 0
+    return {
+      ...compiled,
+      exitCode: upToDate ? EXIT.ok : EXIT.specErrors,
+      files: { ...NO_FILES, unchanged, stale, missing, extra },
+    }
   } catch (error) {
     // The output folder could not be read or written (a file in its place, no permission, a full disk):
     // the user's to fix, not a bug. Whatever was staged is gone; the folder is as it was.
@@ -114,12 +158,12 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     return failed([
       ...folder.diagnostics,
       {
-        file: outDir,
+        file: shown.outDir,
         line: 1,
         col: 1,
         severity: 'error',
         code: 'OUTPUT_UNWRITABLE',
-        message: `cannot write the output folder ${outDir}: ${error.code} (${error.syscall} ${relative(ctx.cwd, error.path ?? outAbsolute) || '.'})`,
+        message: `cannot write the output folder ${shown.outDir}: ${error.code} (${error.syscall} ${relative(ctx.cwd, error.path ?? outAbsolute) || '.'})`,
         suggestion:
           error.code === 'ENOTDIR' || error.code === 'EEXIST'
             ? 'give --out a folder, not a file'
@@ -135,77 +179,6 @@ const isFileSystemError = (
   error instanceof Error &&
   typeof (error as NodeJS.ErrnoException).code === 'string' &&
   typeof (error as NodeJS.ErrnoException).syscall === 'string'
-
-/** Compiles the folder's specs into (or, under --check, against) the output folder. */
-async function compileInto(
-  folder: ReadFolder,
-  input: CompileInput,
-  outAbsolute: string,
-  cache: CompileCache | undefined,
-  options: CompileOptions,
-  ctx: CliContext,
-  failed: (diagnostics: readonly Diagnostic[]) => CompileReport,
-): Promise<CompileReport> {
-  const mode: CompileReport['mode'] = options.check ? 'check' : 'write'
-  const outDir = displayPath(ctx.cwd, options.outDir)
-  const renameDelayMs = Number(ctx.env?.FINQA_TEST_RENAME_DELAY_MS ?? 0) || 0
-  const sink = options.check
-    ? checkOutputsIncrementally(outAbsolute)
-    : openOutputs(outAbsolute, { renameDelayMs })
-  const run = compileFiles(input)
-  let step: IteratorResult<RenderedFile, CompileSummary>
-  try {
-    for (step = run.next(); step.done !== true; step = run.next()) await sink.add(step.value)
-  } catch (error) {
-    if ('abort' in sink) await sink.abort()
-    throw error
-  }
-  const summary = step.value
-  const diagnostics = [...folder.diagnostics, ...summary.diagnostics]
-  if (hasErrors(diagnostics)) {
-    if ('abort' in sink) await sink.abort()
-    return failed(diagnostics)
-  }
-
-  const base = {
-    mode,
-    specDir: folder.specDir,
-    outDir,
-    experiments: summary.experiments.map(({ experiment, spec }) => ({
-      name: experiment.name,
-      script: experiment.script,
-      chain: spec.chain,
-    })),
-    diagnostics,
-    sources: folder.sources,
-  } as const
-  if ('commit' in sink) {
-    const plan = await sink.commit()
-    cache?.record({
-      experiments: base.experiments,
-      diagnostics,
-      files: [...plan.written, ...plan.unchanged, MANIFEST],
-    })
-    return {
-      ...base,
-      exitCode: EXIT.ok,
-      files: {
-        ...NO_FILES,
-        written: plan.written,
-        unchanged: plan.unchanged,
-        removed: plan.removed,
-        extra: plan.foreign,
-      },
-    }
-  }
-  const { stale, missing, extra, unchanged } = sink.finish()
-  const upToDate = stale.length + missing.length + extra.length === 0
-  return {
-    ...base,
-    exitCode: upToDate ? EXIT.ok : EXIT.specErrors,
-    files: { ...NO_FILES, unchanged, stale, missing, extra },
-  }
-}
 
 export function printReport(report: CompileReport, options: CompileOptions, ctx: CliContext): void {
   if (options.json) ctx.stdout.write(`${JSON.stringify(reportToJson(report))}\n`)
