@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { Ajv } from 'ajv'
 import standaloneCode from 'ajv/dist/standalone/index.js'
@@ -6,6 +5,7 @@ import Handlebars from 'handlebars'
 import { compile } from 'json-schema-to-typescript'
 import { readTemplates } from './cli/package-files.js'
 import { TEMPLATE_OPTIONS } from './render/handlebars-env.js'
+import { sha256 } from './sha256.js'
 import { toLayerSchema } from './validate/layer-schema.js'
 import { AJV_OPTIONS, schemaDigest } from './validate/schema.js'
 
@@ -69,8 +69,4 @@ function renderTemplates(templates: ReadonlyMap<string, string>): string {
       `  ${JSON.stringify(name)}: {\n    sha256: '${sha256(text)}',\n    spec: ${Handlebars.precompile(text, TEMPLATE_OPTIONS)},\n  },\n`,
   )
   return `${BANNER('templates/')}export const TEMPLATES = {\n${entries.join('')}}\n`
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
 }

@@ -59,31 +59,42 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
  * once, with the related positions of all of them.
  */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const byKey = new Map<string, Diagnostic>()
+  // Per key: the first diagnostic and, once it repeats, the merged suggestion and related positions (a set
+  // of their keys makes each repeat cost its own related positions, not all gathered so far).
+  interface Repeats {
+    first: Diagnostic
+    suggestion?: string
+    related: RelatedPosition[]
+    seen: Set<string>
+  }
+  const groups = new Map<string, Diagnostic | Repeats>()
+  const relatedKey = (r: RelatedPosition) => `${r.file}\0${r.line}\0${r.col}\0${r.message}`
   for (const d of diagnostics) {
     const key = `${d.file}\0${d.line}\0${d.col}\0${d.code}\0${d.message}`
-    const first = byKey.get(key)
-    if (first === undefined) {
-      byKey.set(key, d)
+    let group = groups.get(key)
+    if (group === undefined) {
+      groups.set(key, d)
       continue
     }
-    const related = [...(first.related ?? [])]
-    for (const r of d.related ?? []) {
-      if (
-        !related.some(
-          (x) => x.file === r.file && x.line === r.line && x.col === r.col && x.message === r.message,
-        )
-      ) {
-        related.push(r)
-      }
+    if (!('first' in group)) {
+      const related = [...(group.related ?? [])]
+      group = { first: group, suggestion: group.suggestion, related, seen: new Set(related.map(relatedKey)) }
+      groups.set(key, group)
     }
-    byKey.set(key, {
-      ...first,
-      suggestion: first.suggestion ?? d.suggestion,
-      related: related.length > 0 ? related : undefined,
-    })
+    group.suggestion ??= d.suggestion
+    for (const r of d.related ?? []) {
+      const k = relatedKey(r)
+      if (group.seen.has(k)) continue
+      group.seen.add(k)
+      group.related.push(r)
+    }
   }
-  return [...byKey.values()].sort(
+  const byKey = [...groups.values()].map((g) =>
+    'first' in g
+      ? { ...g.first, suggestion: g.suggestion, related: g.related.length > 0 ? g.related : undefined }
+      : g,
+  )
+  return byKey.sort(
     (a, b) =>
       compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col || compareStrings(a.code, b.code),
   )

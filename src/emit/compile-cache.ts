@@ -14,6 +14,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
+import { sha256 } from '../sha256.js'
 
 /**
  * The no-op cache (ADR 0004). A compile that wrote a tree records what went in (a hash of every spec text,
@@ -192,8 +193,4 @@ function readEntry(file: string): CacheEntry | undefined {
   } catch {
     return undefined
   }
-}
-
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex')
 }

@@ -15,11 +15,14 @@ export interface PlainMap {
   [key: string]: PlainValue
 }
 
+/** Where each node of a file stands, by pointer (a sweep's combinations share their file's: see OverlayMap). */
+export type Positions = Pick<ReadonlyMap<Pointer, NodePosition>, 'get' | 'has'>
+
 /** One spec file after parsing: its value as written, and the position of every node in it. */
 export interface SourceDoc {
   readonly file: string
   readonly value: PlainMap
-  readonly positions: ReadonlyMap<Pointer, NodePosition>
+  readonly positions: Positions
   readonly diagnostics: readonly Diagnostic[]
   /** Set on the layers a sweep file expands into (resolve/expand-matrix.ts): which combination this is. */
   readonly sweep?: SweepCombination
@@ -31,7 +34,6 @@ export type MatrixScalar = string | number | boolean
 export interface SweepCombination {
   /** `size=4b,rollout.n=12`: the variables in matrix order. */
   readonly label: string
-  readonly variables: Readonly<Record<string, MatrixScalar>>
   /** The `matrix:` key of the sweep file. */
   readonly matrix: Position
 }

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type FullHandlebars from 'handlebars'
 import HandlebarsRuntime from 'handlebars/runtime.js'
 import { TEMPLATES } from '../generated/templates.js'
+import { sha256 } from '../sha256.js'
 import { shellQuote } from './shell.js'
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
@@ -21,8 +21,7 @@ type Precompiled = Readonly<Record<string, { readonly sha256: string; readonly s
 /** The precompiled template of this name, when it was built from exactly this text. */
 function precompiledOf(name: string, text: string): TemplateSpecification | undefined {
   const entry = (TEMPLATES as Precompiled)[name]
-  if (entry === undefined || createHash('sha256').update(text).digest('hex') !== entry.sha256)
-    return undefined
+  if (entry === undefined || sha256(text) !== entry.sha256) return undefined
   return entry.spec as TemplateSpecification
 }
 
@@ -53,7 +52,7 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
     (name: unknown, value: unknown) => `${String(name)}=\${${String(name)}:-${String(value)}}`,
   )
   // A Markdown table from `{ header, rows }` of Markdown cells; a `|` in a cell is escaped.
-  hb.registerHelper('mdTable', (table: unknown) => markdownTable(table as MarkdownTableInput))
+  hb.registerHelper('mdTable', (table: unknown) => markdownTable(table as MarkdownTable))
   const out = new Map<string, TemplateFn>()
   for (const [name, text] of sources) {
     if (!name.startsWith('partials/')) continue
@@ -75,12 +74,13 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
   return out
 }
 
-interface MarkdownTableInput {
+/** A Markdown table: cells are Markdown already (the `mdTable` helper escapes pipes). */
+export interface MarkdownTable {
   readonly header: readonly string[]
   readonly rows: readonly (readonly string[])[]
 }
 
-export function markdownTable(table: MarkdownTableInput): string {
+export function markdownTable(table: MarkdownTable): string {
   const row = (cells: readonly string[]): string =>
     `| ${cells.map((c) => c.replaceAll('|', '\\|').replaceAll('\n', ' ')).join(' | ')} |`
   return [row(table.header), `|${table.header.map(() => '---').join('|')}|`, ...table.rows.map(row)].join(

@@ -37,7 +37,9 @@ export function renderMermaid(
     })
     const leaf = chain.at(-1)
     if (leaf === undefined) continue
-    byLeaf.set(leaf, [...(byLeaf.get(leaf) ?? []), item])
+    const runs = byLeaf.get(leaf)
+    if (runs === undefined) byLeaf.set(leaf, [item])
+    else runs.push(item)
   }
 
   // Roots first, then their children: Mermaid lays nodes out in the order it first meets them.

@@ -1,6 +1,7 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import { DEFAULT_REQUEUE_SIGNAL_SECONDS } from '../validate/slurm-rules.js'
+import { UPLOAD_SCRIPT } from './render-upload.js'
 import { sbatchQuote, shellQuote } from './shell.js'
 
 /** Folder of the batch files in the output folder. */
@@ -8,7 +9,6 @@ export const SLURM_DIR = 'slurm'
 /** The generated script that submits every experiment (and its upload job). */
 export const SUBMIT_ALL = `${SLURM_DIR}/submit_all.sh`
 /** The upload script, written by its own renderer; the upload job runs it from the output folder. */
-export const UPLOAD_SCRIPT = 'upload_to_hf.sh'
 
 const DEFAULT_OUTPUT = 'slurm-%x-%j.out'
 const DEFAULT_RAY_PORT = 6379
@@ -35,7 +35,6 @@ export interface SlurmView {
   readonly rayPort: number
   readonly joinTimeout: number
   readonly signalLead: number
-  readonly uploadFile?: string
 }
 
 export interface UploadJobView {
@@ -136,7 +135,6 @@ export function slurmViewOf(e: Experiment, sources: readonly string[], specDir: 
     rayPort: s.ray?.port ?? DEFAULT_RAY_PORT,
     joinTimeout: s.ray?.join_timeout_seconds ?? DEFAULT_JOIN_TIMEOUT,
     signalLead: lead,
-    uploadFile: uploadEnabled(e) ? uploadFileOf(e) : undefined,
   }
 }
 

@@ -67,17 +67,14 @@ export function diffExperiments(
   const dirA = checkpointDir(a.experiment)
   const dirB = checkpointDir(b.experiment)
   if (dirA !== dirB) {
-    const decidedBy = (item: CompiledExperiment): ResolvedField | undefined => {
-      const rootDiffers = a.experiment.trainer.checkpoint_root !== b.experiment.trainer.checkpoint_root
-      const nameDiffers = a.experiment.name !== b.experiment.name
-      const key = nameDiffers || !rootDiffers ? '/name' : '/trainer/checkpoint_root'
-      return fieldsOf(item.spec).find((f) => f.pointer === key)
-    }
+    const rootDiffers = a.experiment.trainer.checkpoint_root !== b.experiment.trainer.checkpoint_root
+    const nameDiffers = a.experiment.name !== b.experiment.name
+    const decidedBy = nameDiffers || !rootDiffers ? 'name' : 'trainer.checkpoint_root'
     differences.push({
       key: 'checkpoint dir',
       derived: true,
-      a: { ...sideOf(decidedBy(a)), value: dirA },
-      b: { ...sideOf(decidedBy(b)), value: dirB },
+      a: { ...sideOf(fa.get(decidedBy)), value: dirA },
+      b: { ...sideOf(fb.get(decidedBy)), value: dirB },
     })
   }
   const who = (item: CompiledExperiment) => ({

@@ -1,21 +1,24 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
-import { isPlainMap, type PlainValue, pointerJoin } from '../load/parse-yaml.js'
+import { isPlainMap, type PlainValue } from '../load/parse-yaml.js'
+import type { MarkdownTable } from '../render/handlebars-env.js'
 import { knobsOf } from '../render/render-experiment.js'
 import { renderMermaidBlock } from '../render/render-mermaid.js'
 import type { CompiledExperiment } from '../render/renderers.js'
 import { checkpointDir } from './diff.js'
-import { displayKey, formatValue, sameValue, schemaFieldAt, schemaOrder, valueAt } from './fields.js'
+import {
+  displayKey,
+  formatValue,
+  pointerOfKey,
+  sameValue,
+  schemaFieldAt,
+  schemaOrder,
+  valueAt,
+} from './fields.js'
 import { formatHours, planExperiments } from './plan.js'
-import { groupDigits } from './text-table.js'
+import { countCell, groupDigits } from './text-table.js'
 
 type Schema = { readonly [key: string]: unknown }
-
-/** A Markdown table: cells are Markdown already (the `mdTable` helper escapes pipes). */
-export interface MarkdownTable {
-  readonly header: readonly string[]
-  readonly rows: readonly (readonly string[])[]
-}
 
 export interface AblationView {
   /** `Rollouts per prompt`: the schema titles of the fields it changes. */
@@ -100,7 +103,7 @@ export function docsViewOf(
   const ablated = analysed.filter((a) => a.changes.size > 0)
   const groups = groupBy(ablated, (a) => [...a.changes.keys()].sort(order).join(' + '))
   const changedKeys = [...new Set(ablated.flatMap((a) => [...a.changes.keys()]))].sort(order)
-  const title = (key: string): string => schemaFieldAt(options.schema, pointerOf(key))?.title ?? key
+  const title = (key: string): string => schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key
   const byModel = (a: Analysed, b: Analysed): number => models.indexOf(a.model) - models.indexOf(b.model)
   const baseByModel = new Map<string, Analysed>()
   for (const b of bases) if (!baseByModel.has(b.model)) baseByModel.set(b.model, b)
@@ -168,14 +171,14 @@ export function docsViewOf(
       ...plan.rows.map((r) => [
         code(r.script),
         r.model,
-        num(r.trainRows),
-        num(r.batchSize),
-        num(r.stepsPerEpoch),
-        num(r.epochs),
-        num(r.totalSteps),
-        num(r.checkpoints),
-        num(r.validations),
-        num(r.gpus),
+        countCell(r.trainRows),
+        countCell(r.batchSize),
+        countCell(r.stepsPerEpoch),
+        countCell(r.epochs),
+        countCell(r.totalSteps),
+        countCell(r.checkpoints),
+        countCell(r.validations),
+        countCell(r.gpus),
         r.estimatedHours === null ? '?' : `~${formatHours(r.estimatedHours)}`,
         r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),
       ]),
@@ -266,7 +269,7 @@ export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
  * undefined when the experiment does not set it or it is a map with fields.
  */
 function fieldValue(a: Analysed, key: string): PlainValue | undefined {
-  const value = valueAt(a.e as unknown as PlainValue, pointerOf(key))
+  const value = valueAt(a.e as unknown as PlainValue, pointerOfKey(key))
   return isPlainMap(value) && Object.keys(value).length > 0 ? undefined : value
 }
 
@@ -320,7 +323,9 @@ function settings(
   baseOf: (a: Analysed) => Analysed | undefined,
 ): MarkdownTable {
   const overrides = [
-    ...new Set(analysed.flatMap((a) => Object.keys(a.e.verl_overrides ?? {}).map((k) => `${OVERRIDES}${k}`))),
+    ...new Set(
+      analysed.flatMap((a) => Object.keys(a.e.verl_overrides ?? {}).map((k) => `verl_overrides.${k}`)),
+    ),
   ]
   const keys = [...FIXED_FIELDS, ...overrides.sort()].sort(order)
   const bases = analysed.filter((a) => baseOf(a) === a)
@@ -334,7 +339,7 @@ function settings(
     const name = key.startsWith('verl_overrides.') ? key.slice('verl_overrides.'.length) : key
     const what = key.startsWith('verl_overrides.')
       ? 'VERL override'
-      : (schemaFieldAt(schema, pointerOf(key))?.title ?? '')
+      : (schemaFieldAt(schema, pointerOfKey(key))?.title ?? '')
     return [code(name), value, what]
   })
   return { header: ['Setting', 'Value', 'What'], rows }
@@ -353,7 +358,7 @@ function dataSection(
         m,
         code(e.model.path),
         code(e.data.train_file),
-        num(e.data.train_rows ?? null),
+        countCell(e.data.train_rows ?? null),
         code(e.data.val_file),
       ]
     })
@@ -403,18 +408,6 @@ function rewardSection(
 function cell(members: readonly Analysed[], model: string): string {
   const found = members.filter((a) => a.model === model)
   return found.length === 0 ? '—' : found.map(scriptCode).join(', ')
-}
-
-function num(v: number | null): string {
-  return v === null ? '?' : groupDigits(v)
-}
-
-const OVERRIDES = 'verl_overrides.'
-
-/** A dotted key's JSON Pointer; a VERL override's own key is dotted and stays one segment. */
-function pointerOf(key: string): string {
-  if (key.startsWith(OVERRIDES)) return pointerJoin('/verl_overrides', key.slice(OVERRIDES.length))
-  return `/${key.split('.').join('/')}`
 }
 
 function list(values: readonly PlainValue[]): string {

@@ -5,6 +5,7 @@ import {
   displayKey,
   fieldsOf,
   formatValue,
+  pointerOfKey,
   type ResolvedField,
   sameValue,
   schemaFieldAt,
@@ -81,7 +82,7 @@ export function explainExperiment(item: CompiledExperiment, options: ExplainOpti
 
   const known = schemaKeys(options.schema)
   if (known.some((k) => k === query || k.startsWith(`${query}.`))) {
-    const field = schemaFieldAt(options.schema, `/${query.split('.').join('/')}`)
+    const field = schemaFieldAt(options.schema, pointerOfKey(query))
     return { kind: 'unset', explanation, key: query, title: field?.title, description: field?.description }
   }
   const near = closest(query, [...known, ...all.map((f) => f.key)])

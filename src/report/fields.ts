@@ -7,7 +7,7 @@ import {
   pointerSegments,
 } from '../load/parse-yaml.js'
 import { formatNumber } from '../render/shell.js'
-import type { LayerEntry, ResolvedSpec } from '../resolve/merge.js'
+import { LAYER_KEYS, type LayerEntry, type ResolvedSpec } from '../resolve/merge.js'
 
 type Schema = { readonly [key: string]: unknown }
 
@@ -28,15 +28,20 @@ export function displayKey(pointer: Pointer): string {
   return pointerSegments(pointer).join('.')
 }
 
+/** A dotted key's JSON Pointer (the inverse of `displayKey`); a VERL override's own key is dotted and stays one segment. */
+export function pointerOfKey(key: string): Pointer {
+  const overrides = 'verl_overrides.'
+  if (key.startsWith(overrides)) return pointerJoin('/verl_overrides', key.slice(overrides.length))
+  return `/${key.split('.').join('/')}`
+}
+
 /** Every field of a resolved experiment (maps are walked, lists are one field) and every deleted one. */
 export function fieldsOf(spec: ResolvedSpec): ResolvedField[] {
   const out: ResolvedField[] = []
   const walk = (value: PlainValue, pointer: Pointer): void => {
     if (isPlainMap(value) && (pointer === '' || Object.keys(value).length > 0)) {
-      for (const [k, v] of Object.entries(value)) {
-        if (pointer === '' && (k === 'extends' || k === 'abstract' || k === 'matrix')) continue
-        walk(v, pointerJoin(pointer, k))
-      }
+      // (the layer keys extends, abstract and matrix are never in a merged value)
+      for (const [k, v] of Object.entries(value)) walk(v, pointerJoin(pointer, k))
       return
     }
     out.push({
@@ -98,7 +103,7 @@ export function schemaKeys(schema: Schema): string[] {
       return
     }
     for (const [k, sub] of Object.entries(props)) {
-      if (prefix === '' && (k === 'extends' || k === 'abstract' || k === 'matrix')) continue
+      if (prefix === '' && LAYER_KEYS.has(k)) continue
       walk(sub, prefix === '' ? k : `${prefix}.${k}`)
     }
   }
@@ -109,13 +114,23 @@ export function schemaKeys(schema: Schema): string[] {
 /** Orders dotted keys as the schema declares their fields; keys of open maps sort after their map's place. */
 export function schemaOrder(schema: Schema): (a: string, b: string) => number {
   const keys = schemaKeys(schema)
-  const rank = (key: string): number => {
+  const place = (key: string): number => {
     const exact = keys.indexOf(key)
     if (exact !== -1) return exact
     const parent = keys.findIndex((k) => key.startsWith(`${k}.`))
     if (parent !== -1) return parent
     const top = keys.findIndex((k) => k.split('.')[0] === key.split('.')[0])
     return top === -1 ? keys.length : top
+  }
+  // Sorting compares each key many times: find its place once.
+  const ranks = new Map<string, number>()
+  const rank = (key: string): number => {
+    let r = ranks.get(key)
+    if (r === undefined) {
+      r = place(key)
+      ranks.set(key, r)
+    }
+    return r
   }
   return (a, b) => rank(a) - rank(b) || compareStrings(a, b)
 }

@@ -3,7 +3,7 @@ import { type Diagnostic, type Position, sortDiagnostics } from '../diagnostics/
 import type { Experiment } from '../generated/experiment.js'
 import type { Pointer } from '../load/parse-yaml.js'
 import type { CompiledExperiment } from '../render/renderers.js'
-import { formatTextTable, groupDigits } from './text-table.js'
+import { countCell, formatTextTable, groupDigits } from './text-table.js'
 
 /** What one experiment will cost, as `finqa plan --json` prints it. */
 export interface PlanRow {
@@ -182,8 +182,6 @@ export function formatHours(hours: number | null): string {
   return hours >= 24 ? `${h} h (${(hours / 24).toFixed(1)} days)` : `${h} h`
 }
 
-const n = (v: number | null): string => (v === null ? '?' : groupDigits(v))
-
 /** The text `finqa plan` prints: one row per experiment and a total line. */
 export function formatPlan(plan: Plan): string {
   const header = [
@@ -204,14 +202,14 @@ export function formatPlan(plan: Plan): string {
   const rows = plan.rows.map((r) => [
     r.script,
     r.model,
-    `${n(r.trainRows)}${r.rowsFrom === 'parquet' ? ' (parquet)' : ''}`,
-    n(r.batchSize),
-    n(r.stepsPerEpoch),
-    n(r.epochs),
-    n(r.totalSteps),
-    n(r.checkpoints),
-    n(r.validations),
-    n(r.gpus),
+    `${countCell(r.trainRows)}${r.rowsFrom === 'parquet' ? ' (parquet)' : ''}`,
+    countCell(r.batchSize),
+    countCell(r.stepsPerEpoch),
+    countCell(r.epochs),
+    countCell(r.totalSteps),
+    countCell(r.checkpoints),
+    countCell(r.validations),
+    countCell(r.gpus),
     r.secondsPerStep === null ? '?' : String(r.secondsPerStep),
     formatHours(r.estimatedHours),
     r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),

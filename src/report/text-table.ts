@@ -23,3 +23,8 @@ export function groupDigits(n: number): string {
   const grouped = (int ?? '').replace(/\B(?=(\d{3})+(?!\d))/g, ',')
   return frac === undefined ? grouped : `${grouped}.${frac}`
 }
+
+/** A count for a table: digits grouped, `?` when unknown. */
+export function countCell(v: number | null): string {
+  return v === null ? '?' : groupDigits(v)
+}

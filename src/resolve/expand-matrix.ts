@@ -11,7 +11,6 @@ import {
   type SourceDoc,
   setOwn,
 } from '../load/parse-yaml.js'
-import { clone } from './merge.js'
 import { OverlayMap } from './overlay-map.js'
 
 /** The keys of `matrix:` that are not axes. */
@@ -233,8 +232,6 @@ function expandOne(
   matrixAt: Position,
 ): { doc?: SourceDoc; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = []
-  const variables: Record<string, MatrixScalar> = {}
-  for (const [k, b] of combination) variables[k] = b.value
   const known = [...combination.keys()]
 
   const fill = (value: PlainValue, pointer: Pointer): PlainValue => {
@@ -280,7 +277,8 @@ function expandOne(
       return apply(text)
     })
 
-  const value = fill(clone(doc.value), '') as PlainMap
+  // `fill` builds new maps and lists throughout, so the sweep file's own value is never changed.
+  const value = fill(doc.value, '') as PlainMap
   // The sweep file's positions, shared by every combination, under this combination's own few.
   const positions = new OverlayMap(doc.positions)
   for (const [name, binding] of combination) {
@@ -300,7 +298,7 @@ function expandOne(
       value,
       positions,
       diagnostics: [],
-      sweep: { label, variables, matrix: matrixAt },
+      sweep: { label, matrix: matrixAt },
     },
     diagnostics,
   }

@@ -43,7 +43,7 @@ export interface ResolvedSpec {
 }
 
 /** Keys about the layer itself; never inherited. */
-const LAYER_KEYS = new Set(['extends', 'abstract', 'matrix'])
+export const LAYER_KEYS: ReadonlySet<string> = new Set(['extends', 'abstract', 'matrix'])
 
 /**
  * A merge in progress: the value so far and, per pointer, the layers behind it.
@@ -78,37 +78,30 @@ const copyState = (state: MergeState): MergeState => {
   }
 }
 
+type Merge = (layers: readonly SourceDoc[]) => { spec: ResolvedSpec; diagnostics: Diagnostic[] }
+
 /**
  * Merges a chain of layers, root first (ADR 0001): maps merge key by key; a child's scalars and lists
  * replace the parent's; `null` deletes the inherited key, and is an error when no parent set it.
  */
-export function mergeLayers(layers: readonly SourceDoc[]): { spec: ResolvedSpec; diagnostics: Diagnostic[] } {
-  const state = emptyState()
-  for (const layer of layers) applyLayer(state, layer)
-  return resolved(state, layers)
-}
+export const mergeLayers: Merge = (layers) => createMerger()(layers)
 
 /**
  * `mergeLayers` for many chains that share parents (every experiment of a family extends the same model
  * layer): the merge of each chain's parents is made once and copied, not replayed per experiment.
  */
-export function createMerger(): (layers: readonly SourceDoc[]) => {
-  spec: ResolvedSpec
-  diagnostics: Diagnostic[]
-} {
+export function createMerger(): Merge {
+  // By the id of a chain's last layer: a layer has one parent, so its id names the whole chain above it.
   const memo = new Map<string, MergeState>()
   /** The merge of the first `n` layers; cached, so callers must copy it before applying more. */
   const prefix = (layers: readonly SourceDoc[], n: number): MergeState => {
-    if (n === 0) return emptyState()
-    const key = layers
-      .slice(0, n)
-      .map((l) => layerId(l))
-      .join('\n')
-    let state = memo.get(key)
+    const last = layers[n - 1]
+    if (last === undefined) return emptyState()
+    let state = memo.get(layerId(last))
     if (state === undefined) {
       state = copyState(prefix(layers, n - 1))
-      applyLayer(state, layers[n - 1] as SourceDoc)
-      memo.set(key, state)
+      applyLayer(state, last)
+      memo.set(layerId(last), state)
     }
     return state
   }
@@ -117,16 +110,15 @@ export function createMerger(): (layers: readonly SourceDoc[]) => {
     if (leaf === undefined) throw new Error('mergeLayers needs at least one layer')
     const state = copyState(prefix(layers, layers.length - 1))
     applyLayer(state, leaf)
-    return resolved(state, layers)
+    return resolved(state, leaf, layers)
   }
 }
 
 function resolved(
   state: MergeState,
+  leaf: SourceDoc,
   layers: readonly SourceDoc[],
 ): { spec: ResolvedSpec; diagnostics: Diagnostic[] } {
-  const leaf = layers.at(-1)
-  if (leaf === undefined) throw new Error('mergeLayers needs at least one layer')
   const abstract = leaf.value.abstract === true
   const concreteFiles = new Set(layers.filter((l) => l.value.abstract !== true).map((l) => l.file))
   return {
@@ -212,16 +204,6 @@ function applyLayer(state: MergeState, doc: SourceDoc): void {
   }
 
   apply(state.value, doc.value, '', true)
-}
-
-export function clone<T extends PlainValue>(v: T): T {
-  if (Array.isArray(v)) return v.map((x) => clone(x)) as T
-  if (isPlainMap(v)) {
-    const out: PlainMap = {}
-    for (const [k, x] of Object.entries(v)) setOwn(out, k, clone(x))
-    return out as T
-  }
-  return v
 }
 
 /** The nearest candidate by edit distance, when it is near enough to be a likely typo. */

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv'
 import type { Diagnostic, Position, RelatedPosition } from '../diagnostics/diagnostic.js'
 import * as precompiled from '../generated/validators.js'
 import { type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
 import { closest } from '../resolve/merge.js'
+import { sha256 } from '../sha256.js'
 import { toLayerSchema } from './layer-schema.js'
 
 type Schema = { [key: string]: unknown }
@@ -41,7 +41,7 @@ export function createValidators(schema: Schema): SchemaValidators {
 
 /** Identifies a schema by content: the precompiled validators serve only the schema they were built from. */
 export function schemaDigest(schema: Schema): string {
-  return createHash('sha256').update(JSON.stringify(schema)).digest('hex')
+  return sha256(JSON.stringify(schema))
 }
 
 /** True when `createValidators(schema)` uses the validators precompiled by `npm run gen:types`. */

@@ -3,6 +3,9 @@ import type { Experiment } from '../generated/experiment.js'
 import { pointerJoin } from '../load/parse-yaml.js'
 import { closest } from '../resolve/merge.js'
 import { RESERVED_SBATCH_OPTIONS, SBATCH_OPTIONS } from './sbatch-options.js'
+
+const KNOWN_SBATCH_OPTIONS: ReadonlySet<string> = new Set(SBATCH_OPTIONS)
+
 import type { Locate, Located } from './schema.js'
 
 /** The default of `slurm.requeue_signal_seconds`. */
@@ -98,7 +101,6 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
   }
 
   // Pass-through options are real sbatch options that nothing else sets.
-  const known = new Set(SBATCH_OPTIONS)
   for (const name of Object.keys(s.sbatch_options ?? {})) {
     const located = locate(pointerJoin('/slurm/sbatch_options', name))
     const where: Located = { ...located, value: located.key ?? located.value }
@@ -108,8 +110,10 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
       out.push(
         at(where, 'SBATCH_OPTION', 'error', `sbatch option \`${bare}\` is set by ${reserved}`, undefined),
       )
-    } else if (!known.has(name)) {
-      const near = known.has(bare) ? bare : closest(bare.replaceAll('_', '-'), known)
+    } else if (!KNOWN_SBATCH_OPTIONS.has(name)) {
+      const near = KNOWN_SBATCH_OPTIONS.has(bare)
+        ? bare
+        : closest(bare.replaceAll('_', '-'), KNOWN_SBATCH_OPTIONS)
       out.push(
         at(
           where,
