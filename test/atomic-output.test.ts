@@ -1,14 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawn } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
-import { REPO } from './helpers/compile-repo.js'
-
-const BIN = join(REPO, 'bin', 'finqa.js')
-const finqa = (args: string[], cwd: string) =>
-  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' })
+import { BIN, finqa, tempDir } from './helpers/cli.js'
 
 function files(dir: string): Map<string, string> {
   const out = new Map<string, string>()
@@ -52,20 +47,15 @@ async function compileAndKill(cwd: string, out: string, extraMs: number): Promis
 
 describe('interrupted compiles', () => {
   it('never leave a truncated or half-written file; --check reports the mix; the next compile repairs it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'finqa-atomic-'))
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const dir = tempDir('finqa-atomic-')
     const count = 300
     // Version A of every output, then version B (a changed base lr changes every script).
     writeSyntheticTree(join(dir, 'experiments'), count, { lr: '1.0e-6' })
-    expect(finqa(['compile', 'experiments', '--out', 'out'], dir).status).toBe(0)
+    expect(finqa(['compile', 'experiments', '--out', 'out'], dir).code).toBe(0)
     const versionA = files(join(dir, 'out'))
     rmSync(join(dir, 'experiments'), { recursive: true })
     writeSyntheticTree(join(dir, 'experiments'), count, { lr: '2.0e-6' })
-    const b = spawnSync(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out-b'], {
-      cwd: dir,
-      encoding: 'utf8',
-    })
-    expect(b.status).toBe(0)
+    expect(finqa(['compile', 'experiments', '--out', 'out-b'], dir).code).toBe(0)
     const versionB = files(join(dir, 'out-b'))
     rmSync(join(dir, 'out-b'), { recursive: true })
 
@@ -93,24 +83,23 @@ describe('interrupted compiles', () => {
       if (fromA > 0 && fromB > 0) {
         sawMix = true
         const check = finqa(['compile', 'experiments', '--out', 'out', '--check'], dir)
-        expect(check.status).toBe(1)
+        expect(check.code).toBe(1)
         expect(check.stderr).toContain('stale: out/')
       }
       const repair = finqa(['compile', 'experiments', '--out', 'out'], dir)
-      expect(repair.status).toBe(0)
+      expect(repair.code).toBe(0)
       const repaired = files(join(dir, 'out'))
       expect([...repaired.keys()].filter(isScratch)).toEqual([])
       expect(repaired).toEqual(versionB)
-      expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).status).toBe(0)
+      expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).code).toBe(0)
     }
     expect(sawMix, 'no kill landed while files were being replaced').toBe(true)
   }, 300_000)
 
   it('into a new output folder: it appears whole or not at all, and the next compile clears the scratch', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'finqa-atomic-fresh-'))
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const dir = tempDir('finqa-atomic-fresh-')
     writeSyntheticTree(join(dir, 'experiments'), 300)
-    expect(finqa(['compile', 'experiments', '--out', 'want'], dir).status).toBe(0)
+    expect(finqa(['compile', 'experiments', '--out', 'want'], dir).code).toBe(0)
     const want = files(join(dir, 'want'))
     // Killed at some point after the scratch folder appears (the test hook holds the one rename back 1 s, so
     // every kill lands before it), and once left to finish.
@@ -144,7 +133,7 @@ describe('interrupted compiles', () => {
       }
       if (afterScratchMs >= 0) expect(exists, 'a killed compile left an output folder').toBe(false)
       else expect(files(join(dir, 'out'))).toEqual(want)
-      expect(finqa(['compile', 'experiments', '--out', 'out'], dir).status).toBe(0)
+      expect(finqa(['compile', 'experiments', '--out', 'out'], dir).code).toBe(0)
       expect(files(join(dir, 'out'))).toEqual(want)
       expect(readdirSync(dir).filter(isScratch)).toEqual([])
     }

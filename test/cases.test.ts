@@ -1,17 +1,7 @@
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { tempDir } from './helpers/cli.js'
 import { runCli } from './helpers/run-cli.js'
 
 const CASES = join(import.meta.dirname, 'cases')
@@ -34,8 +24,7 @@ function snapshotTree(dir: string): Record<string, string> {
  */
 describe.each(readdirSync(CASES).sort())('case %s', (name) => {
   it('fails with exit 1, the expected codes and positions, no stack trace, and an untouched output', async () => {
-    const dir = mkdtempSync(join(tmpdir(), `finqa-case-${name}-`))
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const dir = tempDir(`finqa-case-${name}-`)
     if (existsSync(join(CASES, name, 'experiments')))
       cpSync(join(CASES, name, 'experiments'), join(dir, 'experiments'), { recursive: true })
     mkdirSync(join(dir, 'dist-scripts'))

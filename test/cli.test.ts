@@ -1,40 +1,23 @@
 import { spawnSync } from 'node:child_process'
 import {
-  cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
+import { BIN, finqa, project, tempDir } from './helpers/cli.js'
 import { REPO } from './helpers/compile-repo.js'
 
-const BIN = join(REPO, 'bin', 'finqa.js')
 /** How many files the shipped experiments produce (the committed dist-scripts/, less the manifest). */
 const OUTPUTS = readdirSync(join(REPO, 'dist-scripts'), { recursive: true, withFileTypes: true }).filter(
   (d) => d.isFile() && d.name !== '.finqa-manifest.json',
 ).length
-
-function finqa(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-
-/** A copy of the shipped experiments in a temp project. */
-function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'finqa-cli-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  cpSync(join(REPO, 'experiments'), join(dir, 'experiments'), { recursive: true })
-  return dir
-}
 
 describe('finqa compile (the built CLI, in a temp project)', () => {
   it('writes the eight scripts executable, then nothing when nothing changed', () => {
@@ -148,8 +131,7 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
   })
 
   it('stops quietly when the reader closes the pipe early (`| head -1`)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'finqa-pipe-'))
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const dir = tempDir('finqa-pipe-')
     writeSyntheticTree(join(dir, 'experiments'), 1000) // some 100 KB of "wrote ..." lines: more than a pipe holds
     const r = spawnSync(
       'bash',

@@ -1,9 +1,9 @@
-import { appendFileSync, cpSync } from 'node:fs'
+import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { markdownTable } from '../src/render/handlebars-env.js'
-import { compileDir, REPO, readRepoFile } from './helpers/compile-repo.js'
-import { writeProject } from './helpers/inline-specs.js'
+import { project } from './helpers/cli.js'
+import { compileDir, readRepoFile } from './helpers/compile-repo.js'
 import { runCli } from './helpers/run-cli.js'
 
 const readme = compileDir('experiments').files.find((f) => f.path === 'README.md')?.content ?? ''
@@ -109,8 +109,7 @@ describe('dist-scripts/README.md, generated from the specs', () => {
 
 describe('finqa compile --check covers the README', () => {
   it('reports a stale README and compile rewrites it', async () => {
-    const root = writeProject({})
-    cpSync(join(REPO, 'experiments'), join(root, 'experiments'), { recursive: true })
+    const root = project()
     expect((await runCli(['compile', 'experiments'], root)).code).toBe(0)
     expect((await runCli(['compile', 'experiments', '--check'], root)).code).toBe(0)
     appendFileSync(join(root, 'dist-scripts', 'README.md'), 'edited by hand\n')

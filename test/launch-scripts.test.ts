@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import verlKeys from '../src/generated/verl-keys.json' with { type: 'json' }
+import { tempDir } from './helpers/cli.js'
 import { REPO } from './helpers/compile-repo.js'
 import { runScript } from './helpers/run-script.js'
 
@@ -186,8 +186,7 @@ describe('generated launch scripts, run by bash with a stub python3', () => {
 
   describe('preflight', () => {
     const tree = () => {
-      const root = mkdtempSync(join(tmpdir(), 'finqa-data-'))
-      onTestFinished(() => rmSync(root, { recursive: true, force: true }))
+      const root = tempDir('finqa-data-')
       for (const dir of ['data', 'rewards']) mkdirSync(join(root, dir))
       for (const f of [
         'data/train_4b_model_forecast_20000.parquet',
@@ -231,6 +230,8 @@ describe('generated launch scripts, run by bash with a stub python3', () => {
 
   it.each(SEED)('every override key $script passes exists in the VERL key list', (e) => {
     const run = runScript(script(e.script), { env: skip })
+    expect(run.status).toBe(0)
+    expect(run.calls).toHaveLength(1)
     const keys = new Set(Object.keys(verlKeys.keys))
     for (const key of Object.keys(overridesOf(run.calls[0] ?? []).overrides)) {
       expect(keys.has(key.replace(/^\+/, '')), key).toBe(true)

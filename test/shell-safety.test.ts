@@ -146,9 +146,11 @@ const ACCEPTED: Record<string, string> = {
   'verl_overrides value': '^[A-Za-z0-9_./:@+%~-]*$',
 }
 
-function checkField(field: Field, v: string): void {
+/** `mustAccept`: the value matches the field's schema, so refusing it is a failure. */
+function checkField(field: Field, v: string, options: { mustAccept?: boolean } = {}): void {
   const result = compileWith(field.yaml(v), field.name?.(v))
   const errors = result.diagnostics.filter((d) => d.severity === 'error')
+  if (options.mustAccept) expect(errors).toEqual([])
   if (errors.length > 0) {
     // Refused: with a diagnostic of a known kind, and no script.
     expect(result.files).toEqual([])
@@ -172,10 +174,11 @@ describe('spec strings reach VERL exactly, or are refused', () => {
       const pattern = new RegExp(ACCEPTED[path] ?? '')
       await fc.assert(
         fc.asyncProperty(
-          fc.stringMatching(pattern, { maxLength: 30 }).filter((s) => s.length > 0 && s.length < 120),
+          // at least 2 characters: the folder fields also have a minimum length
+          fc.stringMatching(pattern, { maxLength: 30 }).filter((s) => s.length >= 2 && s.length < 120),
           async (v) => {
             await tick()
-            checkField(field, v)
+            checkField(field, v, { mustAccept: true })
           },
         ),
         { numRuns: 10 },

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { tempDir } from './helpers/cli.js'
 import { compileTexts, REPO, readRepoFile } from './helpers/compile-repo.js'
 import { makeStubDir, runScript } from './helpers/run-script.js'
 import { hasTool } from './helpers/tools.js'
@@ -10,12 +10,6 @@ import { hasTool } from './helpers/tools.js'
 const SCRIPT = join(REPO, 'dist-scripts', 'upload_to_hf.sh')
 const NAME = 'qwen3_4b_default'
 const TOKEN = 'hf_SECRETtoken123'
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
 interface Tree {
   /** The folder holding the checkpoint folder and a temp folder for merges. */

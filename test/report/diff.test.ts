@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readSchema } from '../../src/cli/package-files.js'
 import { diffExperiments, formatDiff } from '../../src/report/diff.js'
 import { findExperiment } from '../../src/report/find-experiment.js'
-import { compileDir, REPO } from '../helpers/compile-repo.js'
+import { compileDir, readRepoFile } from '../helpers/compile-repo.js'
 import { positionOf } from '../helpers/inline-specs.js'
 import { runCli } from '../helpers/run-cli.js'
 
@@ -14,10 +12,9 @@ const get = (name: string) => {
   if (found.kind !== 'found') throw new Error(found.message)
   return found.item
 }
-const text = (path: string) => readFileSync(join(REPO, path), 'utf8')
 const at = (file: string, needle: string, after?: string) => ({
   file,
-  ...positionOf(text(file), needle, after),
+  ...positionOf(readRepoFile(file), needle, after),
 })
 
 describe('diff qwen3_4b_default qwen3_4b_rollout12', () => {
