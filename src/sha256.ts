@@ -1,6 +1,26 @@
-import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 
-/** Hex SHA-256: how generated artifacts name the text they were built from, and how the cache checks files. */
+type Crypto = typeof import('node:crypto')
+let crypto: Crypto | undefined
+
+/**
+ * Hex SHA-256: how the no-op cache keys its inputs and checks racy files. node:crypto loads on first use only:
+ * loading it is some 6 ms, a good part of compiling a handful of experiments that never need it.
+ */
 export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex')
+  return createSha256().update(data).digest('hex')
+}
+
+/** An incremental SHA-256, for input too large to join first. */
+export function createSha256(): import('node:crypto').Hash {
+  crypto ??= createRequire(import.meta.url)('node:crypto') as Crypto
+  return crypto.createHash('sha256')
+}
+
+/**
+ * A name part for scratch files and folders: the process id keeps concurrent runs apart, a random part the
+ * names one run makes. Not for secrets: Math.random, not node:crypto.
+ */
+export function scratchId(): string {
+  return `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 10)}`
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
@@ -5,7 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { useColor } from '../src/cli/color.js'
 import type { CompileJson } from '../src/cli/commands/compile.js'
 import { main } from '../src/cli/main.js'
-import { finqa, project } from './helpers/cli.js'
+import { BIN, finqa, project } from './helpers/cli.js'
+import { hasTool } from './helpers/tools.js'
 
 const ESC = '\u001b['
 
@@ -196,5 +198,31 @@ describe('colour', () => {
     const piped = finqa(['compile'], dir)
     expect(piped.stderr).not.toContain(ESC)
     expect(finqa(['compile'], dir, { FORCE_COLOR: '1' }).stderr).toContain(`${ESC}31m`)
+  })
+
+  // The command line writes to its file descriptors itself (bin/finqa.js): a real terminal must still be told
+  // apart from /dev/null, which is a character device too. `script` runs the CLI on a pseudo-terminal.
+  it.runIf(hasTool('script'))('the command line colours a real terminal, not /dev/null or a file', () => {
+    const dir = project()
+    breakBase(dir)
+    const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: undefined, TERM: 'xterm' }
+    const run = (redirect: string) =>
+      spawnSync('script', ['-qec', `'${process.execPath}' '${BIN}' compile ${redirect}`, '/dev/null'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env,
+      })
+    const onTerminal = run('')
+    expect(onTerminal.status).toBe(1)
+    expect(onTerminal.stdout).toContain(`${ESC}31m`)
+    expect(stripVTControlCharacters(onTerminal.stdout)).toContain('error SCHEMA `rollout.n` must be an integer')
+    const toNull = run('2>/dev/null')
+    expect(toNull.status).toBe(1)
+    expect(toNull.stdout).not.toContain('SCHEMA')
+    const toFile = run('2>err.txt')
+    expect(toFile.status).toBe(1)
+    const file = readFileSync(join(dir, 'err.txt'), 'utf8')
+    expect(file).toContain('error SCHEMA `rollout.n` must be an integer')
+    expect(file).not.toContain(ESC)
   })
 })

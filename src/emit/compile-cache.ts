@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto'
 import {
   type BigIntStats,
   existsSync,
@@ -14,7 +13,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
-import { sha256 } from '../sha256.js'
+import { createSha256, scratchId, sha256 } from '../sha256.js'
 
 /**
  * The no-op cache (ADR 0004). A compile that wrote a tree records what went in (a hash of every spec text,
@@ -111,7 +110,7 @@ export function openCompileCache(
         const { experiments, diagnostics } = compiled
         const entry: CacheEntry = { format: FORMAT, key, experiments, diagnostics, stats }
         mkdirSync(dir, { recursive: true })
-        const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
+        const temp = `${file}.${scratchId()}.tmp`
         writeFileSync(temp, JSON.stringify(entry))
         renameSync(temp, file)
       } catch {
@@ -127,7 +126,7 @@ export function openCompileCache(
 
 /** The inputs' identity: every spec (path and text), the templates, the schema, finqa's version and build. */
 function inputKey(inputs: CacheInputs): string {
-  const hash = createHash('sha256')
+  const hash = createSha256()
   const add = (text: string) => hash.update(`${text.length}:${text}`)
   add(String(FORMAT))
   add(inputs.version)

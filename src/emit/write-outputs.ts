@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import {
   chmod,
   chmodSync,
@@ -14,6 +13,7 @@ import {
 } from 'node:fs'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import type { RenderedFile } from '../render/render-experiment.js'
+import { scratchId } from '../sha256.js'
 import { MANIFEST, parseManifest, renderManifest } from './manifest.js'
 
 export interface OutputPlan {
@@ -130,7 +130,7 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
     if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX))
       rmSync(join(parent, name), { recursive: true, force: true })
   }
-  const stage = join(parent, `${prefix}${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`)
+  const stage = join(parent, `${prefix}${scratchId()}${TEMP_SUFFIX}`)
   const write = stagedWriter(stage)
   const produced: string[] = []
   return {
@@ -164,7 +164,7 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
   mkdirSync(outDir, { recursive: true })
   // One listing: scratch files of a killed run go; the rest is what was there before this run.
   const before = listFiles(outDir, { removeTemps: true })
-  const stage = join(outDir, `.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`)
+  const stage = join(outDir, `.${scratchId()}${TEMP_SUFFIX}`)
   const write = stagedWriter(stage)
   const plan: OutputPlan = { written: [], unchanged: [], removed: [], foreign: [] }
   const produced: string[] = []

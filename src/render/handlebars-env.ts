@@ -2,7 +2,6 @@ import { createRequire } from 'node:module'
 import type FullHandlebars from 'handlebars'
 import HandlebarsRuntime from 'handlebars/runtime.js'
 import { TEMPLATES } from '../generated/templates.js'
-import { sha256 } from '../sha256.js'
 import { shellQuote } from './shell.js'
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
@@ -16,12 +15,12 @@ export type TemplateFn = (view: object) => string
 /** How every template compiles; `npm run gen:types` precompiles the shipped ones with the same options. */
 export const TEMPLATE_OPTIONS = { noEscape: true, strict: true } as const
 
-type Precompiled = Readonly<Record<string, { readonly sha256: string; readonly spec: unknown }>>
+type Precompiled = Readonly<Record<string, { readonly source: string; readonly spec: unknown }>>
 
 /** The precompiled template of this name, when it was built from exactly this text. */
 function precompiledOf(name: string, text: string): TemplateSpecification | undefined {
   const entry = (TEMPLATES as Precompiled)[name]
-  if (entry === undefined || sha256(text) !== entry.sha256) return undefined
+  if (entry === undefined || entry.source !== text) return undefined
   return entry.spec as TemplateSpecification
 }
 

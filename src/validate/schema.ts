@@ -4,7 +4,6 @@ import type { Diagnostic, Position, RelatedPosition } from '../diagnostics/diagn
 import * as precompiled from '../generated/validators.js'
 import { type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
 import { closest } from '../resolve/merge.js'
-import { sha256 } from '../sha256.js'
 import { toLayerSchema } from './layer-schema.js'
 
 type Schema = { [key: string]: unknown }
@@ -39,14 +38,17 @@ export function createValidators(schema: Schema): SchemaValidators {
   return validators
 }
 
-/** Identifies a schema by content: the precompiled validators serve only the schema they were built from. */
-export function schemaDigest(schema: Schema): string {
-  return sha256(JSON.stringify(schema))
+/**
+ * Identifies a schema by content: the precompiled validators serve only the schema they were built from, and
+ * carry its text. Comparing texts is exact and needs no hash (loading node:crypto is some 6 ms of a compile).
+ */
+export function schemaText(schema: Schema): string {
+  return JSON.stringify(schema)
 }
 
 /** True when `createValidators(schema)` uses the validators precompiled by `npm run gen:types`. */
 export function isPrecompiled(schema: Schema): boolean {
-  return schemaDigest(schema) === precompiled.SCHEMA_SHA256
+  return schemaText(schema) === precompiled.SCHEMA_JSON
 }
 
 function buildValidators(schema: Schema): SchemaValidators {
