@@ -215,7 +215,9 @@ describe('colour', () => {
     const onTerminal = run('')
     expect(onTerminal.status).toBe(1)
     expect(onTerminal.stdout).toContain(`${ESC}31m`)
-    expect(stripVTControlCharacters(onTerminal.stdout)).toContain('error SCHEMA `rollout.n` must be an integer')
+    expect(stripVTControlCharacters(onTerminal.stdout)).toContain(
+      'error SCHEMA `rollout.n` must be an integer',
+    )
     const toNull = run('2>/dev/null')
     expect(toNull.status).toBe(1)
     expect(toNull.stdout).not.toContain('SCHEMA')

@@ -95,6 +95,7 @@ export function explainExperiment(item: CompiledExperiment, options: ExplainOpti
 /** `rollout.n`, `/rollout/n` and `rollout/n` name the same field. */
 function normaliseKey(key: string): string {
   if (key.startsWith('/')) return displayKey(key)
+  if (key.includes('/')) return displayKey(`/${key}`)
   return key.replace(/^\.+|\.+$/g, '')
 }
 

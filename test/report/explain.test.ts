@@ -114,7 +114,7 @@ describe('explain', () => {
     ])
   })
 
-  it('a map key explains its fields; a JSON Pointer works too', () => {
+  it('a map key explains its fields; a JSON Pointer, with or without its leading slash, works too', () => {
     const r = explain('rollout')
     if (r.kind !== 'explained') throw new Error(r.kind)
     expect(r.explanation.fields.map((f) => f.key)).toEqual([
@@ -124,6 +124,7 @@ describe('explain', () => {
       'rollout.gpu_memory_utilization',
     ])
     expect(field('/rollout/n')?.value).toBe(16)
+    expect(field('rollout/n')?.value).toBe(16)
   })
 
   it('a schema field no layer sets is reported as unset; an unknown key suggests the nearest', () => {
