@@ -101,6 +101,37 @@ describe('the no-op cache', () => {
     expectRepaired()
   })
 
+  it('entries neither recorded nor used for 30 days are removed; a hit keeps its entry fresh', () => {
+    const cache = tempDir('finqa-cache-')
+    const day = 24 * 3600
+    const ago = (days: number) => Date.now() / 1000 - days * day
+    const plant = (name: string, days: number) => {
+      writeFileSync(join(cache, name), '{}')
+      utimesSync(join(cache, name), ago(days), ago(days))
+    }
+    plant('gone.json', 31)
+    plant('gone.json.x1.tmp', 31)
+    plant('recent.json', 29)
+    plant('notes.txt', 400) // not the cache's: left alone
+    const dir = project()
+    const run = () => finqa(['compile', 'experiments', '--out', 'out'], dir, { FINQA_CACHE_DIR: cache })
+    expect(run().code).toBe(0)
+    const entries = readdirSync(cache).sort()
+    expect(entries).toEqual(expect.arrayContaining(['notes.txt', 'recent.json']))
+    expect(entries).not.toContain('gone.json')
+    expect(entries).not.toContain('gone.json.x1.tmp')
+    const own = entries.find((e) => !['notes.txt', 'recent.json'].includes(e)) as string
+    expect(own).toMatch(/^[0-9a-f]{24}\.json$/)
+    // A hit (the report comes from the entry) refreshes the entry it answered from.
+    const entry = JSON.parse(readFileSync(join(cache, own), 'utf8'))
+    entry.experiments = entry.experiments.map((e: { name: string }) => ({ ...e, name: `cached_${e.name}` }))
+    writeFileSync(join(cache, own), JSON.stringify(entry))
+    utimesSync(join(cache, own), ago(20), ago(20))
+    const hit = finqa(['compile', 'experiments', '--out', 'out', '--json'], dir, { FINQA_CACHE_DIR: cache })
+    expect(fromCache(hit.stdout)).toBe(true)
+    expect(statSync(join(cache, own)).mtimeMs).toBeGreaterThan(Date.now() - 60_000)
+  })
+
   it('a cache folder that cannot be written costs only the shortcut', () => {
     const dir = project()
     const cache = join(tempDir('finqa-cache-'), 'file')

@@ -3,10 +3,12 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { homedir } from 'node:os'
@@ -27,6 +29,8 @@ import { createSha256, scratchId, sha256 } from '../sha256.js'
  */
 
 const FORMAT = 3
+/** An entry neither recorded nor used for this many days is removed by the next compile that records one. */
+const STALE_DAYS = 30
 /** Files whose ctime is this close to the time of recording are racy (the coarse clock ticks every ≤10 ms). */
 const RACY_MS = 100
 
@@ -97,6 +101,11 @@ export function openCompileCache(
       for (const recorded of entry.stats) {
         if (!sameFile(join(inputs.outDir, recorded[0]), recorded)) return undefined
       }
+      // In use: not stale (see `prune`).
+      try {
+        const now = new Date()
+        utimesSync(file, now, now)
+      } catch {}
       return {
         experiments: entry.experiments,
         diagnostics: entry.diagnostics,
@@ -113,6 +122,7 @@ export function openCompileCache(
         const temp = `${file}.${scratchId()}.tmp`
         writeFileSync(temp, JSON.stringify(entry))
         renameSync(temp, file)
+        prune(dir, file)
       } catch {
         // A read-only or missing cache folder only costs the next no-op compile its shortcut; an entry that
         // could not be replaced must not answer for the new outputs.
@@ -121,6 +131,22 @@ export function openCompileCache(
         } catch {}
       }
     },
+  }
+}
+
+/**
+ * Removes the entries (and scratch files) of this cache folder that no compile has recorded or used for
+ * STALE_DAYS: their output folders are gone or long unused, and would otherwise pile up, one per folder ever
+ * compiled. A later compile there only misses its shortcut once. Best effort, like the rest of the cache.
+ */
+function prune(dir: string, keep: string): void {
+  const oldest = Date.now() - STALE_DAYS * 24 * 3600 * 1000
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    if (path === keep || !(name.endsWith('.json') || name.endsWith('.tmp'))) continue
+    try {
+      if (statSync(path).mtimeMs < oldest) rmSync(path, { force: true })
+    } catch {}
   }
 }
 
