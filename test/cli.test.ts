@@ -147,6 +147,32 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).code).toBe(0)
   })
 
+  // Standard output may be a non-blocking pipe (a program that started finqa made it so; here Node itself,
+  // by creating process.stdout before the bin runs). Writing more than the pipe holds to a slow reader then
+  // meets EAGAIN, and must wait instead of failing or losing output.
+  it('writes all of its output to a full non-blocking pipe', () => {
+    const dir = tempDir('finqa-pipe-')
+    writeSyntheticTree(join(dir, 'experiments'), 1000) // some 300 KB of JSON: several pipes full
+    const run = [
+      'process.stdout.write(String())',
+      `process.argv.splice(1, 0, ${JSON.stringify(BIN)})`,
+      `require(${JSON.stringify(BIN)})`,
+    ].join(';')
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" -e '${run}' compile experiments --out out --json | (sleep 1; cat); exit \${PIPESTATUS[0]}`,
+      ],
+      { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, FINQA_NO_CACHE: '1' } },
+    )
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    const report = JSON.parse(r.stdout) as { files: { written: string[] } }
+    expect(r.stdout.length).toBeGreaterThan(200_000)
+    expect(report.files.written).toHaveLength(3003)
+  })
+
   it('an output folder that cannot be written is an error (exit 1, no stack), not a bug', () => {
     const dir = project()
     writeFileSync(join(dir, 'taken'), 'a file where the output folder should be\n')
