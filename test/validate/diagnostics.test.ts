@@ -61,32 +61,18 @@ describe('diagnostics carry what the user needs', () => {
     ])
   })
 
-  it('a bad key names the rule of its own map: a matrix variable or field path, a VERL key', () => {
-    const matrix = withChange(
-      'experiments/4b/rollout4.yaml',
-      'rollout:\n  n: 4',
+  it.each([
+    [
       'matrix:\n  bad-key: [1, 2]\nrollout:\n  n: 4',
-    )
-    expect(matrix.diagnostics).toMatchObject([
-      {
-        code: 'SCHEMA',
-        file: 'experiments/4b/rollout4.yaml',
-        message:
-          'key `bad-key` in `matrix` must be a variable of letters, digits and `_` (e.g. `size`) or the dotted path of a field (e.g. `rollout.n`)',
-      },
-    ])
-    const verl = withChange(
-      'experiments/4b/rollout4.yaml',
-      'rollout:\n  n: 4',
+      'key `bad-key` in `matrix` must be a variable of letters, digits and `_` (e.g. `size`) or the dotted path of a field (e.g. `rollout.n`)',
+    ],
+    [
       'rollout:\n  n: 4\nverl_overrides:\n  trainer.val before: false',
-    )
-    expect(verl.diagnostics).toMatchObject([
-      {
-        code: 'SCHEMA',
-        message:
-          'key `trainer.val before` in `verl_overrides` must be a dotted key of letters, digits and `_` (a `+` prefix adds a key VERL lacks)',
-      },
-    ])
+      'key `trainer.val before` in `verl_overrides` must be a dotted key of letters, digits and `_` (a `+` prefix adds a key VERL lacks)',
+    ],
+  ])('a bad key is told the rule of its own map (%#: a matrix key, a VERL key)', (change, message) => {
+    const { diagnostics } = withChange('experiments/4b/rollout4.yaml', 'rollout:\n  n: 4', change)
+    expect(diagnostics).toMatchObject([{ code: 'SCHEMA', file: 'experiments/4b/rollout4.yaml', message }])
   })
 
   it('an extends cycle prints the chain', () => {
