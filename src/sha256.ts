@@ -16,11 +16,3 @@ export function createSha256(): import('node:crypto').Hash {
   crypto ??= createRequire(import.meta.url)('node:crypto') as Crypto
   return crypto.createHash('sha256')
 }
-
-/**
- * A name part for scratch files and folders: the process id keeps concurrent runs apart, a random part the
- * names one run makes. Not for secrets: Math.random, not node:crypto.
- */
-export function scratchId(): string {
-  return `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 10)}`
-}

@@ -3,18 +3,10 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
-import { BIN, finqa, tempDir } from './helpers/cli.js'
+import { BIN, filesBelow, finqa, tempDir } from './helpers/cli.js'
 
 function files(dir: string): Map<string, string> {
-  const out = new Map<string, string>()
-  for (const d of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (d.isFile())
-      out.set(
-        join(d.parentPath, d.name).slice(dir.length + 1),
-        readFileSync(join(d.parentPath, d.name), 'utf8'),
-      )
-  }
-  return out
+  return new Map(filesBelow(dir).map((path) => [path, readFileSync(join(dir, path), 'utf8')]))
 }
 
 /** finqa's scratch files and folders (`*.finqa-tmp`), or a file inside one. */

@@ -6,6 +6,17 @@ import { BUILD_LINE, loadCli } from '../bin/load-bundle.js'
 import { tempDir } from './helpers/cli.js'
 import { REPO } from './helpers/compile-repo.js'
 
+/** Runs the loaded CLI in process; its stdout. */
+async function run(cli: ReturnType<typeof loadCli>['cli'], args: string[], cwd: string) {
+  let out = ''
+  const code = await cli.main(args, {
+    cwd,
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: () => true },
+  })
+  return { code, out }
+}
+
 // global-setup builds dist/, the bundle and its code cache included (scripts/bundle.mjs).
 describe('the bundled CLI (dist/bundle/finqa.cjs, what bin/finqa.js loads)', () => {
   const bundle = join(REPO, 'dist', 'bundle', 'finqa.cjs')
@@ -19,12 +30,7 @@ describe('the bundled CLI (dist/bundle/finqa.cjs, what bin/finqa.js loads)', () 
   it('loads with its code cache, which V8 accepts, and runs', async () => {
     const { cli, cacheRejected } = loadCli(bundle)
     expect(cacheRejected).toBe(false)
-    let out = ''
-    const code = await cli.main(['--version'], {
-      cwd: REPO,
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: () => true },
-    })
+    const { code, out } = await run(cli, ['--version'], REPO)
     expect(code).toBe(0)
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/)
   })
@@ -41,12 +47,7 @@ describe('the bundled CLI (dist/bundle/finqa.cjs, what bin/finqa.js loads)', () 
     writeFileSync(`${copy}.cache`, Buffer.concat([Buffer.from('0'.repeat(64)), cache.subarray(64)]))
     const { cli, cacheRejected } = loadCli(copy)
     expect(cacheRejected).toBeUndefined()
-    let out = ''
-    const code = await cli.main(['--help'], {
-      cwd: dir,
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: () => true },
-    })
+    const { code, out } = await run(cli, ['--help'], dir)
     expect(code).toBe(0)
     expect(out).toContain('finqa compile')
   })

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { tempDir } from './helpers/cli.js'
+import { filesBelow, tempDir } from './helpers/cli.js'
 import { runCli } from './helpers/run-cli.js'
 
 const CASES = join(import.meta.dirname, 'cases')
@@ -9,11 +9,9 @@ const CASES = join(import.meta.dirname, 'cases')
 /** Every file below `dir` with its bytes and mode, to prove a failed compile touched nothing. */
 function snapshotTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue
-    const path = join(entry.parentPath, entry.name)
-    out[path.slice(dir.length + 1)] =
-      `${(statSync(path).mode & 0o777).toString(8)} ${readFileSync(path, 'base64')}`
+  for (const file of filesBelow(dir)) {
+    const path = join(dir, file)
+    out[file] = `${(statSync(path).mode & 0o777).toString(8)} ${readFileSync(path, 'base64')}`
   }
   return out
 }

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readScaffold } from '../src/cli/package-files.js'
-import { finqa, tempDir } from './helpers/cli.js'
+import { filesBelow, finqa, tempDir } from './helpers/cli.js'
 
 const SPECS = [
   'experiments/4b/default.yaml',
@@ -12,13 +12,6 @@ const SPECS = [
   'experiments/qwen3-4b.yaml',
 ]
 
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile())
-    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
-    .sort()
-}
-
 describe('finqa init', () => {
   it('scaffolds specs, a README and a CI workflow that compile at once', () => {
     const dir = tempDir()
@@ -26,7 +19,7 @@ describe('finqa init', () => {
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const root = join(dir, 'proj')
-    expect(listFiles(root)).toEqual([
+    expect(filesBelow(root)).toEqual([
       '.github/workflows/finqa.yml',
       'experiments/4b/default.yaml',
       'experiments/4b/no-uncertain.yaml',
@@ -74,7 +67,7 @@ describe('finqa init', () => {
     expect(r.stderr).toContain('experiments/base.yaml')
     expect(r.stderr).toContain('nothing written')
     expect(r.stdout).toBe('')
-    expect(listFiles(dir)).toEqual(['experiments/base.yaml'])
+    expect(filesBelow(dir)).toEqual(['experiments/base.yaml'])
     expect(readFileSync(join(dir, 'experiments', 'base.yaml'), 'utf8')).toBe('mine: true\n')
 
     const again = tempDir()
@@ -101,6 +94,6 @@ describe('finqa init', () => {
     const r = finqa(['init', '--check'], dir)
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('--check is not an option of init')
-    expect(listFiles(dir)).toEqual([])
+    expect(filesBelow(dir)).toEqual([])
   })
 })

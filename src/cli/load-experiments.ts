@@ -81,6 +81,11 @@ export function displayPath(cwd: string, path: string): string {
   return toDisplay(relative(cwd, resolve(cwd, path))) || '.'
 }
 
+/** A path below a displayed folder (see `displayPath`), as shown: `dist-scripts/run_4b.sh`, or the path itself for `.`. */
+export function joinDisplay(dir: string, path: string): string {
+  return dir === '.' ? path : `${dir}/${path}`
+}
+
 /**
  * Reads and compiles a spec folder for the reporting commands, printing its diagnostics to stderr.
  * Returns an exit code instead when the folder is missing or a spec has errors.

@@ -5,7 +5,7 @@ import { compareStrings } from '../diagnostics/diagnostic.js'
 
 /**
  * The package root: the nearest folder above this module holding package.json and templates/. This module
- * is src/cli/ in development, dist/cli/ when built by tsc, or part of the bundle dist/bundle/finqa.mjs.
+ * is src/cli/ in development, dist/cli/ when built by tsc, or part of the bundle dist/bundle/finqa.cjs.
  */
 export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)))
 

@@ -15,7 +15,8 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
-import { createSha256, scratchId, sha256 } from '../sha256.js'
+import { createSha256, sha256 } from '../sha256.js'
+import { scratchId } from './write-outputs.js'
 
 /**
  * The no-op cache (ADR 0004). A compile that wrote a tree records what went in (a hash of every spec text,

@@ -13,7 +13,6 @@ import {
 } from 'node:fs'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import type { RenderedFile } from '../render/render-experiment.js'
-import { scratchId } from '../sha256.js'
 import { MANIFEST, parseManifest, renderManifest } from './manifest.js'
 
 export interface OutputPlan {
@@ -34,6 +33,14 @@ export interface CheckReport {
 
 /** Names ending so are finqa's own scratch files and folders: never output, removed by the next compile. */
 const TEMP_SUFFIX = '.finqa-tmp'
+
+/**
+ * A name part for scratch files and folders: the process id keeps concurrent runs apart, a random part the
+ * names one run makes. Not for secrets: Math.random, not node:crypto.
+ */
+export function scratchId(): string {
+  return `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 10)}`
+}
 
 /**
  * Takes the files of one compile as they are rendered and compares each with the output folder at once, so
@@ -103,18 +110,6 @@ export function openOutputs(outDir: string, options: OutputOptions = {}): Output
   return existing === undefined || existing.length === 0
     ? freshOutputs(outDir, options)
     : updateOutputs(outDir, options)
-}
-
-/** Writes every file of a compile, changed or not (see `OutputWriter`). */
-export async function writeOutputs(outDir: string, files: readonly RenderedFile[]): Promise<OutputPlan> {
-  const writer = openOutputs(outDir)
-  try {
-    for (const file of files) await writer.add(file)
-  } catch (error) {
-    await writer.abort()
-    throw error
-  }
-  return writer.commit()
 }
 
 /**
@@ -237,16 +232,23 @@ async function updateFrom(
 
 /** Renames staged files (paths relative to both folders) into the output folder, creating folders once. */
 function moveInto(outDir: string, stage: string, paths: readonly string[], delayMs = 0): void {
-  const folders = new Set<string>([outDir])
+  const folderOf = folderMaker()
   for (const path of paths) {
     pause(delayMs)
     const target = join(outDir, path)
-    const folder = dirname(target)
-    if (!folders.has(folder)) {
-      mkdirSync(folder, { recursive: true })
-      folders.add(folder)
-    }
+    folderOf(target)
     renameSync(join(stage, path), target)
+  }
+}
+
+/** Makes the folder of each path it is given (once per folder, however many files go there). */
+function folderMaker(): (path: string) => void {
+  const made = new Set<string>()
+  return (path) => {
+    const folder = dirname(path)
+    if (made.has(folder)) return
+    mkdirSync(folder, { recursive: true })
+    made.add(folder)
   }
 }
 
@@ -273,7 +275,7 @@ function pause(ms = 0): void {
  * synchronous first write: the umask is per process).
  */
 function stagedWriter(stage: string): StagedWriter {
-  const folders = new Set<string>()
+  const folderOf = folderMaker()
   const umaskNarrows = new Map<number, boolean>()
   let inFlight = 0
   let failure: Error | undefined
@@ -293,11 +295,7 @@ function stagedWriter(stage: string): StagedWriter {
     file: (path, content, mode) => {
       if (failure !== undefined) throw failure
       const target = join(stage, path)
-      const folder = dirname(target)
-      if (!folders.has(folder)) {
-        mkdirSync(folder, { recursive: true })
-        folders.add(folder)
-      }
+      folderOf(target)
       // No fsync: rename makes the swap atomic for every reader and for a killed compile; a power cut may
       // lose the newest files, and the next compile (or --check) finds and repairs them.
       const narrows = umaskNarrows.get(mode)

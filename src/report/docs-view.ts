@@ -15,7 +15,7 @@ import {
   schemaOrder,
   valueAt,
 } from './fields.js'
-import { formatHours, planExperiments } from './plan.js'
+import { countCells, formatHours, planExperiments } from './plan.js'
 import { countCell, groupDigits } from './text-table.js'
 
 type Schema = { readonly [key: string]: unknown }
@@ -83,10 +83,9 @@ export interface DocsAnalysis {
   /** Fields its own (non-abstract) layers set, other than names, docs and estimates: what it changes. */
   readonly changes: ReadonlyMap<string, PlainValue>
 }
-type Analysed = DocsAnalysis
 
 const code = (s: string): string => `\`${s}\``
-const scriptCode = (a: Analysed): string => code(a.e.script)
+const scriptCode = (a: DocsAnalysis): string => code(a.e.script)
 
 /**
  * The view of the generated README. Pure: built from the compiled experiments and the schema; `analysed`
@@ -104,10 +103,11 @@ export function docsViewOf(
   const groups = groupBy(ablated, (a) => [...a.changes.keys()].sort(order).join(' + '))
   const changedKeys = [...new Set(ablated.flatMap((a) => [...a.changes.keys()]))].sort(order)
   const title = (key: string): string => schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key
-  const byModel = (a: Analysed, b: Analysed): number => models.indexOf(a.model) - models.indexOf(b.model)
-  const baseByModel = new Map<string, Analysed>()
+  const byModel = (a: DocsAnalysis, b: DocsAnalysis): number =>
+    models.indexOf(a.model) - models.indexOf(b.model)
+  const baseByModel = new Map<string, DocsAnalysis>()
   for (const b of bases) if (!baseByModel.has(b.model)) baseByModel.set(b.model, b)
-  const baseOf = (a: Analysed): Analysed | undefined => baseByModel.get(a.model)
+  const baseOf = (a: DocsAnalysis): DocsAnalysis | undefined => baseByModel.get(a.model)
 
   const baseTable: MarkdownTable = {
     header: ['Script', 'Model', ...changedKeys.map(title), 'Output Dir'],
@@ -172,13 +172,7 @@ export function docsViewOf(
         code(r.script),
         r.model,
         countCell(r.trainRows),
-        countCell(r.batchSize),
-        countCell(r.stepsPerEpoch),
-        countCell(r.epochs),
-        countCell(r.totalSteps),
-        countCell(r.checkpoints),
-        countCell(r.validations),
-        countCell(r.gpus),
+        ...countCells(r),
         r.estimatedHours === null ? '?' : `~${formatHours(r.estimatedHours)}`,
         r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),
       ]),
@@ -268,15 +262,15 @@ export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
  * The resolved value of a field (a dotted key, as `fieldsOf` names it): a scalar, a list or an empty map;
  * undefined when the experiment does not set it or it is a map with fields.
  */
-function fieldValue(a: Analysed, key: string): PlainValue | undefined {
+function fieldValue(a: DocsAnalysis, key: string): PlainValue | undefined {
   const value = valueAt(a.e as unknown as PlainValue, pointerOfKey(key))
   return isPlainMap(value) && Object.keys(value).length > 0 ? undefined : value
 }
 
 /** The environment knobs: the base configurations' value and which experiments change it. */
 function hyperparameters(
-  analysed: readonly Analysed[],
-  baseOf: (a: Analysed) => Analysed | undefined,
+  analysed: readonly DocsAnalysis[],
+  baseOf: (a: DocsAnalysis) => DocsAnalysis | undefined,
 ): MarkdownTable {
   const knobs = analysed.map((a) => ({ a, knobs: knobsOf(a.e) }))
   const knobsByAnalysed = new Map(knobs.map((k) => [k.a, k]))
@@ -287,7 +281,7 @@ function hyperparameters(
     if (all.length > 1 && new Set(all).size === all.length) {
       return [code(knob.env), '_one per experiment_', knob.description, '']
     }
-    const baseValue = (a: Analysed): string | undefined => {
+    const baseValue = (a: DocsAnalysis): string | undefined => {
       const base = baseOf(a)
       return base === undefined ? undefined : knobValue(knobsByAnalysed.get(base) ?? { a, knobs: [] })
     }
@@ -317,10 +311,10 @@ function hyperparameters(
 
 /** Settings the scripts fix: change them in the specs. */
 function settings(
-  analysed: readonly Analysed[],
+  analysed: readonly DocsAnalysis[],
   schema: Schema,
   order: (a: string, b: string) => number,
-  baseOf: (a: Analysed) => Analysed | undefined,
+  baseOf: (a: DocsAnalysis) => DocsAnalysis | undefined,
 ): MarkdownTable {
   const overrides = [
     ...new Set(
@@ -346,14 +340,14 @@ function settings(
 }
 
 function dataSection(
-  analysed: readonly Analysed[],
+  analysed: readonly DocsAnalysis[],
   models: readonly string[],
 ): { table: MarkdownTable; dirs: string } {
   const rows = models.flatMap((m) => {
     const members = analysed.filter((a) => a.model === m)
     const files = groupBy(members, (a) => `${a.e.data.train_file}\0${a.e.data.val_file}\0${a.e.model.path}`)
     return [...files.values()].map((as) => {
-      const e = (as[0] as Analysed).e
+      const e = (as[0] as DocsAnalysis).e
       return [
         m,
         code(e.model.path),
@@ -372,12 +366,12 @@ function dataSection(
 }
 
 function rewardSection(
-  analysed: readonly Analysed[],
-  bases: readonly Analysed[],
+  analysed: readonly DocsAnalysis[],
+  bases: readonly DocsAnalysis[],
 ): { table: MarkdownTable; dirs: string; functions: string } {
   const defaultOn = bases.length > 0 && bases.every((b) => b.e.reward.use_uncertainty)
   const defaultOff = bases.length > 0 && bases.every((b) => !b.e.reward.use_uncertainty)
-  const files = new Map<string, { uncertain: boolean; users: Analysed[] }>()
+  const files = new Map<string, { uncertain: boolean; users: DocsAnalysis[] }>()
   for (const a of analysed) {
     for (const uncertain of [true, false]) {
       const file = uncertain ? a.e.reward.uncertain_file : a.e.reward.plain_file
@@ -405,7 +399,7 @@ function rewardSection(
   }
 }
 
-function cell(members: readonly Analysed[], model: string): string {
+function cell(members: readonly DocsAnalysis[], model: string): string {
   const found = members.filter((a) => a.model === model)
   return found.length === 0 ? '—' : found.map(scriptCode).join(', ')
 }

@@ -182,6 +182,13 @@ export function formatHours(hours: number | null): string {
   return hours >= 24 ? `${h} h (${(hours / 24).toFixed(1)} days)` : `${h} h`
 }
 
+/** A plan row's counts as table cells, from batch size to GPUs (`finqa plan` and the README show them alike). */
+export function countCells(r: PlanRow): string[] {
+  return [r.batchSize, r.stepsPerEpoch, r.epochs, r.totalSteps, r.checkpoints, r.validations, r.gpus].map(
+    countCell,
+  )
+}
+
 /** The text `finqa plan` prints: one row per experiment and a total line. */
 export function formatPlan(plan: Plan): string {
   const header = [
@@ -203,13 +210,7 @@ export function formatPlan(plan: Plan): string {
     r.script,
     r.model,
     `${countCell(r.trainRows)}${r.rowsFrom === 'parquet' ? ' (parquet)' : ''}`,
-    countCell(r.batchSize),
-    countCell(r.stepsPerEpoch),
-    countCell(r.epochs),
-    countCell(r.totalSteps),
-    countCell(r.checkpoints),
-    countCell(r.validations),
-    countCell(r.gpus),
+    ...countCells(r),
     r.secondsPerStep === null ? '?' : String(r.secondsPerStep),
     formatHours(r.estimatedHours),
     r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),

@@ -120,7 +120,7 @@ function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagn
           ...(at.key ?? at.value),
           related: at.related,
           code: 'SCHEMA',
-          message: `key \`${key}\` in ${field} ${describeKeyRule(error)}`,
+          message: `key \`${key}\` in ${field} ${describe(error, schema)}`,
         }
       }
       return defaultDiagnostic(error, schema, locate, field)
@@ -186,22 +186,11 @@ const PATTERNS: Record<string, string> = {
   '^[0-9]+[KMGT]?$': 'a Slurm memory size: MB, or a number with K, M, G or T (e.g. 200G)',
   '^[A-Za-z0-9_./%@+~-]+$': 'a path of letters, digits, Slurm patterns (%j, %x) and `_ . / @ + ~ -`',
   '^[A-Za-z0-9_.-]+$': 'a name of letters, digits, `_`, `.` and `-`',
-}
-
-/** What the keys of a map with `propertyNames` must be, by pattern: each such map's keys mean something else. */
-const KEY_PATTERNS: Record<string, string> = {
-  // matrix
+  // the keys of `matrix` and of `verl_overrides` (their `propertyNames`)
   '^[A-Za-z_][A-Za-z0-9_]*(\\.\\+?[A-Za-z_][A-Za-z0-9_]*)*$':
     'a variable of letters, digits and `_` (e.g. `size`) or the dotted path of a field (e.g. `rollout.n`)',
-  // verl_overrides
   '^\\+{0,2}[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$':
     'a dotted key of letters, digits and `_` (a `+` prefix adds a key VERL lacks)',
-}
-
-/** The rule a map's key broke (`propertyNames`), as `must be ...`. */
-function describeKeyRule(error: ErrorObject): string {
-  const rule = error.keyword === 'pattern' ? KEY_PATTERNS[String(error.params.pattern)] : undefined
-  return rule === undefined ? describe(error, {}) : `must be ${rule}`
 }
 
 function describe(error: ErrorObject, _schema: Schema): string {

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openOutputs, writeOutputs } from '../../src/emit/write-outputs.js'
+import { type OutputPlan, openOutputs } from '../../src/emit/write-outputs.js'
 import type { RenderedFile } from '../../src/render/render-experiment.js'
 import { tempDir } from '../helpers/cli.js'
 
@@ -9,6 +9,13 @@ const files = (tag: string): RenderedFile[] => [
   { path: 'run_a.sh', content: `#!/bin/bash\necho a ${tag}\n`, mode: 0o755 },
   { path: 'slurm/run_a.sbatch', content: `#!/bin/bash\n#SBATCH --job-name=a ${tag}\n`, mode: 0o644 },
 ]
+/** Writes every file of a compile through one writer and commits. */
+async function writeOutputs(outDir: string, list: readonly RenderedFile[]): Promise<OutputPlan> {
+  const writer = openOutputs(outDir)
+  for (const file of list) await writer.add(file)
+  return writer.commit()
+}
+
 const scratch = (dir: string) =>
   readdirSync(dir, { recursive: true })
     .map(String)

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
@@ -26,4 +26,12 @@ export function project(): string {
   const dir = tempDir('finqa-cli-')
   cpSync(join(REPO, 'experiments'), join(dir, 'experiments'), { recursive: true })
   return dir
+}
+
+/** Every file below `dir` (not folders), by forward-slash path relative to it, sorted. */
+export function filesBelow(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
+    .sort()
 }

@@ -8,7 +8,7 @@ import { MANIFEST } from '../../emit/manifest.js'
 import { checkOutputsIncrementally, foreignOutputs, openOutputs } from '../../emit/write-outputs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { useColor } from '../color.js'
-import { displayPath, readFolder } from '../load-experiments.js'
+import { displayPath, joinDisplay, readFolder } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
 import { readPackageJson } from '../package-files.js'
 
@@ -272,9 +272,4 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
   ctx.stdout.write(
     `${lines.join('')}finqa: ${report.experiments.length} experiments, ${files.written.length} written, ${files.unchanged.length} unchanged, ${files.removed.length} removed\n`,
   )
-}
-
-/** A folder as shown to the user: relative to cwd with forward slashes, or absolute when given so. */
-function joinDisplay(dir: string, file: string): string {
-  return dir === '.' ? file : `${dir}/${file}`
 }

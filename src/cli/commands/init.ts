@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { paint } from '../../diagnostics/format.js'
 import { useColor } from '../color.js'
-import { displayPath } from '../load-experiments.js'
+import { displayPath, joinDisplay } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
 import { readScaffold } from '../package-files.js'
 
@@ -19,7 +19,7 @@ export interface InitOptions {
 export function initCommand(options: InitOptions, ctx: CliContext): number {
   const root = resolve(ctx.cwd, options.dir)
   const shown = displayPath(ctx.cwd, options.dir)
-  const at = (path: string) => (shown === '.' ? path : `${shown}/${path}`)
+  const at = (path: string) => joinDisplay(shown, path)
   const files = readScaffold()
   const taken = [...files.keys()].filter((path) => exists(join(root, path)))
   if (taken.length > 0) {
