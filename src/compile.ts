@@ -175,7 +175,7 @@ export function* compileFiles(
     const locate = locatorFor(spec, docs)
     const value = withoutLayerKeys(spec.value)
     if (!validators.experiment(value)) {
-      diagnostics.push(...ajvToDiagnostics(validators.experiment.errors ?? [], input.schema, locate))
+      diagnostics.push(...ajvToDiagnostics(validators.experiment.errors ?? [], input.schema, value, locate))
       continue
     }
     const experiment = value as unknown as Experiment
@@ -264,12 +264,13 @@ function slim(spec: ResolvedSpec): ResolvedSpec {
 
 function validateLayer(doc: SourceDoc, validators: SchemaValidators): Diagnostic[] {
   const withoutNulls = stripNulls(doc.value)
-  if (validators.layer(withoutNulls)) return []
+  const errors = validators.layer(withoutNulls)
+  if (errors.length === 0) return []
   const locate: Locate = (pointer) => {
     const at = doc.positions.get(pointer)
     return { value: at?.value ?? { file: doc.file, line: 1, col: 1 }, key: at?.key }
   }
-  return ajvToDiagnostics(validators.layer.errors ?? [], validators.schema, locate)
+  return ajvToDiagnostics(errors, validators.schema, withoutNulls, locate)
 }
 
 /** `null` marks a deletion; the layer schema checks what is left. */

@@ -4,7 +4,6 @@ import type { Diagnostic, Position, RelatedPosition } from '../diagnostics/diagn
 import * as precompiled from '../generated/validators.js'
 import { type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
 import { closest } from '../resolve/merge.js'
-import { toLayerSchema } from './layer-schema.js'
 
 type Schema = { [key: string]: unknown }
 
@@ -19,13 +18,24 @@ export interface Located {
 export type Locate = (pointer: Pointer) => Located
 
 export interface SchemaValidators {
+  /** The whole experiment after inheritance. */
   readonly experiment: ValidateFunction
-  readonly layer: ValidateFunction
+  /**
+   * One layer file: the experiment schema with nothing required. Its errors are the experiment validator's
+   * less `required`: the same as compiling the schema with every `required` removed, as long as no
+   * `required` sits under `anyOf`, `oneOf`, `not` or `if`, which `npm run gen:types` checks. One validator
+   * instead of two halves the precompiled code that every start-up loads.
+   */
+  readonly layer: (value: unknown) => ErrorObject[]
   readonly schema: Schema
 }
 
-/** The options of the one ajv instance; `npm run gen:types` precompiles both validators with them. */
-export const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true, verbose: true } as const
+/**
+ * The options of the one ajv instance; `npm run gen:types` precompiles the validator with them. Not
+ * `verbose`: the diagnostics look up the schema and the value at fault themselves (`schemaAt`, `valueAt`),
+ * which keeps the subschema and the value out of every error object of the generated code.
+ */
+export const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true } as const
 
 const compiled = new WeakMap<Schema, SchemaValidators>()
 
@@ -52,28 +62,52 @@ export function isPrecompiled(schema: Schema): boolean {
 }
 
 function buildValidators(schema: Schema): SchemaValidators {
-  if (isPrecompiled(schema)) {
-    return {
-      experiment: precompiled.experiment as unknown as ValidateFunction,
-      layer: precompiled.layer as unknown as ValidateFunction,
-      schema,
-    }
-  }
-  // Another schema (tests, or a stale src/generated/): compile it now, with the same options.
-  // ajv itself loads only here: a run with the shipped schema never needs it.
-  const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass }
-  const ajv = new Ajv({ ...AJV_OPTIONS })
-  const experiment = ajv.compile(schema)
-  const layer = ajv.compile(toLayerSchema(schema, { allowNull: false }))
+  const experiment = isPrecompiled(schema)
+    ? (precompiled.experiment as unknown as ValidateFunction)
+    : compileAtRunTime(schema)
+  const layer = (value: unknown): ErrorObject[] =>
+    experiment(value) ? [] : (experiment.errors ?? []).filter((e) => e.keyword !== 'required')
   return { experiment, layer, schema }
+}
+
+/**
+ * Another schema than the shipped one (tests, or a stale src/generated/) compiles now, with the same options.
+ * ajv itself loads only here: a run with the shipped schema never needs it.
+ */
+function compileAtRunTime(schema: Schema): ValidateFunction {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass }
+  return new Ajv({ ...AJV_OPTIONS }).compile(schema)
+}
+
+/** Where `required` would not mean "this key must be set", so that `layer` could not just drop it. */
+const CONDITIONAL = new Set(['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else', 'dependencies'])
+
+/** The JSON Pointers of `required` lists that sit under a combinator (see `layer`); [] for our schema. */
+export function conditionalRequired(schema: unknown, pointer = '#', inside = false): string[] {
+  if (schema === null || typeof schema !== 'object') return []
+  if (Array.isArray(schema))
+    return schema.flatMap((item, i) => conditionalRequired(item, `${pointer}/${i}`, inside))
+  return Object.entries(schema).flatMap(([key, value]) =>
+    key === 'required' && inside
+      ? [`${pointer}/required`]
+      : conditionalRequired(value, `${pointer}/${key}`, inside || CONDITIONAL.has(key)),
+  )
+}
+
+/** The value a validation was given, and the schema it was checked against. */
+interface Checked {
+  readonly schema: Schema
+  readonly data: unknown
 }
 
 /** Maps ajv's errors to diagnostics at the position of the value (or key) at fault. */
 export function ajvToDiagnostics(
   errors: readonly ErrorObject[],
   schema: Schema,
+  data: unknown,
   locate: Locate,
 ): Diagnostic[] {
+  const checked: Checked = { schema, data }
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
   const typePaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath))
   const out: Diagnostic[] = []
@@ -83,15 +117,15 @@ export function ajvToDiagnostics(
     // A value of the wrong type: the type is the news, not the enum or pattern it then also fails.
     if (error.keyword !== 'type' && error.keyword !== 'anyOf' && typePaths.has(error.instancePath)) continue
     if (error.keyword === 'propertyNames') continue // reported through its inner error, at the key
-    out.push(toDiagnostic(error, schema, locate))
+    out.push(toDiagnostic(error, checked, locate))
   }
   // Never let a failed validation pass silently, whatever the filters above dropped.
   if (out.length === 0 && errors[0] !== undefined)
-    out.push(defaultDiagnostic(errors[0], schema, locate, fieldOf(errors[0].instancePath)))
+    out.push(defaultDiagnostic(errors[0], checked, locate, fieldOf(errors[0].instancePath)))
   return out
 }
 
-function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagnostic {
+function toDiagnostic(error: ErrorObject, checked: Checked, locate: Locate): Diagnostic {
   const path = error.instancePath
   const field = fieldOf(path)
   const base = { severity: 'error' as const }
@@ -99,7 +133,7 @@ function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagn
     case 'additionalProperties': {
       const key = String(error.params.additionalProperty)
       const at = locate(pointerJoin(path, key))
-      const known = Object.keys((error.parentSchema?.properties as Schema | undefined) ?? {})
+      const known = Object.keys((parentSchema(checked.schema, error)?.properties as Schema | undefined) ?? {})
       const near = closest(key, known)
       return {
         ...base,
@@ -120,10 +154,10 @@ function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagn
           ...(at.key ?? at.value),
           related: at.related,
           code: 'SCHEMA',
-          message: `key \`${key}\` in ${field} ${describe(error, schema)}`,
+          message: `key \`${key}\` in ${field} ${describe(error)}`,
         }
       }
-      return defaultDiagnostic(error, schema, locate, field)
+      return defaultDiagnostic(error, checked, locate, field)
     case 'required': {
       const missing = String(error.params.missingProperty)
       const removed = locate(pointerJoin(path, missing))
@@ -148,7 +182,7 @@ function toDiagnostic(error: ErrorObject, schema: Schema, locate: Locate): Diagn
       }
     }
     default:
-      return defaultDiagnostic(error, schema, locate, field)
+      return defaultDiagnostic(error, checked, locate, field)
   }
 }
 
@@ -156,16 +190,31 @@ function fieldOf(path: string): string {
   return path === '' ? 'the spec' : `\`${pointerSegments(path).join('.')}\``
 }
 
-function defaultDiagnostic(error: ErrorObject, schema: Schema, locate: Locate, field: string): Diagnostic {
+function defaultDiagnostic(error: ErrorObject, checked: Checked, locate: Locate, field: string): Diagnostic {
   const at = locate(error.instancePath)
   return {
     ...at.value,
     severity: 'error',
     related: at.related,
     code: 'SCHEMA',
-    message: `${field} ${describe(error, schema)}`,
-    suggestion: suggest(error),
+    message: `${field} ${describe(error)}`,
+    suggestion: suggest(error, valueAt(checked.data, error.instancePath)),
   }
+}
+
+/** The schema holding the keyword that failed: `#/properties/model/additionalProperties` → the `model` schema. */
+function parentSchema(schema: Schema, error: ErrorObject): Schema | undefined {
+  return valueAt(schema, error.schemaPath.replace(/^#/, '').replace(/\/[^/]*$/, '')) as Schema | undefined
+}
+
+/** The value at a JSON Pointer, or undefined. */
+function valueAt(root: unknown, pointer: Pointer): unknown {
+  let node = root
+  for (const segment of pointerSegments(pointer)) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return undefined
+    node = (node as Record<string, unknown>)[segment]
+  }
+  return node
 }
 
 const PATTERNS: Record<string, string> = {
@@ -193,7 +242,7 @@ const PATTERNS: Record<string, string> = {
     'a dotted key of letters, digits and `_` (a `+` prefix adds a key VERL lacks)',
 }
 
-function describe(error: ErrorObject, _schema: Schema): string {
+function describe(error: ErrorObject): string {
   const p = error.params as Record<string, unknown>
   switch (error.keyword) {
     case 'type':
@@ -227,14 +276,13 @@ function describe(error: ErrorObject, _schema: Schema): string {
   }
 }
 
-function suggest(error: ErrorObject): string | undefined {
+function suggest(error: ErrorObject, data: unknown): string | undefined {
   if (error.keyword === 'enum') {
     const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String)
-    const data = typeof error.data === 'string' ? error.data : undefined
-    const near = data === undefined ? undefined : closest(data, allowed)
+    const near = typeof data === 'string' ? closest(data, allowed) : undefined
     return near ? `did you mean "${near}"?` : undefined
   }
-  if (error.keyword === 'type' && typeof error.data === 'string' && /^-?[\d.]+(e-?\d+)?$/i.test(error.data)) {
+  if (error.keyword === 'type' && typeof data === 'string' && /^-?[\d.]+(e-?\d+)?$/i.test(data)) {
     return 'write the number without quotes'
   }
   return undefined
