@@ -15,6 +15,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
+import { sha256 } from '../sha256.js'
 import { scratchId } from './write-outputs.js'
 
 /**
@@ -26,11 +27,13 @@ import { scratchId } from './write-outputs.js'
  *
  * Stats cannot see a change made within one tick of the file system's coarse clock after finqa wrote a file
  * (same size, same inode, same ctime). Like git's index, files written that recently are "racy": the cache
- * keeps their content and a lookup reads and compares it.
+ * keeps their content (or, past INLINE_BYTES of it, a SHA-256) and a lookup reads and compares it.
  *
- * Inputs and racy files are kept whole and compared as text, not hashed: that is exact, and a compile of a
- * few experiments would otherwise spend a tenth of its time loading node:crypto. The texts are small beside
- * the outputs (about 1 MB of specs at 10,000 experiments).
+ * Inputs are kept whole and compared as text, not hashed: that is exact, and a compile of a few experiments
+ * would otherwise spend a tenth of its time loading node:crypto. The specs are small beside the outputs
+ * (about 1 MB at 10,000 experiments). Racy files are too while there are few: all 27 files of the 8 shipped
+ * experiments are racy when recorded (120 KB), but the last 100 ms of writing 10,000 experiments are some
+ * 2,000 files (8 MB), which would make every no-op read an entry three times larger.
  */
 
 const FORMAT = 4
@@ -38,6 +41,8 @@ const FORMAT = 4
 const STALE_DAYS = 30
 /** Files whose ctime is this close to the time of recording are racy (the coarse clock ticks every ≤10 ms). */
 const RACY_MS = 100
+/** Racy files up to this many bytes in all are kept whole; more are kept as SHA-256s. */
+const INLINE_BYTES = 1 << 20
 
 /** What a cached compile reports: enough to print the same report a full compile would. */
 export interface CachedCompile {
@@ -48,10 +53,7 @@ export interface CachedCompile {
   readonly files: readonly string[]
 }
 
-/**
- * One output file as recorded: path, size, mtime and ctime (ns), inode, mode, and for a racy file its content
- * (its bytes as latin1, one character per byte, so that any byte sequence round-trips exactly).
- */
+/** One output file as recorded: path, size, mtime and ctime (ns), inode, mode, and for a racy file its content. */
 type FileStat = [
   path: string,
   size: string,
@@ -59,8 +61,14 @@ type FileStat = [
   ctimeNs: string,
   ino: string,
   mode: number,
-  content?: string,
+  content?: RecordedContent,
 ]
+
+/**
+ * A racy file's bytes: whole, as latin1 (one character per byte, so that any byte sequence round-trips
+ * exactly), or as the hex SHA-256 of them.
+ */
+type RecordedContent = { readonly latin1: string } | { readonly sha256: string }
 
 /** On disk: the report less its file list, which the stats carry. */
 interface CacheEntry extends Omit<CachedCompile, 'files'> {
@@ -123,7 +131,7 @@ export function openCompileCache(
     record: (compiled) => {
       try {
         const now = BigInt(Date.now()) * 1_000_000n
-        const stats = compiled.files.map((path) => statOf(join(inputs.outDir, path), path, now))
+        const stats = recordStats(inputs.outDir, compiled.files, now)
         const { experiments, diagnostics } = compiled
         const entry: CacheEntry = { format: FORMAT, key, experiments, diagnostics, stats }
         mkdirSync(dir, { recursive: true })
@@ -207,12 +215,26 @@ function buildId(): string {
   }
 }
 
-function statOf(path: string, relative: string, now: bigint): FileStat {
-  const s = lstatSync(path, { bigint: true })
+/** The stats of the output files, with the content of the racy ones (see INLINE_BYTES). */
+function recordStats(outDir: string, files: readonly string[], now: bigint): FileStat[] {
   const racyFrom = now - BigInt(RACY_MS) * 1_000_000n
-  const stat: FileStat = [relative, ...identity(s)]
-  if (s.ctimeNs >= racyFrom || s.mtimeNs >= racyFrom) stat.push(readFileSync(path, 'latin1'))
-  return stat
+  const stats: FileStat[] = []
+  const racy: { stat: FileStat; bytes: Buffer }[] = []
+  let racyBytes = 0
+  for (const path of files) {
+    const full = join(outDir, path)
+    const s = lstatSync(full, { bigint: true })
+    const stat: FileStat = [path, ...identity(s)]
+    stats.push(stat)
+    if (s.ctimeNs >= racyFrom || s.mtimeNs >= racyFrom) {
+      const bytes = readFileSync(full)
+      racy.push({ stat, bytes })
+      racyBytes += bytes.length
+    }
+  }
+  for (const { stat, bytes } of racy)
+    stat.push(racyBytes <= INLINE_BYTES ? { latin1: bytes.toString('latin1') } : { sha256: sha256(bytes) })
+  return stats
 }
 
 /** What identifies a file's content, short of reading it. */
@@ -230,7 +252,9 @@ function sameFile(path: string, recorded: FileStat): boolean {
   const now = identity(s)
   for (let i = 0; i < now.length; i++) if (now[i] !== recorded[i + 1]) return false
   const content = recorded[6]
-  return content === undefined || readFileSync(path, 'latin1') === content
+  if (content === undefined) return true
+  const bytes = readFileSync(path)
+  return 'latin1' in content ? bytes.toString('latin1') === content.latin1 : sha256(bytes) === content.sha256
 }
 
 function readEntry(file: string): CacheEntry | undefined {

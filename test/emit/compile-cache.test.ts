@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { type CacheInputs, openCompileCache } from '../../src/emit/compile-cache.js'
+import { tempDir } from '../helpers/cli.js'
+
+/** An output folder holding `files` (name → size in bytes), and a cache of it in its own folder. */
+function outputs(files: Record<string, number>) {
+  const outDir = tempDir('finqa-out-')
+  for (const [name, size] of Object.entries(files)) writeFileSync(join(outDir, name), 'x'.repeat(size))
+  const cacheDir = tempDir('finqa-cache-')
+  const inputs: CacheInputs = {
+    cwd: outDir,
+    outDir,
+    specDir: 'experiments',
+    specs: new Map([['experiments/a.yaml', 'name: a\n']]),
+    templates: new Map([['launch.sh.hbs', '{{name}}\n']]),
+    schema: { type: 'object' },
+    version: '0.0.0',
+  }
+  const open = () => openCompileCache(inputs, { FINQA_CACHE_DIR: cacheDir })
+  const compiled = { experiments: [], diagnostics: [], files: Object.keys(files) }
+  const entryFile = () => join(cacheDir, readdirSync(cacheDir)[0] as string)
+  const entry = () => JSON.parse(readFileSync(entryFile(), 'utf8'))
+  return { outDir, open, compiled, entryFile, entry }
+}
+
+describe('the no-op cache, racy files', () => {
+  it('keeps racy files whole while they are small, and compares their content', () => {
+    const out = outputs({ a: 100, b: 200 })
+    out.open().record(out.compiled)
+    const [a, b] = out.entry().stats
+    expect(a[6]).toEqual({ latin1: 'x'.repeat(100) })
+    expect(b[6]).toEqual({ latin1: 'x'.repeat(200) })
+    expect(out.open().lookup()?.files).toEqual(['a', 'b'])
+    // An edit that leaves every stat as recorded, simulated by changing what was recorded.
+    const changed = out.entry()
+    changed.stats[0][6].latin1 = `y${'x'.repeat(99)}`
+    writeFileSync(out.entryFile(), JSON.stringify(changed))
+    expect(out.open().lookup()).toBeUndefined()
+  })
+
+  it('keeps a SHA-256 of each instead when they are more than 1 MiB in all (the last files of a large tree)', () => {
+    const out = outputs({ a: 600_000, b: 600_000 })
+    out.open().record(out.compiled)
+    const [a, b] = out.entry().stats
+    expect(a[6]).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(b[6]).toEqual(a[6])
+    expect(readFileSync(out.entryFile()).length).toBeLessThan(10_000)
+    expect(out.open().lookup()?.files).toEqual(['a', 'b'])
+    const changed = out.entry()
+    changed.stats[1][6].sha256 = '0'.repeat(64)
+    writeFileSync(out.entryFile(), JSON.stringify(changed))
+    expect(out.open().lookup()).toBeUndefined()
+  })
+})
