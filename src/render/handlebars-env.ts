@@ -24,6 +24,11 @@ function precompiledOf(name: string, text: string): TemplateSpecification | unde
   return entry.spec as TemplateSpecification
 }
 
+/** True when this template is the shipped one, precompiled into finqa's build. */
+export function isPrecompiledTemplate(name: string, text: string): boolean {
+  return precompiledOf(name, text) !== undefined
+}
+
 function loadCompiler(): typeof FullHandlebars {
   return createRequire(import.meta.url)('handlebars') as typeof FullHandlebars
 }

@@ -5,7 +5,7 @@ import * as precompiled from '../generated/validators.js'
 import { type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
 import { closest } from '../resolve/merge.js'
 
-type Schema = { [key: string]: unknown }
+export type Schema = { [key: string]: unknown }
 
 /** Where a pointer stands: the value, its key, and the layers behind it (for inherited values). */
 export interface Located {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { readSchema, readTemplates } from '../../src/cli/package-files.js'
 import { type CacheInputs, openCompileCache } from '../../src/emit/compile-cache.js'
 import { tempDir } from '../helpers/cli.js'
 
@@ -18,12 +19,36 @@ function outputs(files: Record<string, number>) {
     schema: { type: 'object' },
     version: '0.0.0',
   }
-  const open = () => openCompileCache(inputs, { FINQA_CACHE_DIR: cacheDir })
+  const open = (changed: Partial<CacheInputs> = {}) =>
+    openCompileCache({ ...inputs, ...changed }, { FINQA_CACHE_DIR: cacheDir })
   const compiled = { experiments: [], diagnostics: [], files: Object.keys(files) }
   const entryFile = () => join(cacheDir, readdirSync(cacheDir)[0] as string)
   const entry = () => JSON.parse(readFileSync(entryFile(), 'utf8'))
-  return { outDir, open, compiled, entryFile, entry }
+  return { outDir, inputs, open, compiled, entryFile, entry }
 }
+
+describe('the no-op cache, inputs', () => {
+  it('misses when any input differs: a spec, a template, the schema, shipped or not', () => {
+    const out = outputs({ a: 10 })
+    const own: Pick<CacheInputs, 'templates' | 'schema'> = out.inputs
+    const shipped: Pick<CacheInputs, 'templates' | 'schema'> = {
+      templates: readTemplates(),
+      schema: readSchema(),
+    }
+    for (const base of [own, shipped]) {
+      out.open(base).record(out.compiled)
+      expect(out.open(base).lookup()?.files).toEqual(['a'])
+      const templates = new Map(base.templates)
+      templates.set('launch.sh.hbs', `${templates.get('launch.sh.hbs')}#\n`)
+      const schema = { ...base.schema, title: 'changed' }
+      const specs = new Map([['experiments/a.yaml', 'name: b\n']])
+      const changes: Partial<CacheInputs>[] = [{ templates }, { schema }, { specs }]
+      for (const changed of changes) expect(out.open({ ...base, ...changed }).lookup()).toBeUndefined()
+    }
+    // The shipped schema and templates are part of the build: the entry names them, without their text.
+    expect(readFileSync(out.entryFile()).length).toBeLessThan(2_000)
+  })
+})
 
 describe('the no-op cache, racy files', () => {
   it('keeps racy files whole while they are small, and compares their content', () => {
