@@ -114,6 +114,8 @@ export function openCompileCache(
   const key = inputKey(inputs)
   return {
     lookup: () => {
+      // A missing output folder (say, just deleted to build afresh) needs a compile: skip reading the entry.
+      if (!existsSync(inputs.outDir)) return undefined
       const entry = readEntry(file)
       if (entry === undefined || entry.key !== key) return undefined
       for (const recorded of entry.stats) {
