@@ -229,21 +229,23 @@ function buildId(): string {
 function recordStats(outDir: string, files: readonly string[], now: bigint): FileStat[] {
   const racyFrom = now - BigInt(RACY_MS) * 1_000_000n
   const stats: FileStat[] = []
-  const racy: { stat: FileStat; bytes: Buffer }[] = []
-  let racyBytes = 0
+  const racy: FileStat[] = []
+  let racyBytes = 0n
   for (const path of files) {
-    const full = join(outDir, path)
-    const s = lstatSync(full, { bigint: true })
+    const s = lstatSync(join(outDir, path), { bigint: true })
     const stat: FileStat = [path, ...identity(s)]
     stats.push(stat)
     if (s.ctimeNs >= racyFrom || s.mtimeNs >= racyFrom) {
-      const bytes = readFileSync(full)
-      racy.push({ stat, bytes })
-      racyBytes += bytes.length
+      racy.push(stat)
+      racyBytes += s.size
     }
   }
-  for (const { stat, bytes } of racy)
-    stat.push(racyBytes <= INLINE_BYTES ? { latin1: bytes.toString('latin1') } : { sha256: sha256(bytes) })
+  // One file at a time: the last 100 ms of a large compile are thousands of files.
+  const inline = racyBytes <= BigInt(INLINE_BYTES)
+  for (const stat of racy) {
+    const bytes = readFileSync(join(outDir, stat[0]))
+    stat.push(inline ? { latin1: bytes.toString('latin1') } : { sha256: sha256(bytes) })
+  }
   return stats
 }
 
