@@ -3,54 +3,102 @@ import { compareStrings } from '../diagnostics/diagnostic.js'
 /** What the diagram needs of a compiled experiment (a `CompiledExperiment` fits). */
 export interface MermaidExperiment {
   readonly experiment: { readonly name: string; readonly script: string }
-  /** The layers, root first, the experiment's own file last (display paths). */
-  readonly spec: { readonly chain: readonly string[] }
+  readonly spec: {
+    /** The layers, root first, the experiment's own last (display paths; a sweep's combination `file[...]`). */
+    readonly chain: readonly string[]
+    /** The experiment's own spec file. */
+    readonly file: string
+  }
 }
+
+/**
+ * How much of the tree a diagram shows: every layer and experiment (`experiments`); one node per spec file, a
+ * sweep file with the number of experiments it makes (`files`); or only the layers that other files extend,
+ * each with one node counting the experiments of the files that extend it (`layers`).
+ */
+export type MermaidDetail = 'experiments' | 'files' | 'layers'
 
 export interface MermaidOptions {
   /** Shown paths drop this prefix: `experiments` shows `experiments/4b/default.yaml` as `4b/default.yaml`. */
   readonly specDir?: string
   /** `LR` (default: left to right, base → sizes → ablations) or `TD`. */
   readonly direction?: 'LR' | 'TD'
+  /** Default `experiments`. */
+  readonly detail?: MermaidDetail
 }
 
 /**
- * The inheritance tree as a Mermaid flowchart: one node per layer file, an edge from each parent to each
- * child, and each experiment's script on its leaf (or, when one file yields several experiments, one node
- * per experiment below it). Abstract layers are dashed. Deterministic: the same experiments in any order
- * give the same text. Pure.
+ * Mermaid's defaults, which GitHub and GitLab draw with: a diagram with more edges or more text shows an error
+ * ("Maximum text size in diagram exceeded") instead of the tree.
+ */
+export const MERMAID_LIMITS = { maxEdges: 500, maxTextSize: 50_000 } as const
+
+/**
+ * The inheritance tree as a Mermaid flowchart: one node per layer, an edge from each parent to each child,
+ * and each experiment's script on its leaf (or, when one file yields several experiments, one node per
+ * experiment below it). Abstract layers are dashed. `detail` draws less of a large tree. Deterministic: the
+ * same experiments in any order give the same text. Pure.
  */
 export function renderMermaid(
   experiments: readonly MermaidExperiment[],
   options: MermaidOptions = {},
 ): string {
-  /** Each layer's depth: 0 for a root, the smallest position it has in any chain. */
+  return draw(experiments, options, Number.POSITIVE_INFINITY) as string
+}
+
+/**
+ * The diagram as a fenced Markdown block, which GitHub and GitLab render as a picture: with every experiment
+ * when that is within MERMAID_LIMITS, else with less detail (saying so), else a sentence instead.
+ */
+export function renderMermaidBlock(
+  experiments: readonly MermaidExperiment[],
+  options: Omit<MermaidOptions, 'detail'> = {},
+): string {
+  for (const detail of ['experiments', 'files', 'layers'] as const) {
+    const text = draw(experiments, { ...options, detail }, MERMAID_LIMITS.maxEdges)
+    if (text !== undefined && text.length <= MERMAID_LIMITS.maxTextSize)
+      return `${PREFACE[detail]}\`\`\`mermaid\n${text}\`\`\`\n`
+  }
+  return `Not drawn: even with only the layers that other spec files extend, the tree is more than Mermaid draws (${LIMITS_TEXT}). \`npx finqa explain EXPERIMENT\` lists the layers of one experiment.\n`
+}
+
+const LIMITS_TEXT = `${MERMAID_LIMITS.maxEdges} edges, ${MERMAID_LIMITS.maxTextSize.toLocaleString('en-US')} characters`
+const PREFACE: Record<MermaidDetail, string> = {
+  experiments: '',
+  files: `Each sweep file is one node, with the number of experiments it makes: a node per experiment would be more than Mermaid draws (${LIMITS_TEXT}).\n\n`,
+  layers: `Only the layers that other spec files extend are drawn, each with the number of experiments below it: a node per spec file would be more than Mermaid draws (${LIMITS_TEXT}).\n\n`,
+}
+
+/** `renderMermaid`, or undefined as soon as the diagram is known to have more than `maxEdges` edges. */
+function draw(
+  experiments: readonly MermaidExperiment[],
+  options: MermaidOptions,
+  maxEdges: number,
+): string | undefined {
+  const detail = options.detail ?? 'experiments'
+  if (detail === 'layers') return drawLayers(experiments, options, maxEdges)
+  const chainOf = (item: MermaidExperiment): readonly string[] =>
+    detail === 'files' ? [...item.spec.chain.slice(0, -1), item.spec.file] : item.spec.chain
   const depth = new Map<string, number>()
   const edges = new Set<string>()
   const byLeaf = new Map<string, MermaidExperiment[]>()
   for (const item of experiments) {
-    const chain = item.spec.chain
-    chain.forEach((file, i) => {
-      depth.set(file, Math.min(i, depth.get(file) ?? i))
-      const parent = chain[i - 1]
-      if (parent !== undefined) edges.add(JSON.stringify([parent, file]))
-    })
+    const chain = chainOf(item)
+    addChain(chain, depth, edges)
     const leaf = chain.at(-1)
     if (leaf === undefined) continue
     const runs = byLeaf.get(leaf)
     if (runs === undefined) byLeaf.set(leaf, [item])
     else runs.push(item)
   }
+  // A file with several experiments hangs one node per experiment below it, unless `files` counts them.
+  let experimentEdgeCount = 0
+  if (detail === 'experiments')
+    for (const runs of byLeaf.values()) if (runs.length > 1) experimentEdgeCount += runs.length
+  if (edges.size + experimentEdgeCount > maxEdges) return undefined
 
-  // Roots first, then their children: Mermaid lays nodes out in the order it first meets them.
-  const files = [...depth.keys()].sort(
-    (a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || compareStrings(a, b),
-  )
-  const order = new Map(files.map((f, i) => [f, i]))
-  const shown = (file: string) => shortPath(file, options.specDir)
-  const newId = idAllocator()
-  const ids = new Map(files.map((file) => [file, newId('L', shown(file))]))
-  const lines = [`flowchart ${options.direction ?? 'LR'}`]
+  const { files, order, shown, newId, ids } = layout(depth, options)
+  const nodes: string[] = []
   const abstract: string[] = []
   const concrete: string[] = []
   const experimentNodes: string[] = []
@@ -63,11 +111,16 @@ export function renderMermaid(
     )
     const [only] = runs
     if (runs.length === 1 && only !== undefined) {
-      lines.push(`  ${id}["${label(shown(file), `${only.experiment.name} → ${only.experiment.script}`)}"]`)
+      nodes.push(`  ${id}["${label(shown(file), `${only.experiment.name} → ${only.experiment.script}`)}"]`)
       concrete.push(id)
       continue
     }
-    lines.push(`  ${id}["${label(shown(file))}"]`)
+    if (runs.length > 1 && detail === 'files') {
+      nodes.push(`  ${id}["${label(shown(file), count(runs.length, 'experiment'))}"]`)
+      concrete.push(id)
+      continue
+    }
+    nodes.push(`  ${id}["${label(shown(file))}"]`)
     if (runs.length === 0) abstract.push(id)
     else concrete.push(id)
     for (const run of runs) {
@@ -77,15 +130,120 @@ export function renderMermaid(
       concrete.push(runId)
     }
   }
-  lines.push(...experimentNodes)
-  const edgeLines = [...edges]
+  const edgeLines = edgeLinesOf(edges, order, ids)
+  return flowchart(
+    options,
+    [...nodes, ...experimentNodes],
+    [...edgeLines, ...experimentEdges],
+    abstract,
+    concrete,
+  )
+}
+
+/**
+ * The `layers` detail: the layers that other spec files extend, and below each, one node counting the
+ * experiments (and their spec files) that extend it directly.
+ */
+function drawLayers(
+  experiments: readonly MermaidExperiment[],
+  options: MermaidOptions,
+  maxEdges: number,
+): string | undefined {
+  const depth = new Map<string, number>()
+  const edges = new Set<string>()
+  /** By the layer the experiment's own file extends ('' for none). */
+  const below = new Map<string, { experiments: number; files: Set<string> }>()
+  const ownFiles = new Set<string>()
+  for (const item of experiments) {
+    const layers = item.spec.chain.slice(0, -1)
+    addChain(layers, depth, edges)
+    const parent = layers.at(-1) ?? ''
+    const group = below.get(parent) ?? { experiments: 0, files: new Set<string>() }
+    group.experiments++
+    group.files.add(item.spec.file)
+    below.set(parent, group)
+    ownFiles.add(item.spec.file)
+  }
+  const countEdges = [...below.keys()].filter((parent) => parent !== '').length
+  if (edges.size + countEdges > maxEdges) return undefined
+
+  const { files, order, shown, newId, ids } = layout(depth, options)
+  const nodes: string[] = []
+  const abstract: string[] = []
+  const concrete: string[] = []
+  for (const file of files) {
+    const id = ids.get(file) as string
+    nodes.push(`  ${id}["${label(shown(file))}"]`)
+    // A layer that is also an experiment's own file makes a script itself.
+    if (ownFiles.has(file)) concrete.push(id)
+    else abstract.push(id)
+  }
+  const edgeLines = edgeLinesOf(edges, order, ids)
+  const groups = [...below].sort(([a], [b]) => (order.get(a) ?? -1) - (order.get(b) ?? -1))
+  for (const [parent, group] of groups) {
+    const id = newId('E', parent === '' ? 'experiments' : shown(parent))
+    const text = `${count(group.experiments, 'experiment')} in ${count(group.files.size, 'spec file')}`
+    nodes.push(`  ${id}["${label(text)}"]`)
+    concrete.push(id)
+    if (parent !== '') edgeLines.push(`  ${ids.get(parent)} --> ${id}`)
+  }
+  return flowchart(options, nodes, edgeLines, abstract, concrete)
+}
+
+/** `a --> b` per edge (a JSON pair of layers), in the order of their layers. */
+function edgeLinesOf(
+  edges: ReadonlySet<string>,
+  order: ReadonlyMap<string, number>,
+  ids: ReadonlyMap<string, string>,
+): string[] {
+  return [...edges]
     .map((e) => JSON.parse(e) as [string, string])
     .sort(
       ([a1, b1], [a2, b2]) =>
         (order.get(a1) ?? 0) - (order.get(a2) ?? 0) || (order.get(b1) ?? 0) - (order.get(b2) ?? 0),
     )
     .map(([parent, child]) => `  ${ids.get(parent)} --> ${ids.get(child)}`)
-  lines.push(...edgeLines, ...experimentEdges)
+}
+
+/**
+ * Notes a chain of layers: each layer's depth (0 for a root, the smallest position it has in any chain) and
+ * each parent → child edge, as a JSON pair.
+ */
+function addChain(chain: readonly string[], depth: Map<string, number>, edges: Set<string>): void {
+  chain.forEach((file, i) => {
+    depth.set(file, Math.min(i, depth.get(file) ?? i))
+    const parent = chain[i - 1]
+    if (parent !== undefined) edges.add(JSON.stringify([parent, file]))
+  })
+}
+
+/**
+ * The layers in drawing order, roots first, then their children (Mermaid lays nodes out in the order it first
+ * meets them), with their ids and shown paths, and the allocator for further ids.
+ */
+function layout(depth: ReadonlyMap<string, number>, options: MermaidOptions) {
+  const files = [...depth.keys()].sort(
+    (a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || compareStrings(a, b),
+  )
+  const shown = (file: string) => shortPath(file, options.specDir)
+  const newId = idAllocator()
+  return {
+    files,
+    order: new Map(files.map((f, i) => [f, i])),
+    shown,
+    newId,
+    ids: new Map(files.map((file) => [file, newId('L', shown(file))])),
+  }
+}
+
+function flowchart(
+  options: MermaidOptions,
+  nodes: readonly string[],
+  edges: readonly string[],
+  abstract: readonly string[],
+  concrete: readonly string[],
+): string {
+  const lines = [`flowchart ${options.direction ?? 'LR'}`, ...nodes, ...edges]
   lines.push('  classDef abstract stroke-dasharray: 5 5')
   lines.push('  classDef experiment stroke-width: 2px')
   if (abstract.length > 0) lines.push(`  class ${abstract.join(',')} abstract`)
@@ -93,12 +251,9 @@ export function renderMermaid(
   return `${lines.join('\n')}\n`
 }
 
-/** The diagram as a fenced Markdown block, which GitHub and GitLab render as a picture. */
-export function renderMermaidBlock(
-  experiments: readonly MermaidExperiment[],
-  options: MermaidOptions = {},
-): string {
-  return `\`\`\`mermaid\n${renderMermaid(experiments, options)}\`\`\`\n`
+/** `1 experiment`, `10,000 experiments`. */
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`
 }
 
 /**

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { type MermaidExperiment, renderMermaid, renderMermaidBlock } from '../../src/render/render-mermaid.js'
+import {
+  MERMAID_LIMITS,
+  type MermaidExperiment,
+  renderMermaid,
+  renderMermaidBlock,
+} from '../../src/render/render-mermaid.js'
 import { compileDir } from '../helpers/compile-repo.js'
 
 const run = (name: string, script: string, ...chain: string[]): MermaidExperiment => ({
   experiment: { name, script },
-  spec: { chain },
+  spec: { chain, file: (chain.at(-1) ?? '').replace(/\[.*\]$/, '') },
 })
 
 /** Node ids declared by `id["label"]` lines, and the `a --> b` edges. */
@@ -93,5 +98,73 @@ describe('renderMermaid', () => {
     const block = renderMermaidBlock([run('a', 'a.sh', 'a.yaml')], { direction: 'TD' })
     expect(block.startsWith('```mermaid\nflowchart TD\n')).toBe(true)
     expect(block.endsWith('\n```\n')).toBe(true)
+  })
+})
+
+describe('renderMermaidBlock of a tree too large to draw whole', () => {
+  /** The diagram inside the block, and the text before it. */
+  const split = (block: string) => {
+    const [preface = '', diagram = ''] = block.split('```mermaid\n')
+    return { preface, diagram: diagram.replace(/```\n$/, '') }
+  }
+  const within = (diagram: string) => {
+    expect(parse(diagram).edges.length).toBeLessThanOrEqual(MERMAID_LIMITS.maxEdges)
+    expect(diagram.length).toBeLessThanOrEqual(MERMAID_LIMITS.maxTextSize)
+  }
+  /** `sweeps` sweep files of `size` combinations each, below one model layer. */
+  const sweeps = (count: number, size: number) =>
+    Array.from({ length: count }, (_, f) =>
+      Array.from({ length: size }, (_, i) =>
+        run(`s${f}_${i}`, `run_s${f}_${i}.sh`, 'base.yaml', 'model.yaml', `sweep${f}.yaml[i=${i}]`),
+      ),
+    ).flat()
+
+  it('draws every experiment while that is within what Mermaid draws', () => {
+    const small = sweeps(2, 3)
+    expect(renderMermaidBlock(small)).toBe(`\`\`\`mermaid\n${renderMermaid(small)}\`\`\`\n`)
+  })
+
+  it('draws a sweep file as one node with its count when one node per experiment is too many edges', () => {
+    const { preface, diagram } = split(renderMermaidBlock(sweeps(30, 20)))
+    expect(preface).toMatch(/^Each sweep file is one node, with the number of experiments it makes/)
+    within(diagram)
+    const { nodes, edges } = parse(diagram)
+    expect(nodes.get('L_sweep7')).toBe('sweep7.yaml<br/>20 experiments')
+    expect(nodes.size).toBe(32)
+    expect(edges).toContainEqual(['L_model', 'L_sweep7'])
+  })
+
+  it('draws less when the text alone is too long', () => {
+    const long = Array.from({ length: 200 }, (_, i) =>
+      run(`experiment_${'x'.repeat(200)}_${i}`, `run_${i}.sh`, 'base.yaml', 'model.yaml', `s${i}.yaml`),
+    )
+    expect(renderMermaid(long).length).toBeGreaterThan(MERMAID_LIMITS.maxTextSize)
+    const { preface, diagram } = split(renderMermaidBlock(long))
+    expect(preface).toMatch(/^Only the layers that other spec files extend are drawn/)
+    within(diagram)
+  })
+
+  it('draws only the layers others extend, with the experiments below each counted, when files are too many', () => {
+    const files = Array.from({ length: 600 }, (_, i) =>
+      run(`e${i}`, `run_${i}.sh`, 'base.yaml', `model${i % 3}.yaml`, `e${i}.yaml`),
+    )
+    const { preface, diagram } = split(renderMermaidBlock([...files, ...sweeps(1, 50)]))
+    expect(preface).toMatch(/^Only the layers that other spec files extend are drawn/)
+    within(diagram)
+    const { nodes, edges } = parse(diagram)
+    expect(nodes.get('E_model0')).toBe('200 experiments in 200 spec files')
+    expect(nodes.get('E_model')).toBe('50 experiments in 1 spec file')
+    expect(edges).toContainEqual(['L_model0', 'E_model0'])
+    expect(edges).toContainEqual(['L_base', 'L_model0'])
+    expect(diagram).toContain('  class L_base,L_model,L_model0,L_model1,L_model2 abstract\n')
+  })
+
+  it('says so instead of drawing when even the layers are too many', () => {
+    const wide = Array.from({ length: 600 }, (_, i) =>
+      run(`e${i}`, `run_${i}.sh`, 'base.yaml', `m${i}.yaml`, `e${i}.yaml`),
+    )
+    const block = renderMermaidBlock(wide)
+    expect(block).not.toContain('```')
+    expect(block).toMatch(/^Not drawn: .* \(500 edges, 50,000 characters\)\. `npx finqa explain EXPERIMENT`/)
   })
 })
