@@ -27,6 +27,12 @@ describe('the bundled CLI (dist/bundle/finqa.cjs, what bin/finqa.js loads)', () 
     expect(required.filter((s) => !isBuiltin(s))).toEqual([])
   })
 
+  it('calls nothing that loads ICU locale data (toLocaleString, localeCompare, Intl): 7 MB of memory at start-up', () => {
+    // A `toLocaleString('en-US')` run at module load made every command 7 MB larger (2026-11-25).
+    const text = readFileSync(bundle, 'utf8')
+    expect(text.match(/\.toLocale[A-Za-z]*String\(|\.localeCompare\(|\bIntl\./g) ?? []).toEqual([])
+  })
+
   it('loads with its code cache, which V8 accepts, and runs', async () => {
     const { cli, cacheRejected } = loadCli(bundle)
     expect(cacheRejected).toBe(false)

@@ -1,4 +1,5 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
+import { groupDigits } from '../report/text-table.js'
 
 /** What the diagram needs of a compiled experiment (a `CompiledExperiment` fits). */
 export interface MermaidExperiment {
@@ -62,7 +63,7 @@ export function renderMermaidBlock(
   return `Not drawn: even with only the layers that other spec files extend, the tree is more than Mermaid draws (${LIMITS_TEXT}). \`npx finqa explain EXPERIMENT\` lists the layers of one experiment.\n`
 }
 
-const LIMITS_TEXT = `${MERMAID_LIMITS.maxEdges} edges, ${MERMAID_LIMITS.maxTextSize.toLocaleString('en-US')} characters`
+const LIMITS_TEXT = `${MERMAID_LIMITS.maxEdges} edges, ${groupDigits(MERMAID_LIMITS.maxTextSize)} characters`
 const PREFACE: Record<MermaidDetail, string> = {
   experiments: '',
   files: `Each sweep file is one node, with the number of experiments it makes: a node per experiment would be more than Mermaid draws (${LIMITS_TEXT}).\n\n`,
@@ -253,7 +254,7 @@ function flowchart(
 
 /** `1 experiment`, `10,000 experiments`. */
 function count(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`
+  return `${groupDigits(n)} ${noun}${n === 1 ? '' : 's'}`
 }
 
 /**
