@@ -74,6 +74,8 @@ describe('precompiled validators and templates (npm run gen:types)', () => {
       },
     }
     expect(conditionalRequired(schema)).toEqual(['#/properties/b/anyOf/0/required'])
+    const viaRef = { ...schema, properties: {}, definitions: { d: { type: 'object', required: ['x'] } } }
+    expect(conditionalRequired(viaRef)).toEqual(['#/definitions/d/required'])
   })
 
   it('cover every shipped template, and a changed template compiles from its text', () => {

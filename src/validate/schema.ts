@@ -23,7 +23,8 @@ export interface SchemaValidators {
   /**
    * One layer file: the experiment schema with nothing required. Its errors are the experiment validator's
    * less `required`: the same as compiling the schema with every `required` removed, as long as no
-   * `required` sits under `anyOf`, `oneOf`, `not` or `if`, which `npm run gen:types` checks. One validator
+   * `required` sits under a combinator or in a definition a `$ref` may reach from one, which
+   * `npm run gen:types` checks (`conditionalRequired`). One validator
    * instead of two halves the precompiled code that every start-up loads.
    */
   readonly layer: (value: unknown) => ErrorObject[]
@@ -32,7 +33,7 @@ export interface SchemaValidators {
 
 /**
  * The options of the one ajv instance; `npm run gen:types` precompiles the validator with them. Not
- * `verbose`: the diagnostics look up the schema and the value at fault themselves (`schemaAt`, `valueAt`),
+ * `verbose`: the diagnostics look up the schema and the value at fault themselves (`parentSchema`, `valueAt`),
  * which keeps the subschema and the value out of every error object of the generated code.
  */
 export const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true } as const
@@ -79,8 +80,21 @@ function compileAtRunTime(schema: Schema): ValidateFunction {
   return new Ajv({ ...AJV_OPTIONS }).compile(schema)
 }
 
-/** Where `required` would not mean "this key must be set", so that `layer` could not just drop it. */
-const CONDITIONAL = new Set(['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else', 'dependencies'])
+/**
+ * Where `required` would not mean "this key must be set", so that `layer` could not just drop it: under a
+ * combinator, and (conservatively, since a `$ref` from a combinator may reach them) in `definitions`.
+ */
+const CONDITIONAL = new Set([
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'dependencies',
+  'definitions',
+])
 
 /** The JSON Pointers of `required` lists that sit under a combinator (see `layer`); [] for our schema. */
 export function conditionalRequired(schema: unknown, pointer = '#', inside = false): string[] {
