@@ -2,7 +2,7 @@
 // Generates what derives from schema/experiment.schema.json and templates/, all committed:
 //   src/generated/experiment.ts   TypeScript types (json-schema-to-typescript)
 //   schema/layer.schema.json      the schema for one layer file, which editors use (nothing required, null deletes)
-//   src/generated/validators.ts   both validators precompiled (ajv standalone), for the shipped schema only
+//   src/generated/validators.ts   the validator precompiled (ajv standalone), for the shipped schema only
 //   src/generated/templates.ts    every template precompiled (Handlebars), each with its source text
 // Needs the built dist/ (npm run build). test/generated.test.ts fails when any is stale.
 import { readFileSync, writeFileSync } from 'node:fs'

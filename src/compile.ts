@@ -274,7 +274,7 @@ function validateLayer(doc: SourceDoc, validators: SchemaValidators): Diagnostic
 }
 
 /** `null` marks a deletion; the layer schema checks what is left. */
-function stripNulls(value: PlainMap): PlainMap {
+export function stripNulls(value: PlainMap): PlainMap {
   const out: PlainMap = {}
   for (const [k, v] of Object.entries(value)) {
     if (v === null) continue

@@ -44,7 +44,7 @@ function renderValidators(schema: Schema): string {
   const conditional = conditionalRequired(schema)
   if (conditional.length > 0)
     throw new Error(
-      `\`required\` under a combinator (${conditional.join(', ')}): a layer's check (the experiment's less \`required\`, see SchemaValidators) would be wrong`,
+      `\`required\` under a combinator or in definitions (${conditional.join(', ')}): a layer's check (the experiment's less \`required\`, see SchemaValidators) would be wrong`,
     )
   const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } })
   ajv.addSchema(structuredClone(schema), 'experiment')

@@ -11,13 +11,11 @@ import {
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
-import { BIN, finqa, project, tempDir } from './helpers/cli.js'
+import { BIN, filesBelow, finqa, project, tempDir } from './helpers/cli.js'
 import { REPO } from './helpers/compile-repo.js'
 
 /** How many files the shipped experiments produce (the committed dist-scripts/, less the manifest). */
-const OUTPUTS = readdirSync(join(REPO, 'dist-scripts'), { recursive: true, withFileTypes: true }).filter(
-  (d) => d.isFile() && d.name !== '.finqa-manifest.json',
-).length
+const OUTPUTS = filesBelow(join(REPO, 'dist-scripts')).filter((f) => f !== '.finqa-manifest.json').length
 
 describe('finqa compile (the built CLI, in a temp project)', () => {
   it('writes the eight scripts executable, then nothing when nothing changed', () => {

@@ -13,15 +13,28 @@ function compiled(): { dir: string; cache: string; run: (...args: string[]) => R
   return { dir, cache, run }
 }
 
-/** Rewrites the one cache entry's experiment names, so that a report read from the cache shows it. */
-function markCache(cache: string): void {
+/** The one cache entry in `cache`. */
+function entryFile(cache: string): string {
   const [entry] = readdirSync(cache)
   expect(entry).toBeDefined()
-  const file = join(cache, entry as string)
+  return join(cache, entry as string)
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: an entry as JSON, edited by tests
+type EntryJson = any
+
+/**
+ * Rewrites a cache entry: `change` edits it, and its experiment names are marked, so that a report read from
+ * the entry shows it.
+ */
+function editEntry(file: string, change: (entry: EntryJson) => void = () => {}): void {
   const data = JSON.parse(readFileSync(file, 'utf8'))
+  change(data)
   data.experiments = data.experiments.map((e: { name: string }) => ({ ...e, name: `cached_${e.name}` }))
   writeFileSync(file, JSON.stringify(data))
 }
+
+const markCache = (cache: string) => editEntry(entryFile(cache))
 
 const fromCache = (stdout: string) =>
   JSON.parse(stdout).experiments.some((e: { name: string }) => e.name.startsWith('cached_'))
@@ -106,20 +119,18 @@ describe('the no-op cache', () => {
     // The compile recorded its entry within milliseconds of writing every file: all of them are racy, so the
     // entry holds their content. An edit in the same tick of the file system's clock leaves every stat as
     // recorded; that is simulated the other way round, by changing the recorded content of one file.
-    const [name] = readdirSync(cache)
-    const file = join(cache, name as string)
+    const file = entryFile(cache)
     const entry = JSON.parse(readFileSync(file, 'utf8'))
     const racy = entry.stats.filter((s: unknown[]) => s.length === 7)
     expect(racy.length).toBe(entry.stats.length)
-    const script = entry.stats.find((s: string[]) => s[0] === 'run_4b.sh')
-    expect(script[6]).toEqual({ latin1: readFileSync(join(dir, 'out', 'run_4b.sh'), 'latin1') })
-    writeFileSync(file, JSON.stringify(entry))
-    markCache(cache)
+    const script = (e: EntryJson) => e.stats.find((s: string[]) => s[0] === 'run_4b.sh')
+    expect(script(entry)[6]).toEqual({ latin1: readFileSync(join(dir, 'out', 'run_4b.sh'), 'latin1') })
+    editEntry(file)
     expect(fromCache(run('--json').stdout)).toBe(true)
 
-    script[6].latin1 = script[6].latin1.replace('set -euo pipefail', 'set -eu  pipefail')
-    entry.experiments = entry.experiments.map((e: { name: string }) => ({ ...e, name: `cached_${e.name}` }))
-    writeFileSync(file, JSON.stringify(entry))
+    editEntry(file, (e) => {
+      script(e)[6].latin1 = script(e)[6].latin1.replace('set -euo pipefail', 'set -eu  pipefail')
+    })
     const missed = run('--json')
     expect(fromCache(missed.stdout)).toBe(false)
     expect(JSON.parse(missed.stdout).files.written).toEqual([])
@@ -147,9 +158,7 @@ describe('the no-op cache', () => {
     const own = entries.find((e) => !['notes.txt', 'recent.json'].includes(e)) as string
     expect(own).toMatch(/^[A-Za-z0-9._-]+\.[0-9a-f]{8}\.json$/)
     // A hit (the report comes from the entry) refreshes the entry it answered from.
-    const entry = JSON.parse(readFileSync(join(cache, own), 'utf8'))
-    entry.experiments = entry.experiments.map((e: { name: string }) => ({ ...e, name: `cached_${e.name}` }))
-    writeFileSync(join(cache, own), JSON.stringify(entry))
+    editEntry(join(cache, own))
     utimesSync(join(cache, own), ago(20), ago(20))
     const hit = finqa(['compile', 'experiments', '--out', 'out', '--json'], dir, { FINQA_CACHE_DIR: cache })
     expect(fromCache(hit.stdout)).toBe(true)

@@ -3,8 +3,9 @@ import { join } from 'node:path'
 import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
 import { readSchema, readTemplates } from '../src/cli/package-files.js'
+import { stripNulls } from '../src/compile.js'
 import { TEMPLATES } from '../src/generated/templates.js'
-import { isPlainMap, parseYaml } from '../src/load/parse-yaml.js'
+import { parseYaml } from '../src/load/parse-yaml.js'
 import { createTemplates } from '../src/render/handlebars-env.js'
 import { toLayerSchema } from '../src/validate/layer-schema.js'
 import { AJV_OPTIONS, conditionalRequired, createValidators, isPrecompiled } from '../src/validate/schema.js'
@@ -44,17 +45,9 @@ describe('precompiled validators and templates (npm run gen:types)', () => {
         .filter((f) => f.endsWith('.yaml'))
         .map((f) => join(dir, f)),
     )
-    const dropNulls = (v: unknown): unknown =>
-      isPlainMap(v)
-        ? Object.fromEntries(
-            Object.entries(v)
-              .filter(([, x]) => x !== null)
-              .map(([k, x]) => [k, dropNulls(x)]),
-          )
-        : v
     let failing = 0
     for (const file of files) {
-      const value = dropNulls(parseYaml(file, readFileSync(file, 'utf8')).value)
+      const value = stripNulls(parseYaml(file, readFileSync(file, 'utf8')).value)
       const expected = withoutRequired(value) ? [] : (withoutRequired.errors ?? [])
       // The layer schema's paths name the same subschemas: only `required` was taken out.
       expect(shown(layer(value)), file).toEqual(shown(expected))

@@ -13,12 +13,12 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs'
+import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
 import { isPrecompiledTemplate } from '../render/handlebars-env.js'
-import { sha256 } from '../sha256.js'
 import { isPrecompiled, type Schema, schemaText } from '../validate/schema.js'
 import { scratchId } from './write-outputs.js'
 
@@ -242,8 +242,8 @@ function recordStats(outDir: string, files: readonly string[], now: bigint): str
     if (s.ctimeNs >= racyFrom || s.mtimeNs >= racyFrom) {
       racy.push({ index: stats.length, stat })
       racyBytes += s.size
-    }
-    stats.push(JSON.stringify(stat))
+      stats.push('') // written below, with its content
+    } else stats.push(JSON.stringify(stat))
   }
   // One file at a time: the last 100 ms of a large compile are thousands of files.
   const inline = racyBytes <= BigInt(INLINE_BYTES)
@@ -290,6 +290,17 @@ function sameFile(path: string, recorded: FileStat): boolean {
   if (content === undefined) return true
   const bytes = readFileSync(path)
   return 'latin1' in content ? bytes.toString('latin1') === content.latin1 : sha256(bytes) === content.sha256
+}
+
+let crypto: typeof import('node:crypto') | undefined
+
+/**
+ * Hex SHA-256, for racy files past INLINE_BYTES. node:crypto loads on first use only: loading it is some 6 ms,
+ * a good part of compiling a handful of experiments, which never need it.
+ */
+function sha256(data: Uint8Array): string {
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
+  return crypto.createHash('sha256').update(data).digest('hex')
 }
 
 function readEntry(file: string): CacheEntry | undefined {

@@ -8,7 +8,6 @@ import { sbatchQuote, shellQuote } from './shell.js'
 export const SLURM_DIR = 'slurm'
 /** The generated script that submits every experiment (and its upload job). */
 export const SUBMIT_ALL = `${SLURM_DIR}/submit_all.sh`
-/** The upload script, written by its own renderer; the upload job runs it from the output folder. */
 
 const DEFAULT_OUTPUT = 'slurm-%x-%j.out'
 const DEFAULT_RAY_PORT = 6379

@@ -40,7 +40,7 @@ export const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: tru
 
 const compiled = new WeakMap<Schema, SchemaValidators>()
 
-/** One ajv instance, two validators: the full experiment and a single layer (nothing required). Cached per schema. */
+/** The experiment validator and the layer check made from it (see `layer`). Cached per schema. */
 export function createValidators(schema: Schema): SchemaValidators {
   const cached = compiled.get(schema)
   if (cached !== undefined) return cached
@@ -57,9 +57,19 @@ export function schemaText(schema: Schema): string {
   return JSON.stringify(schema)
 }
 
-/** True when `createValidators(schema)` uses the validators precompiled by `npm run gen:types`. */
+const shipped = new WeakMap<Schema, boolean>()
+
+/**
+ * True when `createValidators(schema)` uses the validator precompiled by `npm run gen:types`. Answered once per
+ * schema object: the no-op cache's key and the validators both ask.
+ */
 export function isPrecompiled(schema: Schema): boolean {
-  return schemaText(schema) === precompiled.SCHEMA_JSON
+  let answer = shipped.get(schema)
+  if (answer === undefined) {
+    answer = schemaText(schema) === precompiled.SCHEMA_JSON
+    shipped.set(schema, answer)
+  }
+  return answer
 }
 
 function buildValidators(schema: Schema): SchemaValidators {

@@ -3,10 +3,9 @@ import type { Experiment } from '../generated/experiment.js'
 import { pointerJoin } from '../load/parse-yaml.js'
 import { closest } from '../resolve/merge.js'
 import { RESERVED_SBATCH_OPTIONS, SBATCH_OPTIONS } from './sbatch-options.js'
+import type { Locate, Located } from './schema.js'
 
 const KNOWN_SBATCH_OPTIONS: ReadonlySet<string> = new Set(SBATCH_OPTIONS)
-
-import type { Locate, Located } from './schema.js'
 
 /** The default of `slurm.requeue_signal_seconds`. */
 export const DEFAULT_REQUEUE_SIGNAL_SECONDS = 300
