@@ -31,7 +31,9 @@ import { scratchId } from './write-outputs.js'
  *
  * Stats cannot see a change made within one tick of the file system's coarse clock after finqa wrote a file
  * (same size, same inode, same ctime). Like git's index, files written that recently are "racy": the cache
- * keeps their content (or, past INLINE_BYTES of it, a SHA-256) and a lookup reads and compares it.
+ * keeps their content (or, past INLINE_BYTES of it, a SHA-256) and a lookup reads and compares it. The content
+ * kept is what the compile produced (`keep`), not what is on disk when recording, while there is little of it:
+ * no file is read back, and a file changed by someone else in that tick is not taken for finqa's own.
  *
  * Inputs are kept whole and compared as text, not hashed: that is exact, and a compile of a few experiments
  * would otherwise spend a tenth of its time loading node:crypto. The specs are small beside the outputs
@@ -94,6 +96,11 @@ export interface CacheInputs {
 export interface CompileCache {
   /** The cached report when the inputs are the same and every output is as recorded; else undefined. */
   lookup(): CachedCompile | undefined
+  /**
+   * Notes a file the compile produced, before it is written: `record` keeps this content for a racy file
+   * instead of reading the file back (up to INLINE_BYTES in all; past that, files are read back).
+   */
+  keep(file: { readonly path: string; readonly content: string }): void
   /** Records a successful compile's outputs (best effort: a cache that cannot be written is skipped). */
   record(compiled: CachedCompile): void
 }
@@ -114,7 +121,14 @@ export function openCompileCache(
       : join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'finqa'))
   const file = join(dir, entryName(inputs.outDir))
   const key = inputKey(inputs)
+  const kept = new Map<string, string>()
+  let keptLength = 0
   return {
+    keep: ({ path, content }) => {
+      // Characters, not bytes: a bound, as UTF-8 takes at least one byte each.
+      keptLength += content.length
+      if (keptLength <= INLINE_BYTES) kept.set(path, content)
+    },
     lookup: () => {
       // A missing output folder (say, just deleted to build afresh) needs a compile: skip reading the entry.
       if (!existsSync(inputs.outDir)) return undefined
@@ -137,7 +151,7 @@ export function openCompileCache(
     record: (compiled) => {
       try {
         const now = BigInt(Date.now()) * 1_000_000n
-        const stats = recordStats(inputs.outDir, compiled.files, now)
+        const stats = recordStats(inputs.outDir, compiled.files, now, kept)
         const { experiments, diagnostics } = compiled
         const head: Omit<CacheEntry, 'stats'> = { format: FORMAT, key, experiments, diagnostics }
         mkdirSync(dir, { recursive: true })
@@ -229,9 +243,15 @@ function buildId(): string {
 
 /**
  * The stats of the output files, each as its JSON text (a FileStat), with the content of the racy ones (see
- * INLINE_BYTES). As text, not arrays: 30,003 of them are 3 MB instead of 8.
+ * INLINE_BYTES): as kept when the compile produced it, else as read now. As text, not arrays: 30,003 of them
+ * are 3 MB instead of 8.
  */
-function recordStats(outDir: string, files: readonly string[], now: bigint): string[] {
+function recordStats(
+  outDir: string,
+  files: readonly string[],
+  now: bigint,
+  kept: ReadonlyMap<string, string>,
+): string[] {
   const racyFrom = now - BigInt(RACY_MS) * 1_000_000n
   const stats: string[] = []
   const racy: { index: number; stat: FileStat }[] = []
@@ -248,11 +268,21 @@ function recordStats(outDir: string, files: readonly string[], now: bigint): str
   // One file at a time: the last 100 ms of a large compile are thousands of files.
   const inline = racyBytes <= BigInt(INLINE_BYTES)
   for (const { index, stat } of racy) {
-    const bytes = readFileSync(join(outDir, stat[0]))
-    stat.push(inline ? { latin1: bytes.toString('latin1') } : { sha256: sha256(bytes) })
+    const content = kept.get(stat[0])
+    if (inline && content !== undefined) stat.push({ latin1: latin1Of(content) })
+    else {
+      const bytes = readFileSync(join(outDir, stat[0]))
+      stat.push(inline ? { latin1: bytes.toString('latin1') } : { sha256: sha256(bytes) })
+    }
     stats[index] = JSON.stringify(stat)
   }
   return stats
+}
+
+/** The latin1 form of a text's UTF-8 bytes (see RecordedContent): the text itself when it is ASCII. */
+function latin1Of(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
+  return /^[\x00-\x7f]*$/.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1')
 }
 
 /**

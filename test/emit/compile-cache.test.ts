@@ -65,6 +65,37 @@ describe('the no-op cache, racy files', () => {
     expect(out.open().lookup()).toBeUndefined()
   })
 
+  it('records what the compile produced, not what is on disk, so a file changed meanwhile is not taken for its own', () => {
+    const out = outputs({ a: 3, b: 3, c: 3 })
+    const cache = out.open()
+    cache.keep({ path: 'a', content: 'xxx' })
+    // Changed on disk by someone else between the write and the record, within one tick of the clock.
+    cache.keep({ path: 'b', content: 'é' })
+    cache.record(out.compiled)
+    const [a, b, c] = out.entry().stats
+    expect(a[6]).toEqual({ latin1: 'xxx' })
+    // UTF-8 bytes as latin1: 'é' is C3 A9.
+    expect(b[6]).toEqual({ latin1: '\u00c3\u00a9' })
+    // Not kept (the manifest, written last): read back.
+    expect(c[6]).toEqual({ latin1: 'xxx' })
+    expect(out.open().lookup()).toBeUndefined()
+    writeFileSync(join(out.outDir, 'b'), 'é')
+    const fixed = out.open()
+    for (const path of ['a', 'b', 'c'])
+      fixed.keep({ path, content: readFileSync(join(out.outDir, path), 'utf8') })
+    fixed.record(out.compiled)
+    expect(out.open().lookup()?.files).toEqual(['a', 'b', 'c'])
+  })
+
+  it('reads racy files back once the kept content passes 1 MiB', () => {
+    const out = outputs({ a: 600_000, b: 10 })
+    const cache = out.open()
+    cache.keep({ path: 'a', content: 'y'.repeat(600_000) })
+    cache.keep({ path: 'b', content: 'y'.repeat(500_000) })
+    cache.record({ ...out.compiled, files: ['b'] })
+    expect(out.entry().stats[0][6]).toEqual({ latin1: 'x'.repeat(10) })
+  })
+
   it('keeps a SHA-256 of each instead when they are more than 1 MiB in all (the last files of a large tree)', () => {
     const out = outputs({ a: 600_000, b: 600_000 })
     out.open().record(out.compiled)

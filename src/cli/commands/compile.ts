@@ -111,7 +111,10 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     const run = compileFiles(folder.input)
     let step: IteratorResult<RenderedFile, CompileSummary>
     try {
-      for (step = run.next(); step.done !== true; step = run.next()) await sink.add(step.value)
+      for (step = run.next(); step.done !== true; step = run.next()) {
+        cache?.keep(step.value)
+        await sink.add(step.value)
+      }
     } catch (error) {
       if ('abort' in sink) await sink.abort()
       throw error
