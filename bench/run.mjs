@@ -5,8 +5,8 @@
 // Peak RSS and CPU time (user + system) come from /usr/bin/time (Debian package `time`). Override sizes
 // with FINQA_BENCH_SIZES=8,1000.
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
@@ -18,6 +18,8 @@ const ENV = { ...process.env, FINQA_CACHE_DIR: CACHE }
 const BIN = join(ROOT, 'bin', 'finqa.js')
 const SIZES = (process.env.FINQA_BENCH_SIZES ?? '8,1000,10000').split(',').map(Number)
 const RUNS = Number(process.env.FINQA_BENCH_RUNS ?? 5)
+/** Where README.md's Speed section holds a copy of bench/results.md. */
+const README_MARKERS = { start: '<!-- bench:results', end: '<!-- /bench:results -->' }
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 
 /**
@@ -91,8 +93,9 @@ for (const size of SIZES) {
 
 const ms = (s) => `${(s * 1000).toFixed(0)} ms`
 const x = (a, b) => `${(a / b).toFixed(2)}×`
+const cpu = cpus()
 const lines = [
-  `Node ${process.version}, ${RUNS} runs each, medians. Each compile into an empty folder is timed in turns with \`cp -r\` of its output and a bare \`node -e 0\`.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} with Node ${process.version} on ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${RUNS} runs each, medians. Each compile into an empty folder is timed in turns with \`cp -r\` of its output and a bare \`node -e 0\`.`,
   '',
   '| experiments | files | compile (empty dir) | its CPU | no-op recompile | --check | cp -r of the output | its CPU | node -e 0 | peak RSS | compile / node -e 0 | compile / cp -r | no-op / compile |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -118,4 +121,22 @@ for (const [name, value, limit] of targets)
 rmSync(CACHE, { recursive: true, force: true })
 const text = `${lines.join('\n')}\n`
 process.stdout.write(text)
-writeFileSync(join(ROOT, 'bench', 'results.md'), text)
+const RESULTS = join(ROOT, 'bench', 'results.md')
+writeFileSync(RESULTS, text)
+// Formatted as `npm run lint` wants it, then copied into README.md's Speed section between its markers
+// (test/bench-readme.test.ts checks the two agree).
+const biome = spawnSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', RESULTS], {
+  encoding: 'utf8',
+})
+if (biome.status !== 0) throw new Error(`biome format failed:\n${biome.stdout}${biome.stderr}`)
+const README = join(ROOT, 'README.md')
+writeFileSync(README, withResults(readFileSync(README, 'utf8'), readFileSync(RESULTS, 'utf8')))
+
+/** README.md's text with the block between its bench markers replaced by `results`. */
+function withResults(readme, results) {
+  const start = readme.indexOf(README_MARKERS.start)
+  const end = readme.indexOf(README_MARKERS.end)
+  if (start < 0 || end < start) throw new Error('README.md lacks the bench:results markers')
+  const open = readme.indexOf('\n', start) + 1
+  return `${readme.slice(0, open)}\n${results}\n${readme.slice(end)}`
+}

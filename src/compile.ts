@@ -208,6 +208,9 @@ export function* compileFiles(
     }
     compiled.push({ item: kept, docs: docsAnalysisOf(item) })
   }
+  // Every layer as parsed is no longer needed (each experiment kept what it needs): let the memory go before
+  // the files made from all experiments, the most a large compile holds at once.
+  docs.clear()
   diagnostics.push(...checkUnique(compiled.map((c) => c.item)))
   compiled.sort((a, b) => compareStrings(a.item.experiment.script, b.item.experiment.script))
   const experiments = compiled.map((c) => c.item)
