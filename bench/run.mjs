@@ -95,7 +95,7 @@ const ms = (s) => `${(s * 1000).toFixed(0)} ms`
 const x = (a, b) => `${(a / b).toFixed(2)}×`
 const cpu = cpus()
 const lines = [
-  `Measured ${new Date().toISOString().slice(0, 10)} with Node ${process.version} on ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${RUNS} runs each, medians. Each compile into an empty folder is timed in turns with \`cp -r\` of its output and a bare \`node -e 0\`.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} with Node ${process.version} on ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${RUNS} run${RUNS === 1 ? '' : 's'} each, medians. Each compile into an empty folder is timed in turns with \`cp -r\` of its output and a bare \`node -e 0\`.`,
   '',
   '| experiments | files | compile (empty dir) | its CPU | no-op recompile | --check | cp -r of the output | its CPU | node -e 0 | peak RSS | compile / node -e 0 | compile / cp -r | no-op / compile |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
