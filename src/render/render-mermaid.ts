@@ -81,7 +81,7 @@ function draw(
   const chainOf = (item: MermaidExperiment): readonly string[] =>
     detail === 'files' ? [...item.spec.chain.slice(0, -1), item.spec.file] : item.spec.chain
   const depth = new Map<string, number>()
-  const edges = new Set<string>()
+  const edges: Edges = new Map()
   const byLeaf = new Map<string, MermaidExperiment[]>()
   for (const item of experiments) {
     const chain = chainOf(item)
@@ -96,7 +96,7 @@ function draw(
   let experimentEdgeCount = 0
   if (detail === 'experiments')
     for (const runs of byLeaf.values()) if (runs.length > 1) experimentEdgeCount += runs.length
-  if (edges.size + experimentEdgeCount > maxEdges) return undefined
+  if (edgeCount(edges) + experimentEdgeCount > maxEdges) return undefined
 
   const { files, order, shown, newId, ids } = layout(depth, options)
   const nodes: string[] = []
@@ -151,7 +151,7 @@ function drawLayers(
   maxEdges: number,
 ): string | undefined {
   const depth = new Map<string, number>()
-  const edges = new Set<string>()
+  const edges: Edges = new Map()
   /** By the layer the experiment's own file extends ('' for none). */
   const below = new Map<string, { experiments: number; files: Set<string> }>()
   const ownFiles = new Set<string>()
@@ -166,7 +166,7 @@ function drawLayers(
     ownFiles.add(item.spec.file)
   }
   const countEdges = [...below.keys()].filter((parent) => parent !== '').length
-  if (edges.size + countEdges > maxEdges) return undefined
+  if (edgeCount(edges) + countEdges > maxEdges) return undefined
 
   const { files, order, shown, newId, ids } = layout(depth, options)
   const nodes: string[] = []
@@ -191,14 +191,23 @@ function drawLayers(
   return flowchart(options, nodes, edgeLines, abstract, concrete)
 }
 
-/** `a --> b` per edge (a JSON pair of layers), in the order of their layers. */
+/** Parent layer → its child layers: each edge once. */
+type Edges = Map<string, Set<string>>
+
+function edgeCount(edges: Edges): number {
+  let n = 0
+  for (const children of edges.values()) n += children.size
+  return n
+}
+
+/** `a --> b` per edge, in the order of their layers. */
 function edgeLinesOf(
-  edges: ReadonlySet<string>,
+  edges: Edges,
   order: ReadonlyMap<string, number>,
   ids: ReadonlyMap<string, string>,
 ): string[] {
   return [...edges]
-    .map((e) => JSON.parse(e) as [string, string])
+    .flatMap(([parent, children]) => [...children].map((child): [string, string] => [parent, child]))
     .sort(
       ([a1, b1], [a2, b2]) =>
         (order.get(a1) ?? 0) - (order.get(a2) ?? 0) || (order.get(b1) ?? 0) - (order.get(b2) ?? 0),
@@ -208,14 +217,19 @@ function edgeLinesOf(
 
 /**
  * Notes a chain of layers: each layer's depth (0 for a root, the smallest position it has in any chain) and
- * each parent → child edge, as a JSON pair.
+ * each parent → child edge.
  */
-function addChain(chain: readonly string[], depth: Map<string, number>, edges: Set<string>): void {
-  chain.forEach((file, i) => {
-    depth.set(file, Math.min(i, depth.get(file) ?? i))
+function addChain(chain: readonly string[], depth: Map<string, number>, edges: Edges): void {
+  for (let i = 0; i < chain.length; i++) {
+    const file = chain[i] as string
+    const known = depth.get(file)
+    if (known === undefined || i < known) depth.set(file, i)
     const parent = chain[i - 1]
-    if (parent !== undefined) edges.add(JSON.stringify([parent, file]))
-  })
+    if (parent === undefined) continue
+    const children = edges.get(parent)
+    if (children === undefined) edges.set(parent, new Set([file]))
+    else children.add(file)
+  }
 }
 
 /**
