@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
@@ -5,12 +8,13 @@ import { readSchema, readTemplates } from '../src/cli/package-files.js'
 import { compile } from '../src/compile.js'
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js'
 import { readSpecs } from '../src/load/read-specs.js'
+import { tempDir } from './helpers/cli.js'
 import { REPO } from './helpers/compile-repo.js'
 
 /**
  * Property: whatever a spec tree holds, the compiler answers with diagnostics or with scripts, never with an
  * internal error; every diagnostic points into a file it names; and a tree it accepts renders no `undefined`,
- * `[object Object]` or `NaN`. The trees are the shipped experiments with random edits (values of any type,
+ * `[object Object]` or `NaN`, and whose shell scripts bash parses. The trees are the shipped experiments with random edits (values of any type,
  * deleted, renamed and added keys) and new layers and sweeps extending them.
  */
 const shipped = readSpecs('experiments', REPO).specs
@@ -151,10 +155,26 @@ function misplaced(d: Diagnostic, specs: ReadonlyMap<string, string>): string | 
   return undefined
 }
 
+/** The scripts (content → output path) that `bash -n` rejects, with its message; one bash runs them all. */
+function bashRejects(scripts: ReadonlyMap<string, string>): string[] {
+  const dir = tempDir('finqa-fuzz-scripts-')
+  const files = [...scripts].map(([content, path], i) => {
+    const file = join(dir, `${i}-${path.replaceAll('/', '_')}`)
+    writeFileSync(file, content)
+    return file
+  })
+  const loop = 'for f in "$@"; do bash -n "$f" 2>&1 || echo "rejected: $f"; done'
+  const r = spawnSync('bash', ['-c', loop, 'bash', ...files], { encoding: 'utf8' })
+  expect(r.status).toBe(0)
+  return r.stdout.split('\n').filter((line) => line !== '')
+}
+
 describe('compiling randomly edited spec trees', () => {
   it('gives diagnostics inside the files or clean scripts, never an internal error', () => {
     let accepted = 0
     let sweeps = 0
+    // Every distinct shell script of the accepted trees, checked with `bash -n` at the end.
+    const scripts = new Map<string, string>()
     fc.assert(
       fc.property(fc.array(edit, { maxLength: 4 }), fc.option(sweep), (edits, added) => {
         const docs = new Map([...parsed].map(([f, v]) => [f, structuredClone(v)]))
@@ -171,8 +191,10 @@ describe('compiling randomly edited spec trees', () => {
         }
         accepted++
         if (result.experiments.length > 8) sweeps++
-        for (const f of result.files)
+        for (const f of result.files) {
           expect(f.content, f.path).not.toMatch(/undefined|\[object Object\]|\bNaN\b|\0/)
+          if (/\.(sh|sbatch)$/.test(f.path) && !scripts.has(f.content)) scripts.set(f.content, f.path)
+        }
       }),
       // FUZZ_RUNS=8000 for a longer hunt (8,000 found nothing on 2026-11-25: 761 trees accepted, 319 sweeps).
       { numRuns: Number(process.env.FUZZ_RUNS ?? 600) },
@@ -180,5 +202,6 @@ describe('compiling randomly edited spec trees', () => {
     // The runs reach the renderers too, sweeps included, not only the diagnostics.
     expect(accepted).toBeGreaterThan(30)
     expect(sweeps).toBeGreaterThan(10)
+    expect(bashRejects(scripts)).toEqual([])
   })
 })
