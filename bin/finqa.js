@@ -27,7 +27,13 @@ if (!existsSync(bundle)) {
 const { cli } = loadCli(bundle)
 
 cli
-  .main(process.argv.slice(2), { cwd: process.cwd(), stdout: output(1), stderr: output(2), env: process.env })
+  .main(process.argv.slice(2), {
+    cwd: process.cwd(),
+    stdout: output(1),
+    stderr: output(2),
+    env: process.env,
+    onLargeCompile: limitHeapGrowth,
+  })
   .then((code) => {
     // Nothing is left to run once main() returns (every command finishes its own work and closes what it
     // opened, and output is written synchronously), but a natural exit still tears Node's environment down
@@ -64,6 +70,18 @@ function output(fd) {
       return true
     },
   }
+}
+
+/**
+ * For a large compile (thousands of files), which holds tens of MB of experiments while it renders: V8 then
+ * lets the old generation grow to as much as 4x what was live after the last full collection before it
+ * collects again; 1.6x keeps the peak of 10,000 experiments some 35 MB lower (about 200 MiB instead of 235)
+ * in the same time. A V8 flag set at run time, once the bundle's code cache is loaded (V8 checks a cache
+ * against its flags; this one it reads at each collection); Node's own modules loaded after it compile
+ * without their code cache, a few ms.
+ */
+function limitHeapGrowth() {
+  require('node:v8').setFlagsFromString('--heap-growing-percent=60')
 }
 
 function buildIfStale(dir) {

@@ -19,6 +19,11 @@ export interface CliContext {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Ends `compile --watch`. Default: SIGINT or SIGTERM. */
   readonly signal?: AbortSignal
+  /**
+   * Called once when a compile (or check) has produced LARGE_COMPILE_FILES files, so that the process can
+   * tune itself for a large compile (bin/finqa.js limits V8's heap growth). Default: nothing.
+   */
+  readonly onLargeCompile?: () => void
 }
 
 /** Exit codes: 0 ok, 1 spec errors or stale output, 2 bad usage, 70 internal error (a bug). */

@@ -45,6 +45,9 @@ export interface CompileReport {
 
 const NO_FILES = { written: [], unchanged: [], removed: [], stale: [], missing: [], extra: [] }
 
+/** A compile that produces this many files is large: see `CliContext.onLargeCompile`. */
+export const LARGE_COMPILE_FILES = 2000
+
 export async function compileCommand(options: CompileOptions, ctx: CliContext): Promise<number> {
   const report = await runCompile(options, ctx)
   printReport(report, options, ctx)
@@ -110,8 +113,10 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
       : openOutputs(outAbsolute, { renameDelayMs })
     const run = compileFiles(folder.input)
     let step: IteratorResult<RenderedFile, CompileSummary>
+    let produced = 0
     try {
       for (step = run.next(); step.done !== true; step = run.next()) {
+        if (++produced === LARGE_COMPILE_FILES) ctx.onLargeCompile?.()
         cache?.keep(step.value)
         await sink.add(step.value)
       }
