@@ -135,7 +135,7 @@ export function* compileFiles(
     diagnostics.push(...matrixDiagnostics)
     if (matrixDiagnostics.length > 0) continue
     const expansion = expandMatrix(doc)
-    diagnostics.push(...expansion.diagnostics)
+    for (const d of expansion.diagnostics) diagnostics.push(d) // a loop: one per combination, maybe more than a call takes
     for (const layer of expansion.docs) {
       docs.set(layerId(layer), layer)
       diagnostics.push(...validateLayer(layer, validators), ...checkSecrets(layer))
@@ -147,7 +147,7 @@ export function* compileFiles(
     specRoot: input.specDir,
     sweepFiles,
   })
-  diagnostics.push(...extendsDiagnostics)
+  for (const d of extendsDiagnostics) diagnostics.push(d) // a loop: one per layer at most
   const settings: RenderSettings = {
     templates: createTemplates(input.templates),
     specDir: input.specDir,
@@ -211,7 +211,7 @@ export function* compileFiles(
   // Every layer as parsed is no longer needed (each experiment kept what it needs): let the memory go before
   // the files made from all experiments, the most a large compile holds at once.
   docs.clear()
-  diagnostics.push(...checkUnique(compiled.map((c) => c.item)))
+  for (const d of checkUnique(compiled.map((c) => c.item))) diagnostics.push(d) // a loop: one per experiment at most
   compiled.sort((a, b) => compareStrings(a.item.experiment.script, b.item.experiment.script))
   const experiments = compiled.map((c) => c.item)
 

@@ -25,6 +25,7 @@ export type DiagnosticCode =
   | 'TEMPLATE'
   | 'NO_SPECS'
   | 'OUTPUT_UNWRITABLE'
+  | 'OUTPUT_CONFLICT'
   | 'SBATCH_OPTION'
   | 'SLURM_MISMATCH'
   | 'SLURM_TIME'

@@ -5,8 +5,14 @@ import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format
 import { diagnosticToJson } from '../../diagnostics/json.js'
 import { openCompileCache } from '../../emit/compile-cache.js'
 import { MANIFEST } from '../../emit/manifest.js'
-import { checkOutputsIncrementally, foreignOutputs, openOutputs } from '../../emit/write-outputs.js'
+import {
+  checkOutputsIncrementally,
+  foreignOutputs,
+  OutputConflict,
+  openOutputs,
+} from '../../emit/write-outputs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
+import { groupDigits } from '../../report/text-table.js'
 import { useColor } from '../color.js'
 import { displayPath, joinDisplay, readFolder } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
@@ -160,6 +166,21 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
       files: { ...NO_FILES, unchanged, stale, missing, extra },
     }
   } catch (error) {
+    if (error instanceof OutputConflict)
+      return failed([
+        ...folder.diagnostics,
+        ...error.paths.map(
+          (path): Diagnostic => ({
+            file: joinDisplay(shown.outDir, path),
+            line: 1,
+            col: 1,
+            severity: 'error',
+            code: 'OUTPUT_CONFLICT',
+            message: `${joinDisplay(shown.outDir, path)} was not written by finqa, and this compile would replace it`,
+            suggestion: 'move or delete it, or compile into another folder (--out DIR)',
+          }),
+        ),
+      ])
     // The output folder could not be read or written (a file in its place, no permission, a full disk):
     // the user's to fix, not a bug. Whatever was staged is gone; the folder is as it was.
     if (!isFileSystemError(error)) throw error
@@ -180,6 +201,17 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     ])
   }
 }
+
+/**
+ * At most EXTRA_SHOWN lines, then one saying how many more: an output folder may hold thousands of files
+ * finqa does not produce (`--out` a busy folder), and listing every one buries the report.
+ */
+function shortList(lines: readonly string[], more: (count: string) => string): string[] {
+  if (lines.length <= EXTRA_SHOWN) return [...lines]
+  return [...lines.slice(0, EXTRA_SHOWN), more(groupDigits(lines.length - EXTRA_SHOWN))]
+}
+
+const EXTRA_SHOWN = 20
 
 const isFileSystemError = (
   error: unknown,
@@ -254,7 +286,10 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
     const problems = [
       ...files.stale.map((f) => `stale: ${out(f)}`),
       ...files.missing.map((f) => `missing: ${out(f)}`),
-      ...files.extra.map((f) => `extra: ${out(f)} (no spec produces it)`),
+      ...shortList(
+        files.extra.map((f) => `extra: ${out(f)} (no spec produces it)`),
+        (more) => `extra: ${more} more files no spec produces (--json lists them all)`,
+      ),
     ]
     if (problems.length > 0) {
       ctx.stderr.write(
@@ -272,9 +307,10 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
     ...files.written.map((f) => `${paint(outColor, 'wrote', 'green')} ${out(f)}\n`),
     ...files.removed.map((f) => `${paint(outColor, 'removed', 'yellow')} ${out(f)}\n`),
   ]
-  const warnings = files.extra.map(
-    (f) =>
-      `${paint(errColor, 'warning:', 'yellow', 'bold')} ${out(f)} is not produced by any spec; delete it if it is stale\n`,
+  const warning = paint(errColor, 'warning:', 'yellow', 'bold')
+  const warnings = shortList(
+    files.extra.map((f) => `${warning} ${out(f)} is not produced by any spec; delete it if it is stale\n`),
+    (more) => `${warning} and ${more} more files no spec produces (--json lists them all)\n`,
   )
   if (warnings.length > 0) ctx.stderr.write(warnings.join(''))
   ctx.stdout.write(
