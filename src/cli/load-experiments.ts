@@ -2,7 +2,13 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { type CompileInput, type CompileResult, compile } from '../compile.js'
 import { type Diagnostic, hasErrors } from '../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary } from '../diagnostics/format.js'
-import { encodingDiagnostics, readSpecs, SpecDirError, toDisplay } from '../load/read-specs.js'
+import {
+  encodingDiagnostics,
+  linkDiagnostics,
+  readSpecs,
+  SpecDirError,
+  toDisplay,
+} from '../load/read-specs.js'
 import { type CliContext, EXIT } from './main.js'
 import { readSchema, readTemplates } from './package-files.js'
 
@@ -51,7 +57,7 @@ export function readFolder(specDir: string, cwd: string): ReadFolder {
   }
   return {
     input: { specs: specFiles.specs, specDir: specFiles.specDir, templates: readTemplates(), schema },
-    diagnostics: encodingDiagnostics(specFiles.notUtf8),
+    diagnostics: [...linkDiagnostics(specFiles.badLinks), ...encodingDiagnostics(specFiles.notUtf8)],
     sources: specFiles.specs,
     specDir: specFiles.specDir,
     schema,

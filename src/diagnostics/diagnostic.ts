@@ -24,6 +24,7 @@ export type DiagnosticCode =
   | 'SECRET'
   | 'TEMPLATE'
   | 'NO_SPECS'
+  | 'SPEC_LINK'
   | 'OUTPUT_UNWRITABLE'
   | 'OUTPUT_CONFLICT'
   | 'SBATCH_OPTION'

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import type { Diagnostic } from '../diagnostics/diagnostic.js'
+import { compareStrings, type Diagnostic } from '../diagnostics/diagnostic.js'
 
 export interface SpecFiles {
   /** The spec folder as displayed: relative to cwd, forward slashes, no trailing slash. */
@@ -9,6 +9,8 @@ export interface SpecFiles {
   readonly specs: Map<string, string>
   /** Files that are not UTF-8, with the offset of the first bad byte. */
   readonly notUtf8: { file: string; offset: number }[]
+  /** Symbolic links that cannot be read as spec files: to a folder, or to nothing. */
+  readonly badLinks: { file: string; target: 'folder' | 'nothing' }[]
 }
 
 export class SpecDirError extends Error {
@@ -29,10 +31,25 @@ export function readSpecs(dir: string, cwd: string): SpecFiles {
   const specs = new Map<string, string>()
   const notUtf8: { file: string; offset: number }[] = []
   const decoder = new TextDecoder('utf-8', { fatal: true })
-  const files = readdirSync(absolute, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && /\.ya?ml$/.test(d.name))
-    .map((d) => join(d.parentPath, d.name))
-    .sort()
+  const badLinks: SpecFiles['badLinks'] = []
+  const files: string[] = []
+  for (const d of readdirSync(absolute, { recursive: true, withFileTypes: true })) {
+    const path = join(d.parentPath, d.name)
+    const isSpec = /\.ya?ml$/.test(d.name)
+    if (d.isFile()) {
+      if (isSpec) files.push(path)
+      continue
+    }
+    if (!d.isSymbolicLink()) continue
+    // A linked spec file is read through its link; a linked folder is not followed (it could loop, or hold
+    // anything), and it must not be skipped without a word: its experiments would be missing.
+    const target = statIfExists(path)
+    if (target?.isDirectory()) badLinks.push({ file: toDisplay(relative(cwd, path)), target: 'folder' })
+    else if (isSpec && target === undefined)
+      badLinks.push({ file: toDisplay(relative(cwd, path)), target: 'nothing' })
+    else if (isSpec && target?.isFile() === true) files.push(path)
+  }
+  files.sort()
   for (const file of files) {
     const display = toDisplay(relative(cwd, file))
     const bytes = readFileSync(file)
@@ -42,7 +59,16 @@ export function readSpecs(dir: string, cwd: string): SpecFiles {
       notUtf8.push({ file: display, offset: firstBadByte(bytes) })
     }
   }
-  return { specDir, specs, notUtf8 }
+  badLinks.sort((a, b) => compareStrings(a.file, b.file))
+  return { specDir, specs, notUtf8, badLinks }
+}
+
+function statIfExists(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path)
+  } catch {
+    return undefined
+  }
 }
 
 export function toDisplay(path: string): string {
@@ -64,6 +90,28 @@ function firstBadByte(bytes: Uint8Array): number {
   }
   // A truncated multi-byte character also fails; step back to its lead byte.
   return lo
+}
+
+/**
+ * A SPEC_LINK diagnostic for each symbolic link that is not read as a spec file: a warning for a folder (it
+ * may hold no specs at all), an error for a spec file whose target is missing.
+ */
+export function linkDiagnostics(badLinks: SpecFiles['badLinks']): Diagnostic[] {
+  return badLinks.map(({ file, target }) => ({
+    file,
+    line: 1,
+    col: 1,
+    severity: target === 'folder' ? 'warning' : 'error',
+    code: 'SPEC_LINK',
+    message:
+      target === 'folder'
+        ? `${file} is a symbolic link to a folder; finqa does not follow it, so any specs in it are left out`
+        : `${file} is a symbolic link to a file that does not exist`,
+    suggestion:
+      target === 'folder'
+        ? 'copy the folder into the spec folder, or link its spec files one by one'
+        : 'fix or remove the link',
+  }))
 }
 
 /** A YAML_SYNTAX diagnostic for each spec file that is not UTF-8. */

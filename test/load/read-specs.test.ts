@@ -1,0 +1,35 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { linkDiagnostics, readSpecs } from '../../src/load/read-specs.js'
+import { tempDir } from '../helpers/cli.js'
+
+describe('readSpecs and symbolic links', () => {
+  it('reads a linked spec file, and names a linked folder and a broken link instead of skipping them', () => {
+    const dir = tempDir('finqa-links-')
+    const specs = join(dir, 'experiments')
+    mkdirSync(join(specs, 'own'), { recursive: true })
+    mkdirSync(join(dir, 'shared'))
+    writeFileSync(join(specs, 'own', 'a.yaml'), 'name: a\n')
+    writeFileSync(join(dir, 'shared', 'b.yaml'), 'name: b\n')
+    symlinkSync(join(dir, 'shared', 'b.yaml'), join(specs, 'b.yaml'))
+    symlinkSync(join(dir, 'shared'), join(specs, 'linked'))
+    symlinkSync(join(dir, 'gone.yaml'), join(specs, 'c.yaml'))
+    symlinkSync(join(dir, 'notes.txt'), join(specs, 'notes.txt')) // not a spec: no word about it
+
+    const read = readSpecs('experiments', dir)
+
+    expect([...read.specs]).toEqual([
+      ['experiments/b.yaml', 'name: b\n'],
+      ['experiments/own/a.yaml', 'name: a\n'],
+    ])
+    expect(read.badLinks).toEqual([
+      { file: 'experiments/c.yaml', target: 'nothing' },
+      { file: 'experiments/linked', target: 'folder' },
+    ])
+    expect(linkDiagnostics(read.badLinks).map((d) => `${d.file} ${d.severity} ${d.code}`)).toEqual([
+      'experiments/c.yaml error SPEC_LINK',
+      'experiments/linked warning SPEC_LINK',
+    ])
+  })
+})
