@@ -1,6 +1,6 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readSchema, readTemplates } from '../src/cli/package-files.js'
@@ -249,4 +249,45 @@ describe('environment overrides reach VERL exactly, or stop the script with exit
       )
     })
   }
+})
+
+describe('spec file and folder names reach the scripts only inside comments', () => {
+  it('names with a newline, $(...) or backticks run nothing, whatever script is run', () => {
+    const hostileDir = 'exp\ntouch canary #$(touch canary)`touch canary`'
+    const specs = new Map(
+      [...shipped].map(([file, text]) => [
+        file
+          .replace(/^experiments\//, `${hostileDir}/`)
+          .replace('4b/default.yaml', '4b/default\ntouch canary.yaml'),
+        text,
+      ]),
+    )
+    const result = compile({ specs, specDir: hostileDir, templates, schema })
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
+    const scripts = result.files.filter((f) => /\.(sh|sbatch)$/.test(f.path))
+    expect(scripts.length).toBeGreaterThan(20)
+    for (const f of scripts) {
+      for (const line of f.content.split('\n'))
+        if (line.includes('canary')) expect(line.startsWith('#'), `${f.path}: ${line}`).toBe(true)
+    }
+    // And run: submit_all.sh with a stub sbatch that prints a job id, the upload script's --help, a launch script.
+    const dir = mkdtempSync(join(work, 'names-'))
+    for (const f of result.files) {
+      mkdirSync(join(dir, 'out', dirname(f.path)), { recursive: true })
+      writeFileSync(join(dir, 'out', f.path), f.content)
+    }
+    writeFileSync(join(dir, 'sbatch'), '#!/usr/bin/env bash\necho "Submitted batch job 42"\n', {
+      mode: 0o755,
+    })
+    const env = { PATH: `${dir}:${process.env.PATH}`, FINQA_SKIP_PREFLIGHT: '1' }
+    for (const script of ['slurm/submit_all.sh', 'upload_to_hf.sh', 'run_4b.sh']) {
+      const run = runScript(join(dir, 'out', script), {
+        cwd: dir,
+        env,
+        args: script === 'upload_to_hf.sh' ? ['--help'] : [],
+      })
+      expect(run.stderr, script).not.toContain('canary')
+    }
+    expect(readdirSync(dir)).not.toContain('canary')
+  })
 })
