@@ -333,10 +333,16 @@ function leafPosition(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceDoc>):
 /** Two experiments may not write the same script or train into the same checkpoint folder. */
 function checkUnique(experiments: readonly CompiledExperiment[]): Diagnostic[] {
   const out: Diagnostic[] = []
-  const check = (label: string, keyOf: (e: Experiment) => string, pointer: Pointer) => {
+  const check = (
+    label: string,
+    fieldOf: (e: Experiment) => string,
+    pointer: Pointer,
+    keyOf: (value: string) => string = (value) => value,
+  ) => {
     const seen = new Map<string, CompiledExperiment>()
     for (const item of experiments) {
-      const key = keyOf(item.experiment)
+      const value = fieldOf(item.experiment)
+      const key = keyOf(value)
       const first = seen.get(key)
       if (first === undefined) {
         seen.set(key, item)
@@ -356,13 +362,23 @@ function checkUnique(experiments: readonly CompiledExperiment[]): Diagnostic[] {
         ...at,
         severity: 'error',
         code: 'DUPLICATE_OUTPUT',
-        message: `${item.spec.id} and ${first.spec.id} have the same ${label} ${key}`,
+        message:
+          value === fieldOf(first.experiment)
+            ? `${item.spec.id} and ${first.spec.id} have the same ${label} ${value}`
+            : `${item.spec.id} and ${first.spec.id} have ${label}s that differ only in case, ${value} and ${fieldOf(first.experiment)}: one file on macOS and Windows`,
         suggestion: `give ${item.spec.id} its own ${pointer.slice(1)}`,
         related: [{ ...other, message: `${first.spec.id} sets it here` }],
       })
     }
   }
-  check('script', (e) => e.script, '/script')
+  // Ignoring case: on macOS and Windows (and in a git checkout there) `run_4B.sh` and `run_4b.sh` are one
+  // file, and one experiment's scripts would silently replace the other's.
+  check(
+    'script',
+    (e) => e.script,
+    '/script',
+    (script) => script.toLowerCase(),
+  )
   check('checkpoint folder', checkpointDir, '/name')
   return out
 }
