@@ -88,6 +88,40 @@ describe('interrupted compiles', () => {
     expect(sawMix, 'no kill landed while files were being replaced').toBe(true)
   }, 300_000)
 
+  it('two compiles into one folder at once: the second waits for the first, both succeed, nothing mixed', async () => {
+    const dir = tempDir('finqa-atomic-two-')
+    writeSyntheticTree(join(dir, 'experiments'), 100, { lr: '1.0e-6' })
+    expect(finqa(['compile', 'experiments', '--out', 'out'], dir).code).toBe(0)
+    rmSync(join(dir, 'experiments'), { recursive: true })
+    writeSyntheticTree(join(dir, 'experiments'), 100, { lr: '2.0e-6' })
+    // The first is held in its renames (3 ms each, some 300 files) when the second starts.
+    const first = spawn(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FINQA_NO_CACHE: '1', FINQA_TEST_RENAME_DELAY_MS: '3' },
+    })
+    let firstErr = ''
+    first.stderr?.on('data', (d: Buffer) => {
+      firstErr += d.toString()
+    })
+    const firstExit = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)))
+    const probe = join(dir, 'out', 'run_synthetic_0.sh')
+    const before = statSync(probe).ino
+    while (first.exitCode === null && statSync(probe).ino === before)
+      await new Promise((r) => setTimeout(r, 2))
+    expect(first.exitCode, 'the first compile ended before its renames').toBeNull()
+
+    const second = finqa(['compile', 'experiments', '--out', 'out'], dir, { FINQA_NO_CACHE: '1' })
+
+    expect(second.stderr).toBe('')
+    expect(second.code).toBe(0)
+    // It compared after the first had finished: every file was already the new version.
+    expect(second.stdout).toContain(' 0 written, ')
+    expect(await firstExit, firstErr).toBe(0)
+    expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).code).toBe(0)
+    expect(readdirSync(dir).filter((n) => n.endsWith('.finqa-lock'))).toEqual([])
+  }, 60_000)
+
   it('into a new output folder: it appears whole or not at all, and the next compile clears the scratch', async () => {
     const dir = tempDir('finqa-atomic-fresh-')
     writeSyntheticTree(join(dir, 'experiments'), 300)

@@ -245,6 +245,21 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     expect(JSON.parse(run('--check', '--json').stdout).files.extra).toHaveLength(20_000)
   })
 
+  it('an output folder another finqa holds is waited for, then an error naming it (OUTPUT_BUSY)', () => {
+    const dir = project()
+    finqa(['compile'], dir)
+    const before = filesBelow(join(dir, 'dist-scripts'))
+    writeFileSync(join(dir, 'experiments', 'base.yaml'), '\n', { flag: 'a' })
+    writeFileSync(join(dir, '.dist-scripts.finqa-lock'), `${process.pid}\n`) // this test: a live process
+    const r = finqa(['compile'], dir, { FINQA_TEST_LOCK_WAIT_MS: '200' })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(
+      `dist-scripts:1:1 error OUTPUT_BUSY another finqa (process ${process.pid}) is still writing dist-scripts after 0.2 s`,
+    )
+    expect(r.stderr).toContain('if no finqa is running, delete .dist-scripts.finqa-lock')
+    expect(filesBelow(join(dir, 'dist-scripts'))).toEqual(before)
+  })
+
   it('a missing spec folder exits 1 with a clear message', () => {
     const r = finqa(['compile', 'nope'], project())
     expect(r.code).toBe(1)

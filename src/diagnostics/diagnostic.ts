@@ -27,6 +27,7 @@ export type DiagnosticCode =
   | 'SPEC_LINK'
   | 'OUTPUT_UNWRITABLE'
   | 'OUTPUT_CONFLICT'
+  | 'OUTPUT_BUSY'
   | 'SBATCH_OPTION'
   | 'SLURM_MISMATCH'
   | 'SLURM_TIME'

@@ -5,6 +5,7 @@ import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format
 import { diagnosticToJson } from '../../diagnostics/json.js'
 import { openCompileCache } from '../../emit/compile-cache.js'
 import { MANIFEST } from '../../emit/manifest.js'
+import { lockOutput, OutputBusy, type OutputLock } from '../../emit/output-lock.js'
 import {
   checkOutputsIncrementally,
   foreignOutputs,
@@ -50,6 +51,9 @@ export interface CompileReport {
 }
 
 const NO_FILES = { written: [], unchanged: [], removed: [], stale: [], missing: [], extra: [] }
+
+/** How long a compile waits for another finqa to finish with the same output folder (src/emit/output-lock.ts). */
+const LOCK_WAIT_MS = 60_000
 
 /** A compile that produces this many files is large: see `CliContext.onLargeCompile`. */
 export const LARGE_COMPILE_FILES = 2000
@@ -113,7 +117,11 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
   }
 
   const renameDelayMs = Number(ctx.env?.FINQA_TEST_RENAME_DELAY_MS ?? 0) || 0
+  const lockWaitMs = Number(ctx.env?.FINQA_TEST_LOCK_WAIT_MS ?? LOCK_WAIT_MS)
+  let lock: OutputLock | undefined
   try {
+    // A check waits too: it would report another compile's half-replaced tree as stale.
+    lock = await lockOutput(outAbsolute, lockWaitMs)
     const sink = options.check
       ? checkOutputsIncrementally(outAbsolute)
       : openOutputs(outAbsolute, { renameDelayMs })
@@ -166,6 +174,19 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
       files: { ...NO_FILES, unchanged, stale, missing, extra },
     }
   } catch (error) {
+    if (error instanceof OutputBusy)
+      return failed([
+        ...folder.diagnostics,
+        {
+          file: shown.outDir,
+          line: 1,
+          col: 1,
+          severity: 'error',
+          code: 'OUTPUT_BUSY',
+          message: `another finqa${error.pid === undefined ? '' : ` (process ${error.pid})`} is still writing ${shown.outDir} after ${lockWaitMs / 1000} s`,
+          suggestion: `wait for it to finish; if no finqa is running, delete ${relative(ctx.cwd, error.lock) || error.lock}`,
+        },
+      ])
     if (error instanceof OutputConflict)
       return failed([
         ...folder.diagnostics,
@@ -199,6 +220,8 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
             : 'check that the folder can be written, or give --out another folder',
       },
     ])
+  } finally {
+    lock?.release()
   }
 }
 
