@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path'
 import { type CompileSummary, compileFiles } from '../../compile.js'
-import { type Diagnostic, hasErrors } from '../../diagnostics/diagnostic.js'
+import { type Diagnostic, type DiagnosticCode, hasErrors } from '../../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
 import { openCompileCache } from '../../emit/compile-cache.js'
@@ -174,55 +174,65 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
       files: { ...NO_FILES, unchanged, stale, missing, extra },
     }
   } catch (error) {
-    if (error instanceof OutputBusy)
-      return failed([
-        ...folder.diagnostics,
-        {
-          file: shown.outDir,
-          line: 1,
-          col: 1,
-          severity: 'error',
-          code: 'OUTPUT_BUSY',
-          message: `another finqa${error.pid === undefined ? '' : ` (process ${error.pid})`} is still writing ${shown.outDir} after ${lockWaitMs / 1000} s`,
-          suggestion: `wait for it to finish; if no finqa is running, delete ${relative(ctx.cwd, error.lock) || error.lock}`,
-        },
-      ])
-    if (error instanceof OutputConflict)
-      return failed([
-        ...folder.diagnostics,
-        ...error.paths.map(
-          (path): Diagnostic => ({
-            file: joinDisplay(shown.outDir, path),
-            line: 1,
-            col: 1,
-            severity: 'error',
-            code: 'OUTPUT_CONFLICT',
-            message: `${joinDisplay(shown.outDir, path)} was not written by finqa, and this compile would replace it`,
-            suggestion: 'move or delete it, or compile into another folder (--out DIR)',
-          }),
-        ),
-      ])
-    // The output folder could not be read or written (a file in its place, no permission, a full disk):
-    // the user's to fix, not a bug. Whatever was staged is gone; the folder is as it was.
-    if (!isFileSystemError(error)) throw error
-    return failed([
-      ...folder.diagnostics,
-      {
-        file: shown.outDir,
-        line: 1,
-        col: 1,
-        severity: 'error',
-        code: 'OUTPUT_UNWRITABLE',
-        message: `cannot write the output folder ${shown.outDir}: ${error.code} (${error.syscall} ${relative(ctx.cwd, error.path ?? outAbsolute) || '.'})`,
-        suggestion:
-          error.code === 'ENOTDIR' || error.code === 'EEXIST'
-            ? 'give --out a folder, not a file'
-            : 'check that the folder can be written, or give --out another folder',
-      },
-    ])
+    const problems = outputProblems(error, { cwd: ctx.cwd, outDir: shown.outDir, outAbsolute, lockWaitMs })
+    if (problems === undefined) throw error
+    return failed([...folder.diagnostics, ...problems])
   } finally {
     lock?.release()
   }
+}
+
+/**
+ * What went wrong with the output folder, as diagnostics at it: the user's to fix, not a bug. Undefined for
+ * any other error (a bug). Whatever was staged is gone, and the folder is as it was.
+ */
+function outputProblems(
+  error: unknown,
+  at: { cwd: string; outDir: string; outAbsolute: string; lockWaitMs: number },
+): Diagnostic[] | undefined {
+  const problem = (file: string, code: DiagnosticCode, message: string, suggestion: string): Diagnostic => ({
+    file,
+    line: 1,
+    col: 1,
+    severity: 'error',
+    code,
+    message,
+    suggestion,
+  })
+  if (error instanceof OutputBusy) {
+    const holder = error.pid === undefined ? '' : ` (process ${error.pid})`
+    return [
+      problem(
+        at.outDir,
+        'OUTPUT_BUSY',
+        `another finqa${holder} is still writing ${at.outDir} after ${at.lockWaitMs / 1000} s`,
+        `wait for it to finish; if no finqa is running, delete ${relative(at.cwd, error.lock) || error.lock}`,
+      ),
+    ]
+  }
+  if (error instanceof OutputConflict) {
+    return error.paths.map((path) => {
+      const file = joinDisplay(at.outDir, path)
+      return problem(
+        file,
+        'OUTPUT_CONFLICT',
+        `${file} was not written by finqa, and this compile would replace it`,
+        'move or delete it, or compile into another folder (--out DIR)',
+      )
+    })
+  }
+  // The folder could not be read or written: a file in its place, no permission, a full disk.
+  if (!isFileSystemError(error)) return undefined
+  return [
+    problem(
+      at.outDir,
+      'OUTPUT_UNWRITABLE',
+      `cannot write the output folder ${at.outDir}: ${error.code} (${error.syscall} ${relative(at.cwd, error.path ?? at.outAbsolute) || '.'})`,
+      error.code === 'ENOTDIR' || error.code === 'EEXIST'
+        ? 'give --out a folder, not a file'
+        : 'check that the folder can be written, or give --out another folder',
+    ),
+  ]
 }
 
 /**
