@@ -17,7 +17,7 @@ export class SpecDirError extends Error {
   override name = 'SpecDirError'
 }
 
-/** Reads every *.yaml / *.yml below `dir`, sorted, keyed by cwd-relative display path. */
+/** Reads every *.yaml / *.yml below `dir` (not hidden ones), sorted, keyed by cwd-relative display path. */
 export function readSpecs(dir: string, cwd: string): SpecFiles {
   const absolute = resolve(cwd, dir)
   let stat: ReturnType<typeof statSync>
@@ -35,6 +35,9 @@ export function readSpecs(dir: string, cwd: string): SpecFiles {
   const files: string[] = []
   for (const d of readdirSync(absolute, { recursive: true, withFileTypes: true })) {
     const path = join(d.parentPath, d.name)
+    // Hidden files and folders are never specs: editors' lock files (Emacs's `.#base.yaml`, a symbolic link
+    // to nowhere), macOS's `._base.yaml` metadata, `.git/`.
+    if (isHidden(relative(absolute, path))) continue
     const isSpec = /\.ya?ml$/.test(d.name)
     if (d.isFile()) {
       if (isSpec) files.push(path)
@@ -61,6 +64,10 @@ export function readSpecs(dir: string, cwd: string): SpecFiles {
   }
   badLinks.sort((a, b) => compareStrings(a.file, b.file))
   return { specDir, specs, notUtf8, badLinks }
+}
+
+function isHidden(relativePath: string): boolean {
+  return relativePath.split(sep).some((segment) => segment.startsWith('.'))
 }
 
 function statIfExists(path: string): ReturnType<typeof statSync> | undefined {
