@@ -90,7 +90,7 @@ describe('finqa compile --json', () => {
       endLine: expect.any(Number),
       endCol: expect.any(Number),
       message: '`rollout.n` must be an integer',
-      suggestion: null,
+      suggestion: 'for example: 4',
       related: expect.arrayContaining([
         {
           file: 'experiments/4b/default.yaml',

@@ -222,7 +222,11 @@ function defaultDiagnostic(error: ErrorObject, checked: Checked, locate: Locate,
     related: at.related,
     code: 'SCHEMA',
     message: `${field} ${describe(error)}`,
-    suggestion: suggest(error, valueAt(checked.data, error.instancePath)),
+    suggestion: suggest(
+      error,
+      valueAt(checked.data, error.instancePath),
+      parentSchema(checked.schema, error),
+    ),
   }
 }
 
@@ -300,16 +304,41 @@ function describe(error: ErrorObject): string {
   }
 }
 
-function suggest(error: ErrorObject, data: unknown): string | undefined {
+/**
+ * What to write instead: for a value of the wrong type, what YAML made of it and how to write it; else, the
+ * field's first example from the schema (every field has some).
+ */
+function suggest(error: ErrorObject, data: unknown, field: Schema | undefined): string | undefined {
   if (error.keyword === 'enum') {
     const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String)
     const near = typeof data === 'string' ? closest(data, allowed) : undefined
     return near ? `did you mean "${near}"?` : undefined
   }
-  if (error.keyword === 'type' && typeof data === 'string' && /^-?[\d.]+(e-?\d+)?$/i.test(data)) {
-    return 'write the number without quotes'
+  if (error.keyword === 'type') {
+    const wanted = String((error.params as { type: unknown }).type)
+    const numeric = wanted.includes('integer') || wanted.includes('number')
+    if (numeric && typeof data === 'string' && /^-?[\d.]+(e-?\d+)?$/i.test(data))
+      return 'write the number without quotes'
+    if (numeric && typeof data === 'string' && /^-?\d{1,3}([_,]\d{3})+$/.test(data))
+      return `write ${data.replace(/[_,]/g, '')}: a YAML number has no separators`
+    if (wanted.includes('boolean') && typeof data === 'string' && /^(yes|no|on|off|y|n)$/i.test(data))
+      return `write true or false: YAML 1.2 reads ${data} as text`
+    if (wanted.includes('string') && (typeof data === 'number' || typeof data === 'boolean'))
+      return `put it in quotes to make it text: "${String(data)}"`
   }
-  return undefined
+  const example = (field?.examples as unknown[] | undefined)?.[0]
+  return example === undefined || isMap(example) ? undefined : `for example: ${yamlForm(example)}`
+}
+
+/** A scalar or a list of scalars as written in a spec. */
+function yamlForm(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(yamlForm).join(', ')}]`
+  if (typeof value === 'string' && !/^[A-Za-z0-9_./:@+%~-]+$/.test(value)) return JSON.stringify(value)
+  return String(value)
+}
+
+function isMap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function article(type: string): string {

@@ -32,6 +32,21 @@ describe('diagnostics carry what the user needs', () => {
     ])
   })
 
+  it('a value of the wrong type says how to write it: what YAML made of it, or an example', () => {
+    const cases: [from: string, to: string, suggestion: string][] = [
+      ['project: fin_text_qa', 'project: 123', 'put it in quotes to make it text: "123"'],
+      ['epochs: 10', 'epochs: 1_000', 'write 1000: a YAML number has no separators'],
+      ['use_uncertainty: true', 'use_uncertainty: yes', 'write true or false: YAML 1.2 reads yes as text'],
+      ['batch_size: 64', 'batch_size: "64"', 'write the number without quotes'],
+      ['logger: [console, wandb]', 'logger: console', 'for example: [console, wandb]'],
+      ['kl_coef: 0.001', 'kl_coef: -1', 'for example: 0.001'],
+    ]
+    for (const [from, to, suggestion] of cases) {
+      const { diagnostics } = withChange('experiments/base.yaml', from, to)
+      expect(diagnostics.map((d) => d.suggestion)).toEqual([suggestion])
+    }
+  })
+
   it('an error in the base is reported once, at the base, naming every experiment that inherits it', () => {
     const { diagnostics, files } = withChange('experiments/base.yaml', 'kl_coef: 0.001', 'kl_coef: -1')
     expect(files).toEqual([])
