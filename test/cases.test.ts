@@ -21,7 +21,7 @@ function snapshotTree(dir: string): Record<string, string> {
  * expected diagnostic. The case is compiled by the CLI over an existing output folder.
  */
 describe.each(readdirSync(CASES).sort())('case %s', (name) => {
-  it('fails with exit 1, the expected codes and positions, no stack trace, and an untouched output', async () => {
+  it('fails with exit 1, the expected codes and positions, a suggestion each, no stack trace, and an untouched output', async () => {
     const dir = tempDir(`finqa-case-${name}-`)
     if (existsSync(join(CASES, name, 'experiments')))
       cpSync(join(CASES, name, 'experiments'), join(dir, 'experiments'), { recursive: true })
@@ -46,6 +46,8 @@ describe.each(readdirSync(CASES).sort())('case %s', (name) => {
       .trim()
       .split('\n')
     expect(found).toEqual(expected)
+    // Each diagnostic says what to do about it.
+    expect(stderr.match(/^ {2}suggestion: /gm)?.length ?? 0).toBeGreaterThanOrEqual(found.length)
     expect(stderr).not.toMatch(/^\s+at /m)
     expect(stderr).not.toContain('internal error')
     expect(snapshotTree(join(dir, 'dist-scripts'))).toEqual(before)

@@ -123,6 +123,7 @@ export function parseYaml(file: string, text: string): SourceDoc {
       severity: 'error',
       code: 'NOT_A_MAP',
       message: `a spec must be a map of settings, found a ${isSeq(root) ? 'list' : 'scalar'}`,
+      suggestion: 'write one `key: value` setting per line at the top level, e.g. `extends: ../base.yaml`',
     })
     return empty
   }
@@ -205,6 +206,7 @@ export function parseYaml(file: string, text: string): SourceDoc {
             severity: 'error',
             code: 'SCHEMA',
             message: `${node.source ?? String(v)} is not a finite number; specs take finite numbers only`,
+            suggestion: 'write a finite number (e.g. 1e9), or leave the key out',
           })
           return null
         }
@@ -214,6 +216,7 @@ export function parseYaml(file: string, text: string): SourceDoc {
             severity: 'error',
             code: 'SCHEMA',
             message: `${node.source ?? String(v)} is too large to be carried exactly (the largest is ${Number.MAX_SAFE_INTEGER})`,
+            suggestion: 'write a smaller number, or put it in quotes if it is meant as text',
           })
           return null
         }
@@ -257,17 +260,36 @@ function yamlMessage(code: string, message: string): string {
       return 'duplicate key: each key may appear once in a map'
     case 'TAB_AS_INDENT':
       return 'tabs are not allowed for indentation in YAML'
+    case 'MULTIPLE_DOCS':
+      // The library's own text goes on to advise a function of its API.
+      return 'YAML syntax error: the file holds several documents (a `---` line starts another)'
     default:
       return `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}`
   }
 }
 
+/** What to do about a YAML error, by the `yaml` library's code; undefined when nothing better than the message. */
 function yamlSuggestion(code: string): string | undefined {
   switch (code) {
     case 'DUPLICATE_KEY':
       return 'remove one of the two entries'
     case 'TAB_AS_INDENT':
       return 'indent with spaces'
+    case 'MULTIPLE_DOCS':
+      return 'keep one spec per file: remove the `---` line, or move what follows it to a file of its own'
+    case 'MISSING_CHAR':
+      return 'close the quote or bracket that this value opens'
+    case 'BAD_INDENT':
+      return 'indent the entries of one map alike, and close a [ or { on the line it opens, or indent its lines more'
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'one `key: value` per line; a map value goes on the lines below its key, indented'
+    case 'BAD_DQ_ESCAPE':
+      return 'in double quotes write a backslash as \\\\, or use single quotes'
+    case 'BAD_SCALAR_START':
+      return 'put the value in quotes'
+    case 'UNEXPECTED_TOKEN':
+      return 'remove the stray character, or put the value in quotes'
     default:
       return undefined
   }

@@ -179,6 +179,7 @@ function toDiagnostic(error: ErrorObject, checked: Checked, locate: Locate): Dia
           related: at.related,
           code: 'SCHEMA',
           message: `key \`${key}\` in ${field} ${describe(error)}`,
+          suggestion: exampleKey(checked.schema, path),
         }
       }
       return defaultDiagnostic(error, checked, locate, field)
@@ -326,8 +327,21 @@ function suggest(error: ErrorObject, data: unknown, field: Schema | undefined): 
     if (wanted.includes('string') && (typeof data === 'number' || typeof data === 'boolean'))
       return `put it in quotes to make it text: "${String(data)}"`
   }
+  if (error.keyword === 'type' && String((error.params as { type: unknown }).type) === 'object')
+    return 'write its settings on the lines below it, indented'
+  if (error.keyword === 'anyOf') return 'for example: `true`, `1024`, `error` or `[a, b]`'
   const example = (field?.examples as unknown[] | undefined)?.[0]
   return example === undefined || isMap(example) ? undefined : `for example: ${yamlForm(example)}`
+}
+
+/** For a key the schema refuses: a key of the map's first example (`verl_overrides`, `matrix`). */
+function exampleKey(schema: Schema, path: Pointer): string | undefined {
+  let node: Schema | undefined = schema
+  for (const segment of pointerSegments(path))
+    node = (node?.properties as Record<string, Schema> | undefined)?.[segment]
+  const example = (node?.examples as unknown[] | undefined)?.[0]
+  const key = isMap(example) ? Object.keys(example as object)[0] : undefined
+  return key === undefined ? undefined : `for example: \`${key}\``
 }
 
 /** A scalar or a list of scalars as written in a spec. */
