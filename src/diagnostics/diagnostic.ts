@@ -15,6 +15,7 @@ export type DiagnosticCode =
   | 'EXTENDS_NOT_FOUND'
   | 'EXTENDS_CYCLE'
   | 'EXTENDS_OUTSIDE'
+  | 'EXTENDS_DEPTH'
   | 'UNSET_MISSING'
   | 'UNKNOWN_KEY'
   | 'SCHEMA'

@@ -100,6 +100,11 @@ export function resolveExtends(
         broken = true
         break
       }
+      if (chain.length === MAX_DEPTH) {
+        broken = true
+        reportTooDeep(file, docs, diagnostics)
+        break
+      }
       const seen = chain.indexOf(parent)
       if (seen !== -1) {
         broken = true
@@ -112,6 +117,26 @@ export function resolveExtends(
     chains.push({ file, chain: broken ? undefined : chain.reverse() })
   }
   return { chains, diagnostics }
+}
+
+/**
+ * The most layers one chain may have. Real trees have a handful; a limit keeps a runaway tree (thousands of
+ * layers, each extending the last) from taking minutes and gigabytes, as following every chain to its root
+ * costs the square of its length.
+ */
+export const MAX_DEPTH = 64
+
+/** An error at a concrete layer whose chain is too long; abstract layers below the limit's cut say nothing. */
+function reportTooDeep(file: string, docs: ReadonlyMap<string, SourceDoc>, diagnostics: Diagnostic[]): void {
+  const doc = docs.get(file)
+  if (doc === undefined || doc.value.abstract === true) return
+  diagnostics.push({
+    ...(doc.positions.get('/extends')?.value ?? { file: doc.file, line: 1, col: 1 }),
+    severity: 'error',
+    code: 'EXTENDS_DEPTH',
+    message: `the extends chain of ${file} is more than ${MAX_DEPTH} layers deep (or runs into a longer cycle)`,
+    suggestion: 'extend a layer nearer the root, or merge layers that only pass settings on',
+  })
 }
 
 /** `members` in extends order: each extends the next, and the last extends the first. */
