@@ -34,6 +34,7 @@ export type DiagnosticCode =
   | 'SLURM_TIME'
   | 'SLURM_LIMIT'
   | 'MATRIX_EMPTY'
+  | 'MATRIX_TOO_LARGE'
   | 'MATRIX_COLLISION'
   | 'MATRIX_TEMPLATE'
   | 'MATRIX_INVALID'
