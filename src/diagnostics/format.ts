@@ -42,15 +42,35 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
       d.endLine === d.line && d.endCol !== undefined && d.endCol > d.col
         ? d.endCol - d.col
         : Math.max(1, sourceLine.length - d.col + 1)
-    lines.push(`  ${paint(c, `${String(d.line)} |`, 'dim')} ${sourceLine.replace(/\r$/, '')}`)
+    const shown = frameWindow(sourceLine.replace(/\r$/, ''), d.col)
+    lines.push(`  ${paint(c, `${String(d.line)} |`, 'dim')} ${shown.text}`)
     lines.push(
-      `  ${paint(c, `${' '.repeat(gutter)} |`, 'dim')} ${' '.repeat(Math.max(0, d.col - 1))}${paint(c, '^'.repeat(Math.min(width, 80)), tone, 'bold')}`,
+      `  ${paint(c, `${' '.repeat(gutter)} |`, 'dim')} ${' '.repeat(shown.caret)}${paint(c, '^'.repeat(Math.max(1, Math.min(width, FRAME_WIDTH - shown.caret))), tone, 'bold')}`,
     )
   }
   if (d.suggestion) lines.push(`  ${paint(c, 'suggestion:', 'cyan')} ${d.suggestion}`)
   for (const r of d.related ?? [])
     lines.push(paint(c, `  related: ${r.file}:${r.line}:${r.col} ${r.message}`, 'dim'))
   return lines.join('\n')
+}
+
+/** The most characters of a source line a code frame shows. */
+const FRAME_WIDTH = 100
+
+/**
+ * The part of a line a code frame shows, and where the caret goes in it: the whole line when it is short,
+ * else FRAME_WIDTH characters around the column, cut ends marked with `…` (a spec written on one long line
+ * must not fill the terminal).
+ */
+function frameWindow(line: string, col: number): { text: string; caret: number } {
+  if (line.length <= FRAME_WIDTH) return { text: line, caret: Math.max(0, col - 1) }
+  const start = Math.max(0, Math.min(col - 1 - FRAME_WIDTH / 2, line.length - FRAME_WIDTH))
+  const end = start + FRAME_WIDTH
+  const head = start > 0 ? '…' : ''
+  return {
+    text: `${head}${line.slice(start, end)}${end < line.length ? '…' : ''}`,
+    caret: col - 1 - start + head.length,
+  }
 }
 
 export function formatSummary(diagnostics: readonly Diagnostic[]): string {

@@ -263,6 +263,11 @@ function yamlMessage(code: string, message: string): string {
     case 'MULTIPLE_DOCS':
       // The library's own text goes on to advise a function of its API.
       return 'YAML syntax error: the file holds several documents (a `---` line starts another)'
+    case 'RESOURCE_EXHAUSTION':
+      // Thousands of nested lists or maps: the parser's recursion ran out of stack ("Maximum call stack ...").
+      return first.includes('call stack')
+        ? 'YAML syntax error: the values nest too deep to read'
+        : `YAML syntax error: ${first}`
     default:
       return `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}`
   }
@@ -290,6 +295,8 @@ function yamlSuggestion(code: string): string | undefined {
       return 'put the value in quotes'
     case 'UNEXPECTED_TOKEN':
       return 'remove the stray character, or put the value in quotes'
+    case 'RESOURCE_EXHAUSTION':
+      return 'a spec nests a few maps deep: flatten this value'
     default:
       return undefined
   }

@@ -105,6 +105,46 @@ describe('diagnostics carry what the user needs', () => {
     ])
   })
 
+  it('frames a long line around the column, not whole, with the caret under the value', () => {
+    const line = `verl_overrides: {${Array.from({ length: 60 }, (_, i) => `k${i}: ${i}`).join(', ')}, bad: !x}`
+    const col = line.indexOf('bad') + 1
+    const framed = formatDiagnostic(
+      {
+        file: 'a.yaml',
+        line: 1,
+        col,
+        endLine: 1,
+        endCol: col + 3,
+        severity: 'error',
+        code: 'SCHEMA',
+        message: 'm',
+      },
+      { sources: new Map([['a.yaml', line]]) },
+    )
+    const [, source, caret] = framed.split('\n')
+    expect(line.length).toBeGreaterThan(300)
+    expect(source?.length).toBeLessThan(120)
+    expect(source).toMatch(/^ {2}1 \| ….*, bad: !x}$/)
+    // The caret stands under `bad`.
+    expect(source?.slice((caret ?? '').indexOf('^'), (caret ?? '').indexOf('^') + 3)).toBe('bad')
+    expect(caret).toMatch(/ \^{3}$/)
+  })
+
+  it('a value nested thousands deep is a YAML_SYNTAX error that says so, not a stack overflow', () => {
+    const { diagnostics } = withChange(
+      'experiments/4b/rollout4.yaml',
+      'rollout:\n  n: 4',
+      `rollout:\n  n: ${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+    )
+    expect(diagnostics).toMatchObject([
+      {
+        code: 'YAML_SYNTAX',
+        message: 'YAML syntax error: the values nest too deep to read',
+        suggestion: 'a spec nests a few maps deep: flatten this value',
+      },
+    ])
+  })
+
   it('formats file:line:col, code, a code frame with a caret under the value, and the suggestion', () => {
     const { diagnostics } = withChange('experiments/base.yaml', 'engine: vllm', 'engine: vlm')
     const text = formatDiagnostic(diagnostics[0] ?? expect.fail('no diagnostic'), {
