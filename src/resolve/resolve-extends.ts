@@ -1,6 +1,7 @@
 import { posix } from 'node:path'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
 import type { SourceDoc } from '../load/parse-yaml.js'
+import { closest } from './merge.js'
 
 /** A layer's ancestry as layer ids, root first and the layer itself last; absent when the chain is broken. */
 export interface ExtendsChain {
@@ -80,7 +81,7 @@ export function resolveExtends(
         severity: 'error',
         code: 'EXTENDS_NOT_FOUND',
         message: `extends "${ext}": no spec file ${target}`,
-        suggestion: closestPathHint(target, file, siblings),
+        suggestion: closestPathHint(ext, target, file, siblings),
       })
       parentOf.set(id, undefined)
       continue
@@ -168,19 +169,35 @@ function reportCycle(
   })
 }
 
-function closestPathHint(target: string, from: string, candidates: string[]): string | undefined {
-  const base = posix.basename(target)
-  const sameName = candidates.filter((c) => posix.basename(c) === base)
-  const pick = sameName[0]
-  if (pick === undefined) {
-    return candidates.length > 0
-      ? `existing layers: ${candidates
-          .slice(0, 6)
-          .map((c) => relativeTo(from, c))
-          .join(', ')}`
-      : undefined
-  }
-  return `did you mean "${relativeTo(from, pick)}"?`
+/**
+ * What `extends` probably meant: the path with forward slashes or with `.yaml` added, a file of the same
+ * name elsewhere, or the nearest path by spelling (case included); else a few of the layers there are.
+ */
+function closestPathHint(
+  ext: string,
+  target: string,
+  from: string,
+  candidates: string[],
+): string | undefined {
+  const exists = (path: string) => candidates.includes(path)
+  const at = (written: string) => posix.normalize(posix.join(posix.dirname(from), written))
+  const slashed = ext.replaceAll('\\', '/')
+  if (slashed !== ext && exists(at(slashed)))
+    return `write the path with forward slashes: "${posix.normalize(slashed)}"`
+  for (const suffix of ['.yaml', '.yml'])
+    if (exists(`${target}${suffix}`)) return `did you mean "${ext}${suffix}"?`
+  const sameName = candidates.find((c) => posix.basename(c) === posix.basename(target))
+  if (sameName !== undefined) return `did you mean "${relativeTo(from, sameName)}"?`
+  const near = closest(
+    relativeTo(from, target),
+    candidates.map((c) => relativeTo(from, c)),
+  )
+  if (near !== undefined) return `did you mean "${near}"?`
+  if (candidates.length === 0) return undefined
+  return `existing layers: ${candidates
+    .slice(0, 6)
+    .map((c) => relativeTo(from, c))
+    .join(', ')}`
 }
 
 function relativeTo(from: string, to: string): string {
