@@ -10,6 +10,7 @@ import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
+import { withResults } from './readme-block.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 // The no-op cache of the runs goes to a temp folder of this bench, not ~/.cache/finqa.
@@ -18,8 +19,6 @@ const ENV = { ...process.env, FINQA_CACHE_DIR: CACHE }
 const BIN = join(ROOT, 'bin', 'finqa.js')
 const SIZES = (process.env.FINQA_BENCH_SIZES ?? '8,1000,10000').split(',').map(Number)
 const RUNS = Number(process.env.FINQA_BENCH_RUNS ?? 5)
-/** Where README.md's Speed section holds a copy of bench/results.md. */
-const README_MARKERS = { start: '<!-- bench:results', end: '<!-- /bench:results -->' }
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 
 /**
@@ -131,12 +130,3 @@ const biome = spawnSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', 
 if (biome.status !== 0) throw new Error(`biome format failed:\n${biome.stdout}${biome.stderr}`)
 const README = join(ROOT, 'README.md')
 writeFileSync(README, withResults(readFileSync(README, 'utf8'), readFileSync(RESULTS, 'utf8')))
-
-/** README.md's text with the block between its bench markers replaced by `results`. */
-function withResults(readme, results) {
-  const start = readme.indexOf(README_MARKERS.start)
-  const end = readme.indexOf(README_MARKERS.end)
-  if (start < 0 || end < start) throw new Error('README.md lacks the bench:results markers')
-  const open = readme.indexOf('\n', start) + 1
-  return `${readme.slice(0, open)}\n${results}\n${readme.slice(end)}`
-}

@@ -25,7 +25,8 @@ function loadCli(bundle) {
   // a page fault per 4 KB, some 10 us each on a virtual machine, and the cache is read once the source text
   // is taken out of it. esbuild writes ASCII only (charset: 'ascii' in scripts/bundle.mjs), for which latin1
   // decodes the same text as utf8, faster.
-  const files = [bundle, `${bundle}.cache`].map(openIfExists)
+  const cacheFile = `${bundle}.cache`
+  const files = [bundle, cacheFile].map(openIfExists)
   if (files[0] === undefined) throw Object.assign(new Error(`${bundle} does not exist`), { code: 'ENOENT' })
   const sizes = files.map((fd) => (fd === undefined ? 0 : fstatSync(fd).size))
   const buffer = Buffer.allocUnsafeSlow(Math.max(...sizes))
@@ -34,7 +35,6 @@ function loadCli(bundle) {
   if (!last.startsWith(BUILD_LINE) || !last.endsWith('\n'))
     throw new Error(`${bundle} was not built by this version of scripts/bundle.mjs; run \`npm run build\``)
   const id = last.slice(BUILD_LINE.length, BUILD_LINE.length + ID_LENGTH)
-  const cacheFile = `${bundle}.cache`
   // The cache's bytes go to V8 as they are, in the same buffer (V8 does not keep them past the compile).
   const data = files[1] === undefined ? undefined : buffer.subarray(0, readWhole(files[1], buffer, sizes[1]))
   const cachedData =

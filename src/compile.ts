@@ -348,6 +348,7 @@ function checkUnique(experiments: readonly CompiledExperiment[]): Diagnostic[] {
         seen.set(key, item)
         continue
       }
+      const firstValue = fieldOf(first.experiment)
       const at = item.spec.sources.get(pointer)?.history.at(-1)?.position ?? {
         file: item.spec.file,
         line: 1,
@@ -363,9 +364,9 @@ function checkUnique(experiments: readonly CompiledExperiment[]): Diagnostic[] {
         severity: 'error',
         code: 'DUPLICATE_OUTPUT',
         message:
-          value === fieldOf(first.experiment)
+          value === firstValue
             ? `${item.spec.id} and ${first.spec.id} have the same ${label} ${value}`
-            : `${item.spec.id} and ${first.spec.id} have ${label}s that differ only in case, ${value} and ${fieldOf(first.experiment)}: one file on macOS and Windows`,
+            : `${item.spec.id} and ${first.spec.id} have ${label}s that differ only in case, ${value} and ${firstValue}: one file on macOS and Windows`,
         suggestion: `give ${item.spec.id} its own ${pointer.slice(1)}`,
         related: [{ ...other, message: `${first.spec.id} sets it here` }],
       })

@@ -47,10 +47,11 @@ export function readSpecs(dir: string, cwd: string): SpecFiles {
     // A linked spec file is read through its link; a linked folder is not followed (it could loop, or hold
     // anything), and it must not be skipped without a word: its experiments would be missing.
     const target = statIfExists(path)
-    if (target?.isDirectory()) badLinks.push({ file: toDisplay(relative(cwd, path)), target: 'folder' })
-    else if (isSpec && target === undefined)
-      badLinks.push({ file: toDisplay(relative(cwd, path)), target: 'nothing' })
-    else if (isSpec && target?.isFile() === true) files.push(path)
+    const file = toDisplay(relative(cwd, path))
+    if (target?.isDirectory()) badLinks.push({ file, target: 'folder' })
+    else if (!isSpec) continue
+    else if (target === undefined) badLinks.push({ file, target: 'nothing' })
+    else if (target.isFile()) files.push(path)
   }
   files.sort()
   for (const file of files) {

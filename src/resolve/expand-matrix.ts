@@ -55,18 +55,18 @@ export interface MatrixExpansion {
 }
 
 /**
+ * The most combinations one sweep file may make (before `exclude`). Each is a training run of days; a
+ * product far past this is a mistake in a list, and expanding it would take minutes and gigabytes (300 × 300
+ * made 90,000 experiments in 32 s and 835 MB; 1,000 × 1,000 would run out of memory).
+ */
+const MAX_COMBINATIONS = 10_000
+
+/**
  * Expands a sweep file (one with `matrix:`) into one layer per combination: the product of the axes, less
  * the `exclude` matches, plus the `include` entries. Each layer has the file's settings with `{var}`
  * filled in and the field variables set, and keeps positions into the sweep file (a field variable's value
  * points at its item in the matrix). Assumes the matrix passed the layer schema. Pure.
  */
-/**
- * The most combinations one sweep file may make (before `exclude`). Each is a training run of days; a
- * product far past this is a mistake in a list, and expanding it would take minutes and gigabytes (300 × 300
- * made 90,000 experiments in 32 s and 835 MB; 1,000 × 1,000 would run out of memory).
- */
-export const MAX_COMBINATIONS = 10_000
-
 export function expandMatrix(doc: SourceDoc): MatrixExpansion {
   const diagnostics: Diagnostic[] = []
   const matrix = doc.value.matrix

@@ -32,6 +32,7 @@ export function resolveExtends(
   const parentOf = new Map<string, string | null | undefined>() // null: root layer; undefined: broken
   // The spec folder as displayed (relative to cwd, or absolute; `../experiments` is fine).
   const root = posix.normalize(specRoot === '' ? '.' : specRoot)
+  let files: string[] | undefined // every layer's file, for the hints of missing parents; made once
 
   for (const [id, doc] of docs) {
     const file = doc.file
@@ -75,7 +76,8 @@ export function resolveExtends(
       continue
     }
     if (!docs.has(target)) {
-      const siblings = [...new Set([...docs.values()].map((d) => d.file))].filter((f) => f !== file)
+      files ??= [...new Set([...docs.values()].map((d) => d.file))]
+      const siblings = files.filter((f) => f !== file)
       diagnostics.push({
         ...pos,
         severity: 'error',
@@ -122,10 +124,10 @@ export function resolveExtends(
 
 /**
  * The most layers one chain may have. Real trees have a handful; a limit keeps a runaway tree (thousands of
- * layers, each extending the last) from taking minutes and gigabytes, as following every chain to its root
- * costs the square of its length.
+ * layers, each extending the last) from taking minutes and gigabytes: following every layer's chain to its
+ * root, checking each step for a cycle, costs the cube of the chain's length.
  */
-export const MAX_DEPTH = 64
+const MAX_DEPTH = 64
 
 /** An error at a concrete layer whose chain is too long; abstract layers below the limit's cut say nothing. */
 function reportTooDeep(file: string, docs: ReadonlyMap<string, SourceDoc>, diagnostics: Diagnostic[]): void {

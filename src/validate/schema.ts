@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv'
 import type { Diagnostic, Position, RelatedPosition } from '../diagnostics/diagnostic.js'
 import * as precompiled from '../generated/validators.js'
-import { type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
+import { isPlainMap, type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
 import { closest } from '../resolve/merge.js'
 
 export type Schema = { [key: string]: unknown }
@@ -179,7 +179,7 @@ function toDiagnostic(error: ErrorObject, checked: Checked, locate: Locate): Dia
           related: at.related,
           code: 'SCHEMA',
           message: `key \`${key}\` in ${field} ${describe(error)}`,
-          suggestion: exampleKey(checked.schema, path),
+          suggestion: exampleKey(checked.schema, error),
         }
       }
       return defaultDiagnostic(error, checked, locate, field)
@@ -326,21 +326,21 @@ function suggest(error: ErrorObject, data: unknown, field: Schema | undefined): 
       return `write true or false: YAML 1.2 reads ${data} as text`
     if (wanted.includes('string') && (typeof data === 'number' || typeof data === 'boolean'))
       return `put it in quotes to make it text: "${String(data)}"`
+    if (wanted === 'object') return 'write its settings on the lines below it, indented'
   }
-  if (error.keyword === 'type' && String((error.params as { type: unknown }).type) === 'object')
-    return 'write its settings on the lines below it, indented'
   if (error.keyword === 'anyOf') return 'for example: `true`, `1024`, `error` or `[a, b]`'
   const example = (field?.examples as unknown[] | undefined)?.[0]
-  return example === undefined || isMap(example) ? undefined : `for example: ${yamlForm(example)}`
+  return example === undefined || isPlainMap(example) ? undefined : `for example: ${yamlForm(example)}`
 }
 
-/** For a key the schema refuses: a key of the map's first example (`verl_overrides`, `matrix`). */
-function exampleKey(schema: Schema, path: Pointer): string | undefined {
-  let node: Schema | undefined = schema
-  for (const segment of pointerSegments(path))
-    node = (node?.properties as Record<string, Schema> | undefined)?.[segment]
-  const example = (node?.examples as unknown[] | undefined)?.[0]
-  const key = isMap(example) ? Object.keys(example as object)[0] : undefined
+/**
+ * For a key its map's `propertyNames` refuses: a key of the map's first example (`verl_overrides`,
+ * `matrix`). The map's schema is the one holding that `propertyNames`.
+ */
+function exampleKey(schema: Schema, error: ErrorObject): string | undefined {
+  const map = valueAt(schema, error.schemaPath.replace(/^#/, '').replace(/\/propertyNames\/.*$/, ''))
+  const example = ((map as Schema | undefined)?.examples as unknown[] | undefined)?.[0]
+  const key = isPlainMap(example) ? Object.keys(example)[0] : undefined
   return key === undefined ? undefined : `for example: \`${key}\``
 }
 
@@ -349,10 +349,6 @@ function yamlForm(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(yamlForm).join(', ')}]`
   if (typeof value === 'string' && !/^[A-Za-z0-9_./:@+%~-]+$/.test(value)) return JSON.stringify(value)
   return String(value)
-}
-
-function isMap(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function article(type: string): string {

@@ -1,0 +1,2 @@
+export function resultsInReadme(readme: string): string
+export function withResults(readme: string, results: string): string
