@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -35,6 +35,80 @@ async function compileAndKill(cwd: string, out: string, extraMs: number): Promis
     await new Promise((r) => setTimeout(r, 2))
   }
   await exited
+}
+
+/** A compile of version B of a 100-experiment tree over version A, started and held in its renames. */
+async function firstCompileInItsRenames(
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ exit: Promise<number | null>; stderr: () => string }> {
+  writeSyntheticTree(join(dir, 'experiments'), 100, { lr: '1.0e-6' })
+  expect(finqa(['compile', 'experiments', '--out', 'out'], dir).code).toBe(0)
+  rmSync(join(dir, 'experiments'), { recursive: true })
+  writeSyntheticTree(join(dir, 'experiments'), 100, { lr: '2.0e-6' })
+  // Held in its renames (3 ms each unless `env` says otherwise) when this returns.
+  const first = spawn(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, FINQA_NO_CACHE: '1', FINQA_TEST_RENAME_DELAY_MS: '3', ...env },
+  })
+  let stderr = ''
+  first.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const exit = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)))
+  const probe = join(dir, 'out', 'run_synthetic_0.sh')
+  const before = statSync(probe).ino
+  while (first.exitCode === null && statSync(probe).ino === before) await new Promise((r) => setTimeout(r, 2))
+  expect(first.exitCode, 'the first compile ended before its renames').toBeNull()
+  return { exit, stderr: () => stderr }
+}
+
+/** The second compile waited for the first: both succeeded, and it found every file already replaced. */
+async function expectOneAfterTheOther(
+  dir: string,
+  first: { exit: Promise<number | null>; stderr: () => string },
+  second: { code: number | null; stdout: string; stderr: string },
+): Promise<void> {
+  expect(second.stderr).toBe('')
+  expect(second.code).toBe(0)
+  expect(second.stdout).toContain(' 0 written, ')
+  expect(await first.exit, first.stderr()).toBe(0)
+  expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).code).toBe(0)
+  expect(readdirSync(dir).filter((n) => n.includes('.finqa-lock'))).toEqual([])
+}
+
+/**
+ * Whether this machine can start a process as on another machine: its own host name, process ids and /proc
+ * (util-linux's unshare, as root). Under CI=true it must.
+ */
+function canUnshare(): boolean {
+  const ok =
+    spawnSync('unshare', ['--uts', '--pid', '--fork', '--mount', '--mount-proc', 'hostname', 'probe'])
+      .status === 0
+  if (!ok && process.env.CI === 'true') throw new Error('unshare (as root) is required under CI=true')
+  return ok
+}
+
+/** Runs `command` as on another machine sharing this one's files: host name other-host, its own process ids. */
+function onAnotherMachine(command: string[], cwd: string, env: Record<string, string>) {
+  const r = spawnSync(
+    'unshare',
+    [
+      '--uts',
+      '--pid',
+      '--fork',
+      '--mount',
+      '--mount-proc',
+      'sh',
+      '-c',
+      'hostname other-host && exec "$@"',
+      'sh',
+      ...command,
+    ],
+    { cwd, encoding: 'utf8', env: { ...process.env, ...env } },
+  )
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
 describe('interrupted compiles', () => {
@@ -90,37 +164,33 @@ describe('interrupted compiles', () => {
 
   it('two compiles into one folder at once: the second waits for the first, both succeed, nothing mixed', async () => {
     const dir = tempDir('finqa-atomic-two-')
-    writeSyntheticTree(join(dir, 'experiments'), 100, { lr: '1.0e-6' })
-    expect(finqa(['compile', 'experiments', '--out', 'out'], dir).code).toBe(0)
-    rmSync(join(dir, 'experiments'), { recursive: true })
-    writeSyntheticTree(join(dir, 'experiments'), 100, { lr: '2.0e-6' })
-    // The first is held in its renames (3 ms each, some 300 files) when the second starts.
-    const first = spawn(process.execPath, [BIN, 'compile', 'experiments', '--out', 'out'], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, FINQA_NO_CACHE: '1', FINQA_TEST_RENAME_DELAY_MS: '3' },
-    })
-    let firstErr = ''
-    first.stderr?.on('data', (d: Buffer) => {
-      firstErr += d.toString()
-    })
-    const firstExit = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)))
-    const probe = join(dir, 'out', 'run_synthetic_0.sh')
-    const before = statSync(probe).ino
-    while (first.exitCode === null && statSync(probe).ino === before)
-      await new Promise((r) => setTimeout(r, 2))
-    expect(first.exitCode, 'the first compile ended before its renames').toBeNull()
-
+    const first = await firstCompileInItsRenames(dir)
     const second = finqa(['compile', 'experiments', '--out', 'out'], dir, { FINQA_NO_CACHE: '1' })
-
-    expect(second.stderr).toBe('')
-    expect(second.code).toBe(0)
-    // It compared after the first had finished: every file was already the new version.
-    expect(second.stdout).toContain(' 0 written, ')
-    expect(await firstExit, firstErr).toBe(0)
-    expect(finqa(['compile', 'experiments', '--out', 'out', '--check'], dir).code).toBe(0)
-    expect(readdirSync(dir).filter((n) => n.endsWith('.finqa-lock'))).toEqual([])
+    await expectOneAfterTheOther(dir, first, second)
   }, 60_000)
+
+  // Two login nodes of a cluster sharing the project folder over NFS: neither sees the other's processes.
+  it.runIf(canUnshare())(
+    'two compiles on two machines sharing the folder: the second waits while the first keeps its lock fresh',
+    async () => {
+      const dir = tempDir('finqa-atomic-hosts-')
+      // Locks of another machine go stale after 400 ms untouched here; the first compile renames for longer
+      // (10 ms for each of the 100 changed launch scripts).
+      const stale = { FINQA_TEST_LOCK_STALE_MS: '400' }
+      const first = await firstCompileInItsRenames(dir, { ...stale, FINQA_TEST_RENAME_DELAY_MS: '10' })
+      // The second runs on "another machine": its own host name and process ids (it cannot see the first).
+      const second = onAnotherMachine(
+        [process.execPath, BIN, 'compile', 'experiments', '--out', 'out'],
+        dir,
+        {
+          FINQA_NO_CACHE: '1',
+          ...stale,
+        },
+      )
+      await expectOneAfterTheOther(dir, first, second)
+    },
+    60_000,
+  )
 
   it('into a new output folder: it appears whole or not at all, and the next compile clears the scratch', async () => {
     const dir = tempDir('finqa-atomic-fresh-')

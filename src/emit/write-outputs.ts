@@ -14,6 +14,7 @@ import {
 import { basename, dirname, join, relative, sep } from 'node:path'
 import type { RenderedFile } from '../render/render-experiment.js'
 import { MANIFEST, parseManifest, renderManifest } from './manifest.js'
+import { pause } from './pause.js'
 
 export interface OutputPlan {
   readonly written: string[]
@@ -104,6 +105,11 @@ export interface OutputOptions {
    * test can kill the compile while it replaces files (FINQA_TEST_RENAME_DELAY_MS). 0 in real use.
    */
   readonly renameDelayMs?: number
+  /**
+   * Called as each file is put in place: a compile that replaces thousands of files on a slow network file
+   * system keeps its output lock fresh through it (`OutputLock.refresh`).
+   */
+  readonly onProgress?: () => void
 }
 
 export function openOutputs(outDir: string, options: OutputOptions = {}): OutputWriter {
@@ -197,7 +203,7 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
       const manifest = manifestFile(produced)
       if (current !== manifest.content) await write.file(manifest.path, manifest.content, manifest.mode)
       await write.drain()
-      moveInto(outDir, stage, staged, options.renameDelayMs)
+      moveInto(outDir, stage, staged, options)
       for (const file of chmods) chmodSync(join(outDir, file.path), file.mode)
       for (const path of staged) plan.written.push(path)
       for (const file of chmods) plan.written.push(file.path)
@@ -243,10 +249,16 @@ async function updateFrom(
 }
 
 /** Renames staged files (paths relative to both folders) into the output folder, creating folders once. */
-function moveInto(outDir: string, stage: string, paths: readonly string[], delayMs = 0): void {
+function moveInto(
+  outDir: string,
+  stage: string,
+  paths: readonly string[],
+  options: OutputOptions = {},
+): void {
   const folderOf = folderMaker()
   for (const path of paths) {
-    pause(delayMs)
+    pause(options.renameDelayMs)
+    options.onProgress?.()
     const target = join(outDir, path)
     folderOf(target)
     renameSync(join(stage, path), target)
@@ -274,11 +286,6 @@ interface StagedWriter {
   drain(): Promise<void>
   /** Waits for every write under way, ignoring errors, and removes the scratch folder. */
   discard(): Promise<void>
-}
-
-/** The test hook's wait (`OutputOptions.renameDelayMs`); nothing when 0. */
-function pause(ms = 0): void {
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
 /**

@@ -5,7 +5,13 @@ import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format
 import { diagnosticToJson } from '../../diagnostics/json.js'
 import { openCompileCache } from '../../emit/compile-cache.js'
 import { MANIFEST } from '../../emit/manifest.js'
-import { lockOutput, OutputBusy, type OutputLock } from '../../emit/output-lock.js'
+import {
+  describeHolder,
+  lockOutput,
+  OutputBusy,
+  type OutputLock,
+  remoteHost,
+} from '../../emit/output-lock.js'
 import {
   checkOutputsIncrementally,
   foreignOutputs,
@@ -121,16 +127,22 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
   let lock: OutputLock | undefined
   try {
     // A check waits too: it would report another compile's half-replaced tree as stale.
-    lock = await lockOutput(outAbsolute, lockWaitMs)
+    lock = await lockOutput(outAbsolute, {
+      waitMs: lockWaitMs,
+      staleMs: Number(ctx.env?.FINQA_TEST_LOCK_STALE_MS ?? 0) || undefined,
+      breakDelayMs: Number(ctx.env?.FINQA_TEST_LOCK_BREAK_DELAY_MS ?? 0) || 0,
+    })
+    const held = lock
     const sink = options.check
       ? checkOutputsIncrementally(outAbsolute)
-      : openOutputs(outAbsolute, { renameDelayMs })
+      : openOutputs(outAbsolute, { renameDelayMs, onProgress: () => held.refresh() })
     const run = compileFiles(folder.input)
     let step: IteratorResult<RenderedFile, CompileSummary>
     let produced = 0
     try {
       for (step = run.next(); step.done !== true; step = run.next()) {
         if (++produced === LARGE_COMPILE_FILES) ctx.onLargeCompile?.()
+        held.refresh()
         cache?.keep(step.value)
         await sink.add(step.value)
       }
@@ -200,13 +212,13 @@ function outputProblems(
     suggestion,
   })
   if (error instanceof OutputBusy) {
-    const holder = error.pid === undefined ? '' : ` (process ${error.pid})`
+    const holder = error.holder === undefined ? '' : ` (${describeHolder(error.holder)})`
     return [
       problem(
         at.outDir,
         'OUTPUT_BUSY',
         `another finqa${holder} is still writing ${at.outDir} after ${at.lockWaitMs / 1000} s`,
-        `wait for it to finish; if no finqa is running, delete ${relative(at.cwd, error.lock) || error.lock}`,
+        `wait for it to finish; if no finqa is running${remoteHost(error.holder)}, delete ${relative(at.cwd, error.lock) || error.lock}`,
       ),
     ]
   }
