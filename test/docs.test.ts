@@ -1,10 +1,12 @@
-import { appendFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { markdownTable } from '../src/render/handlebars-env.js'
-import { project } from './helpers/cli.js'
+import { project, tempDir } from './helpers/cli.js'
 import { compileDir, readRepoFile } from './helpers/compile-repo.js'
 import { runCli } from './helpers/run-cli.js'
+import { runScript } from './helpers/run-script.js'
 
 const readme = compileDir('experiments').files.find((f) => f.path === 'README.md')?.content ?? ''
 const section = (title: string): string => {
@@ -100,12 +102,128 @@ describe('dist-scripts/README.md, generated from the specs', () => {
     expect(readme).toContain('All experiments log to WandB project: `fin_text_qa`')
   })
 
+  it('has the checkpoint layout, the upload script and Slurm, each command as the scripts take it', () => {
+    expect(section('Checkpoints')).toContain('/checkpoints/qwen3_4b_default/\n├── global_step_100/')
+    expect(section('Checkpoints')).toContain('model_world_size_8_rank_*.pt')
+    const upload = section('Uploading to HuggingFace')
+    expect(upload).toContain('`<namespace>/<checkpoint folder>_step-<N>` (namespace `afeng`)')
+    expect(upload).toContain(
+      'Example: `/checkpoints/qwen3_4b_default` step 100 → `https://huggingface.co/afeng/qwen3_4b_default_step-100`',
+    )
+    expect(upload).toContain('--backend fsdp \\\n    --local_dir <checkpoint_dir>/global_step_<N>/actor')
+    expect(section('Running on Slurm')).toContain('bash slurm/submit_all.sh run_4b\n')
+  })
+
+  it("runs every documented upload command against a checkpoint folder built from the README's layout", () => {
+    const out = writeOutputs()
+    // The documented layout, made real with the stand-ins of a trainer's files, as the example folder.
+    const root = tempDir('finqa-docs-ckpt-')
+    const ckpt = join(root, 'qwen3_4b_default')
+    const block = section('Checkpoints').split('```\n')[1] ?? ''
+    for (const path of treePaths(block)) {
+      const target = join(root, path.replace(/^\/checkpoints\//, '').replaceAll('*', '0'))
+      if (path.endsWith('/')) mkdirSync(target, { recursive: true })
+      else writeFileSync(target, path.endsWith('.txt') ? '200' : '{}')
+    }
+    expect(existsSync(join(ckpt, 'global_step_200', 'actor'))).toBe(true)
+    const commands = section('Uploading to HuggingFace')
+      .split('\n')
+      .filter((line) => line.startsWith('bash upload_to_hf.sh '))
+    expect(commands).toHaveLength(5)
+    // global_step_200 holds only actor/ in the layout: complete it, so that --num takes two steps.
+    cpSync(join(ckpt, 'global_step_100'), join(ckpt, 'global_step_200'), { recursive: true })
+    const runs = commands.map((line) => {
+      const args = line
+        .slice('bash upload_to_hf.sh '.length)
+        .replace('/checkpoints/qwen3_4b_default', ckpt)
+        .replace('/path/to/merged', join(root, 'merged'))
+        .split(' ')
+      // The token, from the environment as the section says.
+      const env = { HF_TOKEN: 'hf_stand_in', TMPDIR: root }
+      return { line, run: runScript(join(out, 'upload_to_hf.sh'), { args, cwd: out, env }) }
+    })
+    for (const { line, run } of runs) expect(run.status, `${line}\n${run.stderr}`).toBe(0)
+    const repos = runs.map(({ run }) =>
+      run.calls.map((c) => (c.includes('--hf_upload_path') ? c[c.indexOf('--hf_upload_path') + 1] : '-')),
+    )
+    expect(repos).toEqual([
+      ['afeng/qwen3_4b_default_step-200'], // the latest, as the tracker file says
+      ['afeng/qwen3_4b_default_step-100', 'afeng/qwen3_4b_default_step-200'], // --num 3 of two
+      ['afeng/qwen3_4b_default_step-100'],
+      ['afeng/qwen3_4b_default_step-200'],
+      ['-'], // convert only
+    ])
+    // "Under the hood": the merger's command line, as documented.
+    expect(runs[2]?.run.calls[0]?.slice(0, 7)).toEqual([
+      '-m',
+      'verl.model_merger',
+      'merge',
+      '--backend',
+      'fsdp',
+      '--local_dir',
+      `${ckpt}/global_step_100/actor`,
+    ])
+    expect(runs[3]?.run.calls[0]).toContain('--private')
+  })
+
+  it('runs every documented Slurm command with a stand-in sbatch', () => {
+    const out = writeOutputs()
+    const bin = tempDir('finqa-docs-sbatch-')
+    const calls = join(bin, 'calls')
+    writeFileSync(join(bin, 'sbatch'), `#!/usr/bin/env bash\necho "$*" >>${calls}\necho 7\n`, { mode: 0o755 })
+    const commands = section('Running on Slurm')
+      .split('\n')
+      .filter((line) => line.startsWith('bash slurm/submit_all.sh'))
+    const submitted = commands.map((line) => {
+      writeFileSync(calls, '')
+      const r = spawnSync('bash', line.slice('bash '.length).split(' '), {
+        cwd: out,
+        encoding: 'utf8',
+        env: { PATH: `${bin}:/usr/bin:/bin` },
+      })
+      expect(r.status, `${line}\n${r.stderr}`).toBe(0)
+      return readFileSync(calls, 'utf8').trim().split('\n').length
+    })
+    // All 8 with their upload jobs; run_4b with its upload job; the 8 training jobs only.
+    expect(submitted).toEqual([16, 2, 8])
+  })
+
   it('escapes pipes in table cells', () => {
     expect(markdownTable({ header: ['a', 'b'], rows: [['x|y', 'z']] })).toBe(
       '| a | b |\n|---|---|\n| x\\|y | z |',
     )
   })
 })
+
+/** The shipped experiments' outputs, written to a temp folder as `finqa compile` writes them. */
+function writeOutputs(): string {
+  const out = tempDir('finqa-docs-out-')
+  for (const file of compileDir('experiments').files) {
+    mkdirSync(dirname(join(out, file.path)), { recursive: true })
+    writeFileSync(join(out, file.path), file.content, { mode: file.mode })
+  }
+  return out
+}
+
+/** The paths of a `tree`-style block (first line the root folder; `├── `, `└── ` entries, 4 columns a level). */
+function treePaths(block: string): string[] {
+  const [root = '', ...lines] = block.trimEnd().split('\n')
+  const stack = [root.replace(/\/$/, '')]
+  const paths = [`${stack[0]}/`]
+  for (const line of lines) {
+    const at = line.search(/[├└]── /)
+    const name = line
+      .slice(at + 4)
+      .replace(/\s+#.*$/, '')
+      .trim()
+    const depth = at / 4
+    stack.length = depth + 1
+    const path = `${stack.join('/')}/${name}`
+    paths.push(path)
+    stack.push(name.replace(/\/$/, ''))
+  }
+  return paths
+}
 
 describe('finqa compile --check covers the README', () => {
   it('reports a stale README and compile rewrites it', async () => {

@@ -44,10 +44,39 @@ export interface DocsView {
   readonly rewards: { readonly table: MarkdownTable; readonly dirs: string; readonly functions: string }
   readonly matrix: { readonly table: MarkdownTable; readonly total: number }
   readonly estimates: MarkdownTable
-  readonly examples: { readonly first: string; readonly second: string }
+  /** Two scripts for the examples, and the first one's name without `.sh` (submit_all.sh takes that). */
+  readonly examples: { readonly first: string; readonly second: string; readonly firstStem: string }
   readonly projects: string
+  readonly checkpoints: CheckpointsView
+  /** Present when any experiment has `upload` settings (and so upload_to_hf.sh is generated). */
+  readonly upload?: UploadDocsView
+  /** Some experiment submits an upload job after training (`slurm.upload.enabled`). */
+  readonly uploadJobs: boolean
   /** The inheritance tree as a Mermaid flowchart, fenced. */
   readonly mermaid: string
+}
+
+/** The checkpoint layout, shown for the first experiment (VERL's FSDP layout, NOTES.md). */
+export interface CheckpointsView {
+  readonly script: string
+  /** Its checkpoint folder: CHECKPOINT_ROOT/EXP_NAME. */
+  readonly dir: string
+  /** The steps of its first two checkpoints (every SAVE_FREQ steps). */
+  readonly steps: readonly [number, number]
+  /** nodes x GPUs per node: the W of `model_world_size_W_rank_R.pt`. */
+  readonly worldSize: number
+}
+
+/** How upload_to_hf.sh names and converts checkpoints, with the first uploadable experiment as example. */
+export interface UploadDocsView {
+  /** Its checkpoint folder. */
+  readonly dir: string
+  readonly step: number
+  /** `afeng`, or several namespaces, code-formatted. */
+  readonly namespaces: string
+  /** The Hub repo of its checkpoint at `step`. */
+  readonly repo: string
+  readonly backend: string
 }
 
 export interface DocsOptions {
@@ -228,10 +257,45 @@ export function docsViewOf(
     rewards: rewardSection(analysed, bases),
     matrix: { table: { header: ['Experiment', ...models], rows: matrixRows }, total: analysed.length },
     estimates,
-    examples: { first: first?.e.script ?? 'run.sh', second: second?.e.script ?? 'run.sh' },
+    examples: {
+      first: first?.e.script ?? 'run.sh',
+      second: second?.e.script ?? 'run.sh',
+      firstStem: (first?.e.script ?? 'run.sh').replace(/\.sh$/, ''),
+    },
     projects: distinct(analysed.map((a) => a.e.project))
       .map((p) => code(String(p)))
       .join(', '),
+    checkpoints: checkpointsSection(first),
+    upload: uploadSection(analysed),
+    uploadJobs: analysed.some((a) => a.e.slurm?.upload?.enabled === true),
+  }
+}
+
+function checkpointsSection(a: DocsAnalysis | undefined): CheckpointsView {
+  const every = a?.e.training.save_freq ?? 100
+  return {
+    script: a?.e.script ?? 'run.sh',
+    dir: a === undefined ? '/checkpoints/experiment' : checkpointDir(a.e),
+    steps: [every, 2 * every],
+    worldSize: a === undefined ? 8 : a.e.trainer.nodes * a.e.trainer.gpus_per_node,
+  }
+}
+
+function uploadSection(analysed: readonly DocsAnalysis[]): UploadDocsView | undefined {
+  const uploading = analysed.filter((a) => a.e.upload !== undefined)
+  const first = uploading[0]
+  const upload = first?.e.upload
+  if (first === undefined || upload === undefined) return undefined
+  const dir = checkpointDir(first.e)
+  const step = first.e.training.save_freq
+  return {
+    dir,
+    step,
+    namespaces: distinct(uploading.map((a) => a.e.upload?.namespace))
+      .map((n) => code(String(n)))
+      .join(', '),
+    repo: `${upload.namespace}/${first.e.name}_step-${step}`,
+    backend: upload.backend,
   }
 }
 
