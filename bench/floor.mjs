@@ -17,6 +17,7 @@ import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = (path) => import(join(ROOT, 'dist', path))
 const { readFolder } = await dist('cli/load-experiments.js')
+const { YAML_OPTIONS } = await dist('load/parse-yaml.js')
 const { compileFiles } = await dist('compile.js')
 const { createValidators } = await dist('validate/schema.js')
 const { createTemplates } = await dist('render/handlebars-env.js')
@@ -58,13 +59,7 @@ try {
   const { files, bytes, experiments } = whole.result
   const texts = [...input.specs.values()]
   const yaml = best(() => {
-    for (const text of texts)
-      parseDocument(text, {
-        lineCounter: new LineCounter(),
-        uniqueKeys: true,
-        prettyErrors: false,
-        strict: true,
-      })
+    for (const text of texts) parseDocument(text, { lineCounter: new LineCounter(), ...YAML_OPTIONS })
   })
   const validate = createValidators(input.schema).experiment
   const values = experiments.map((c) => structuredClone(c.experiment))

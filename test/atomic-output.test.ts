@@ -78,14 +78,15 @@ async function expectOneAfterTheOther(
   expect(readdirSync(dir).filter((n) => n.includes('.finqa-lock'))).toEqual([])
 }
 
+/** unshare's options for a process as on another machine: its own host name, process ids and /proc. */
+const ANOTHER_MACHINE = ['--uts', '--pid', '--fork', '--mount', '--mount-proc']
+
 /**
  * Whether this machine can start a process as on another machine: its own host name, process ids and /proc
  * (util-linux's unshare, as root). Under CI=true it must.
  */
 function canUnshare(): boolean {
-  const ok =
-    spawnSync('unshare', ['--uts', '--pid', '--fork', '--mount', '--mount-proc', 'hostname', 'probe'])
-      .status === 0
+  const ok = spawnSync('unshare', [...ANOTHER_MACHINE, 'hostname', 'probe']).status === 0
   if (!ok && process.env.CI === 'true') throw new Error('unshare (as root) is required under CI=true')
   return ok
 }
@@ -94,18 +95,7 @@ function canUnshare(): boolean {
 function onAnotherMachine(command: string[], cwd: string, env: Record<string, string>) {
   const r = spawnSync(
     'unshare',
-    [
-      '--uts',
-      '--pid',
-      '--fork',
-      '--mount',
-      '--mount-proc',
-      'sh',
-      '-c',
-      'hostname other-host && exec "$@"',
-      'sh',
-      ...command,
-    ],
+    [...ANOTHER_MACHINE, 'sh', '-c', 'hostname other-host && exec "$@"', 'sh', ...command],
     { cwd, encoding: 'utf8', env: { ...process.env, ...env } },
   )
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }

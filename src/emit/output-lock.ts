@@ -97,18 +97,18 @@ export async function lockOutput(outDir: string, options: LockOptions): Promise<
   mkdirSync(parent, { recursive: true })
   const path = join(parent, `.${basename(outDir)}.finqa-lock`)
   const deadline = Date.now() + options.waitMs
+  const mine = `${formatHolder(ownHolder())}\n`
   for (;;) {
-    const created = tryCreate(path, `${formatHolder(ownHolder())}\n`)
+    const created = tryCreate(path, mine)
     if (created === 'unwritable') return { refresh: () => {}, release: () => {} }
     if (created) return heldLock(path, staleMs)
     const seen = readLock(path)
     if (seen !== 'gone' && isStale(seen, staleMs)) {
       pause(options.breakDelayMs)
-      breakLock(path, seen)
+      breakLock(path, seen, mine)
       continue
     }
-    if (Date.now() >= deadline)
-      throw new OutputBusy(path, seen === 'gone' || seen.holder === undefined ? undefined : seen.holder)
+    if (Date.now() >= deadline) throw new OutputBusy(path, seen === 'gone' ? undefined : seen.holder)
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
 }
@@ -166,9 +166,9 @@ function isStale(seen: SeenLock, staleMs: number): boolean {
  * Removes a lock judged stale, unless another process got there first: under the break lock, and only when
  * the lock file is still the one judged (same inode and text: a new lock may reuse the inode, not the text).
  */
-function breakLock(path: string, seen: SeenLock): void {
+function breakLock(path: string, seen: SeenLock, mine: string): void {
   const breaker = `${path}.break`
-  const got = tryCreate(breaker, `${formatHolder(ownHolder())}\n`)
+  const got = tryCreate(breaker, mine)
   if (got !== true) {
     if (got === false) removeIfOlder(breaker, BREAK_STALE_MS)
     return // another process is breaking it: look again

@@ -4,6 +4,7 @@ import { isPlainMap, type PlainValue } from '../load/parse-yaml.js'
 import type { MarkdownTable } from '../render/handlebars-env.js'
 import { knobsOf } from '../render/render-experiment.js'
 import { renderMermaidBlock } from '../render/render-mermaid.js'
+import { uploadEnabled } from '../render/render-slurm.js'
 import type { CompiledExperiment } from '../render/renderers.js'
 import { checkpointDir } from './diff.js'
 import {
@@ -267,7 +268,7 @@ export function docsViewOf(
       .join(', '),
     checkpoints: checkpointsSection(first),
     upload: uploadSection(analysed),
-    uploadJobs: analysed.some((a) => a.e.slurm?.upload?.enabled === true),
+    uploadJobs: analysed.some((a) => uploadEnabled(a.e)),
   }
 }
 

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import {
   formatHolder,
   type LockHolder,
@@ -30,14 +30,13 @@ function writeLock(path: string, holder: LockHolder, ageMs = 0): void {
   utimesSync(path, at, at)
 }
 
-/** A live process that is not this one, stopped when the test ends. */
+/** A live process that is not this one, stopped when the test finishes. */
 function liveProcess(): number {
   const child = spawn('sleep', ['30'], { stdio: 'ignore' })
-  const pid = child.pid as number
-  // The test ends the process itself; vitest's fork would otherwise leave it behind on failure.
-  process.once('exit', () => child.kill())
-  setTimeout(() => child.kill(), 20_000).unref()
-  return pid
+  onTestFinished(() => {
+    child.kill()
+  })
+  return child.pid as number
 }
 
 describe('the output folder lock', () => {
