@@ -21,8 +21,8 @@ PPO_MINI_BATCH=${PPO_MINI_BATCH:-$BATCH_SIZE} # PPO mini batch size (follows BAT
 PPO_MICRO_BATCH=${PPO_MICRO_BATCH:-2} # per-GPU micro batch size
 MAX_PROMPT_LEN=${MAX_PROMPT_LEN:-4096} # max prompt length
 MAX_RESP_LEN=${MAX_RESP_LEN:-2048} # max response length
-SAVE_FREQ=${SAVE_FREQ:-100} # save a checkpoint every N steps
-TEST_FREQ=${TEST_FREQ:-100} # validate every N steps
+SAVE_FREQ=${SAVE_FREQ:-${save_freq:-100}} # save a checkpoint every N steps (or save_freq, as the seed names it)
+TEST_FREQ=${TEST_FREQ:-${test_freq:-100}} # validate every N steps (or test_freq, as the seed names it)
 EXP_NAME=${EXP_NAME:-qwen3_8b_default} # experiment name and checkpoint folder
 DATA_DIR=${DATA_DIR:-/mnt_out/asfeng/fin_w4/data} # folder of the parquet files
 REWARD_DIR=${REWARD_DIR:-/mnt_out/asfeng/fin_w4/launchers/fin_text_qa} # folder of the reward files
@@ -61,6 +61,9 @@ need_path() { # NAME
   [[ ${!1} =~ ^/[A-Za-z0-9_./:@+%~-]*$ ]] ||
     die "$1 must be an absolute path of letters, digits and '_ . / : @ + % ~ -', got '${!1}'"
 }
+need_one() { # NAME ALIAS: a setting read under two names, set under both, must be set alike
+  [[ -z ${!2:-} || ${!2} == "${!1}" ]] || die "$1='${!1}' and $2='${!2}' are both set and differ; set one of them"
+}
 
 need_bool USE_UNCERTAINTY
 need_int ROLLOUT_N 1
@@ -72,7 +75,9 @@ need_int PPO_MINI_BATCH 1
 need_int PPO_MICRO_BATCH 1
 need_int MAX_PROMPT_LEN 1
 need_int MAX_RESP_LEN 1
+need_one SAVE_FREQ save_freq
 need_int SAVE_FREQ 1
+need_one TEST_FREQ test_freq
 need_int TEST_FREQ 1
 need_name EXP_NAME
 need_path DATA_DIR

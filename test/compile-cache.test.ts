@@ -116,20 +116,22 @@ describe('the no-op cache', () => {
 
   it('a file written moments before the entry was recorded is compared by content, not by its stats', () => {
     const { dir, cache, run } = compiled()
-    // The compile recorded its entry within milliseconds of writing every file: all of them are racy, so the
-    // entry holds their content. An edit in the same tick of the file system's clock leaves every stat as
-    // recorded; that is simulated the other way round, by changing the recorded content of one file.
+    // The compile recorded its entry within milliseconds of writing its files: they are racy (on a loaded
+    // machine the first ones may not be, the last ones always are), so the entry holds their content. An edit
+    // in the same tick of the file system's clock leaves every stat as recorded; that is simulated the other
+    // way round, by changing the recorded content of one racy file.
     const file = entryFile(cache)
     const entry = JSON.parse(readFileSync(file, 'utf8'))
     const racy = entry.stats.filter((s: unknown[]) => s.length === 7)
-    expect(racy.length).toBe(entry.stats.length)
-    const script = (e: EntryJson) => e.stats.find((s: string[]) => s[0] === 'run_4b.sh')
-    expect(script(entry)[6]).toEqual({ latin1: readFileSync(join(dir, 'out', 'run_4b.sh'), 'latin1') })
+    expect(racy.length).toBeGreaterThan(0)
+    const name: string = racy.at(-1)[0]
+    const recorded = (e: EntryJson) => e.stats.find((s: string[]) => s[0] === name)
+    expect(recorded(entry)[6]).toEqual({ latin1: readFileSync(join(dir, 'out', name), 'latin1') })
     editEntry(file)
     expect(fromCache(run('--json').stdout)).toBe(true)
 
     editEntry(file, (e) => {
-      script(e)[6].latin1 = script(e)[6].latin1.replace('set -euo pipefail', 'set -eu  pipefail')
+      recorded(e)[6].latin1 = `${recorded(e)[6].latin1} `
     })
     const missed = run('--json')
     expect(fromCache(missed.stdout)).toBe(false)

@@ -53,11 +53,12 @@ describe('dist-scripts/README.md, generated from the specs', () => {
       ['PPO_MICRO_BATCH', '2'],
       ['MAX_PROMPT_LEN', '4096'],
       ['MAX_RESP_LEN', '2048'],
-      ['SAVE_FREQ', '100'],
-      ['TEST_FREQ', '100'],
     ]) {
       expect(table).toContain(`| \`${env}\` | \`${value}\` |`)
     }
+    // The seed's table names these two in lower case; the scripts read both spellings.
+    expect(table).toContain('| `SAVE_FREQ` (or `save_freq`) | `100` |')
+    expect(table).toContain('| `TEST_FREQ` (or `test_freq`) | `100` |')
     expect(table).toContain(
       '`4`: `run_4b_rollout4.sh`, `run_8b_rollout4.sh`; `12`: `run_4b_rollout12.sh`, `run_8b_rollout12.sh`',
     )

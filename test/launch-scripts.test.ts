@@ -28,6 +28,8 @@ interface Knobs {
   name: string
   epochs?: number
   lr?: string
+  saveFreq?: number
+  testFreq?: number
   data?: string
   rewards?: string
 }
@@ -63,8 +65,8 @@ function expectedOverrides(k: Knobs): Record<string, string> {
     'trainer.default_local_dir': `/checkpoints/${k.name}`,
     'trainer.n_gpus_per_node': '8',
     'trainer.nnodes': '1',
-    'trainer.save_freq': '100',
-    'trainer.test_freq': '100',
+    'trainer.save_freq': String(k.saveFreq ?? 100),
+    'trainer.test_freq': String(k.testFreq ?? 100),
     'trainer.total_epochs': String(k.epochs ?? 10),
     'trainer.resume_mode': 'auto',
     'algorithm.use_kl_in_reward': 'False',
@@ -152,6 +154,25 @@ describe('generated launch scripts, run by bash with a stub python3', () => {
     expect(run.calls[0]?.at(-1)).toBe('trainer.val_before_train=False')
   })
 
+  it("save_freq=50 test_freq=25 bash run_4b.sh: the seed's lower-case names are read too", () => {
+    const run = runScript(script('run_4b.sh'), { env: { ...skip, save_freq: '50', test_freq: '25' } })
+    expect(run.stderr).not.toContain(': error:')
+    const { overrides } = overridesOf(run.calls[0] ?? [])
+    expect(overrides).toEqual(expectedOverrides({ ...SEED[0], saveFreq: 50, testFreq: 25 }))
+  })
+
+  it('SAVE_FREQ and save_freq set alike, or save_freq empty, launch', () => {
+    for (const env of [
+      { SAVE_FREQ: '40', save_freq: '40' },
+      { SAVE_FREQ: '40', save_freq: '' },
+      { SAVE_FREQ: '', save_freq: '40' },
+    ]) {
+      const run = runScript(script('run_4b.sh'), { env: { ...skip, ...env } })
+      expect(run.status, JSON.stringify(env)).toBe(0)
+      expect(overridesOf(run.calls[0] ?? []).overrides['trainer.save_freq']).toBe('40')
+    }
+  })
+
   it('PPO_MINI_BATCH follows BATCH_SIZE unless set', () => {
     const a = runScript(script('run_4b.sh'), { env: { ...skip, BATCH_SIZE: '32' } })
     expect(overridesOf(a.calls[0] ?? []).overrides['actor_rollout_ref.actor.ppo_mini_batch_size']).toBe('32')
@@ -176,6 +197,9 @@ describe('generated launch scripts, run by bash with a stub python3', () => {
     [{ DATA_DIR: '/data/$(touch pwned)' }, /DATA_DIR must be an absolute path/],
     [{ ROLLOUT_N: '3', BATCH_SIZE: '20' }, /BATCH_SIZE x ROLLOUT_N = 20 x 3 must be divisible by the 8 GPUs/],
     [{ PPO_MINI_BATCH: '128' }, /PPO_MINI_BATCH \(128\) must not exceed BATCH_SIZE \(64\)/],
+    [{ SAVE_FREQ: '50', save_freq: '20' }, /SAVE_FREQ='50' and save_freq='20' are both set and differ/],
+    [{ TEST_FREQ: '10', test_freq: '010' }, /TEST_FREQ='10' and test_freq='010' are both set and differ/],
+    [{ test_freq: '0' }, /TEST_FREQ must be a whole number >= 1, got '0'/],
   ]
   it.each(bad)('stops with exit 2 before launching on %o', (env, message) => {
     const run = runScript(script('run_4b.sh'), { env: { ...skip, ...env } })

@@ -215,6 +215,9 @@ const ENV: Record<string, (v: string) => Record<string, string>> = {
   ROLLOUT_N: (v) => ({ 'actor_rollout_ref.rollout.n': String(Number(v)) }),
   EPOCHS: (v) => ({ 'trainer.total_epochs': String(Number(v)) }),
   SAVE_FREQ: (v) => ({ 'trainer.save_freq': String(Number(v)) }),
+  // The seed's lower-case names (src/render/render-experiment.ts, `alias`); errors name the upper-case variable.
+  save_freq: (v) => ({ 'trainer.save_freq': String(Number(v)) }),
+  test_freq: (v) => ({ 'trainer.test_freq': String(Number(v)) }),
   USE_UNCERTAINTY: (v) => ({
     'custom_reward_function.path': `${REWARDS}/${v === 'true' ? 'reward_uncertain_versatile.py' : 'reward_versatile.py'}`,
   }),
@@ -237,7 +240,7 @@ describe('environment overrides reach VERL exactly, or stop the script with exit
             expect(canary).toBe(false)
             if (run.status === 2) {
               expect(run.calls).toEqual([])
-              expect(run.stderr).toContain(`run_4b.sh: error: ${name}`)
+              expect(run.stderr.toLowerCase()).toContain(`run_4b.sh: error: ${name.toLowerCase()}`)
               return
             }
             expect(run.status).toBe(0)

@@ -50,11 +50,13 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
   )
   // Text inside a `#` comment: a control character (a newline above all) would end the comment.
   hb.registerHelper('comment', (value: unknown) => String(value).replace(CONTROL_CHARACTERS, '?'))
-  // `NAME=${NAME:-default}`: the environment wins, else the spec's (already quoted) default.
-  hb.registerHelper(
-    'envDefault',
-    (name: unknown, value: unknown) => `${String(name)}=\${${String(name)}:-${String(value)}}`,
-  )
+  // `NAME=${NAME:-default}`: the environment wins, else the spec's (already quoted) default. With an alias
+  // (another variable name, '' for none): `NAME=${NAME:-${alias:-default}}`.
+  hb.registerHelper('envDefault', (name: unknown, value: unknown, alias: unknown) => {
+    const fallback =
+      typeof alias === 'string' && alias !== '' ? `\${${alias}:-${String(value)}}` : String(value)
+    return `${String(name)}=\${${String(name)}:-${fallback}}`
+  })
   // A Markdown table from `{ header, rows }` of Markdown cells; a `|` in a cell is escaped.
   hb.registerHelper('mdTable', (table: unknown) => markdownTable(table as MarkdownTable))
   const out = new Map<string, TemplateFn>()

@@ -18,6 +18,11 @@ export interface Knob {
   /** The bash check: `need_int NAME MIN`, `need_float NAME`, ... */
   readonly check: string
   readonly description: string
+  /**
+   * The name the seed's table gives the setting when it is not the variable's own (`save_freq` for
+   * SAVE_FREQ): read too, so that `save_freq=50 bash run_4b.sh` is not ignored; both set must agree.
+   */
+  readonly alias?: string
 }
 
 export interface LaunchView {
@@ -27,7 +32,8 @@ export interface LaunchView {
   readonly sources: readonly string[]
   readonly specDir: string
   readonly verlCommit: string
-  readonly knobs: readonly Knob[]
+  /** `alias` is '' when there is none: the templates are strict, a missing field throws. */
+  readonly knobs: readonly (Knob & { readonly alias: string })[]
   readonly gpusPerNode: number
   readonly nodes: number
   readonly trainFile: string
@@ -113,12 +119,14 @@ export function knobsOf(e: Experiment): Knob[] {
       env: 'SAVE_FREQ',
       default: q(e.training.save_freq),
       check: 'need_int SAVE_FREQ 1',
+      alias: 'save_freq',
       description: 'save a checkpoint every N steps',
     },
     {
       env: 'TEST_FREQ',
       default: q(e.training.test_freq),
       check: 'need_int TEST_FREQ 1',
+      alias: 'test_freq',
       description: 'validate every N steps',
     },
     {
@@ -205,7 +213,7 @@ export function launchViewOf(e: Experiment, sources: readonly string[], specDir:
     sources,
     specDir,
     verlCommit: VERL_COMMIT,
-    knobs: knobsOf(e),
+    knobs: knobsOf(e).map((k) => ({ ...k, alias: k.alias ?? '' })),
     gpusPerNode: e.trainer.gpus_per_node,
     nodes: e.trainer.nodes,
     trainFile: q(e.data.train_file),

@@ -341,10 +341,11 @@ function hyperparameters(
   const knobsByAnalysed = new Map(knobs.map((k) => [k.a, k]))
   const first = knobs[0]?.knobs ?? []
   const rows = first.map((knob, i) => {
+    const name = knob.alias === undefined ? code(knob.env) : `${code(knob.env)} (or ${code(knob.alias)})`
     const knobValue = (k: (typeof knobs)[number]): string => k.knobs[i]?.default ?? ''
     const all = knobs.map(knobValue)
     if (all.length > 1 && new Set(all).size === all.length) {
-      return [code(knob.env), '_one per experiment_', knob.description, '']
+      return [name, '_one per experiment_', knob.description, '']
     }
     const baseValue = (a: DocsAnalysis): string | undefined => {
       const base = baseOf(a)
@@ -369,7 +370,7 @@ function hyperparameters(
       .sort(([x], [y]) => compareText(x, y))
       .map(([v, ks]) => `${code(v)}: ${ks.map((k) => scriptCode(k.a)).join(', ')}`)
       .join('; ')
-    return [code(knob.env), defaultText, knob.description, changedText]
+    return [name, defaultText, knob.description, changedText]
   })
   return { header: ['Variable', 'Default', 'Description', 'Other values in'], rows }
 }
