@@ -177,7 +177,7 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     const r = finqa(['compile', 'experiments', '--out', 'taken'], dir)
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(
-      'taken:1:1 error OUTPUT_UNWRITABLE cannot write the output folder taken: ENOTDIR',
+      'taken:1:1 error OUTPUT_UNWRITABLE cannot write the output folder taken: a file stands where a folder should be (ENOTDIR',
     )
     expect(r.stderr).toContain('give --out a folder, not a file')
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /)

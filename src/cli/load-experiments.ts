@@ -8,6 +8,7 @@ import {
   readSpecs,
   SpecDirError,
   toDisplay,
+  unreadDiagnostics,
 } from '../load/read-specs.js'
 import { type CliContext, EXIT } from './main.js'
 import { readSchema, readTemplates } from './package-files.js'
@@ -57,7 +58,11 @@ export function readFolder(specDir: string, cwd: string): ReadFolder {
   }
   return {
     input: { specs: specFiles.specs, specDir: specFiles.specDir, templates: readTemplates(), schema },
-    diagnostics: [...linkDiagnostics(specFiles.badLinks), ...encodingDiagnostics(specFiles.notUtf8)],
+    diagnostics: [
+      ...linkDiagnostics(specFiles.badLinks),
+      ...unreadDiagnostics(specFiles),
+      ...encodingDiagnostics(specFiles.notUtf8),
+    ],
     sources: specFiles.specs,
     specDir: specFiles.specDir,
     schema,

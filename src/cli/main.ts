@@ -1,4 +1,6 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
+import { realOutputPath } from '../emit/output-paths.js'
 import { compileCommand } from './commands/compile.js'
 import { readPackageJson } from './package-files.js'
 
@@ -131,6 +133,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       if (rest.length > 1)
         return usage(ctx, `compile: expected one spec folder, got ${rest.length}: ${rest.join(' ')}`)
       if (values.watch && values.check) return usage(ctx, 'compile: --watch and --check do not go together')
+      const outProblem = badOutFolder(ctx.cwd, rest[0] ?? 'experiments', values.out)
+      if (outProblem !== undefined) return usage(ctx, `compile: ${outProblem}`)
       const options = {
         specDir: rest[0] ?? 'experiments',
         outDir: values.out ?? 'dist-scripts',
@@ -191,6 +195,19 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     default:
       return usage(ctx, `unknown command '${command}'. Commands: compile, init, explain, plan, diff`)
   }
+}
+
+/**
+ * Why `--out` cannot be the output folder: empty, or the spec folder itself or a folder inside it (compared
+ * by real paths), where the generated files would be read back as specs or mixed with them.
+ */
+function badOutFolder(cwd: string, specDir: string, out: string | undefined): string | undefined {
+  if (out === undefined) return undefined
+  if (out === '') return "--out '' names no folder; give one, e.g. --out dist-scripts"
+  const specs = realOutputPath(resolve(cwd, specDir))
+  const rel = relative(specs, realOutputPath(resolve(cwd, out)))
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined
+  return `--out ${out} is ${rel === '' ? 'the spec folder' : 'inside the spec folder'} ${specDir}; the generated files must go outside it (e.g. --out dist-scripts)`
 }
 
 function usage(ctx: CliContext, message: string): number {

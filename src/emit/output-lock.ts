@@ -1,6 +1,5 @@
 import {
   closeSync,
-  mkdirSync,
   openSync,
   readFileSync,
   rmSync,
@@ -11,6 +10,7 @@ import {
 } from 'node:fs'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
+import { makeFolder, realOutputPath } from './output-paths.js'
 import { pause } from './pause.js'
 
 /**
@@ -91,10 +91,12 @@ const BREAK_STALE_MS = 10_000
 const POLL_MS = 20
 
 /** Takes the output folder for this process, waiting up to `waitMs` for another finqa to finish with it. */
-export async function lockOutput(outDir: string, options: LockOptions): Promise<OutputLock> {
+export async function lockOutput(outPath: string, options: LockOptions): Promise<OutputLock> {
   const staleMs = options.staleMs ?? LOCK_STALE_MS
+  // Keyed by the real path: a compile through a link to the folder takes turns with one into the folder.
+  const outDir = realOutputPath(outPath)
   const parent = dirname(outDir)
-  mkdirSync(parent, { recursive: true })
+  makeFolder(parent)
   const path = join(parent, `.${basename(outDir)}.finqa-lock`)
   const deadline = Date.now() + options.waitMs
   const mine = `${formatHolder(ownHolder())}\n`
@@ -202,9 +204,13 @@ function tryCreate(path: string, text: string): boolean | 'unwritable' {
   }
   try {
     writeSync(fd, text)
-  } finally {
+  } catch (error) {
+    // A full disk: no empty lock left behind for the next compile to wait on.
     closeSync(fd)
+    rmSync(path, { force: true })
+    throw error
   }
+  closeSync(fd)
   return true
 }
 

@@ -1,19 +1,30 @@
 import {
   chmod,
   chmodSync,
+  copyFileSync,
   type Dirent,
-  mkdirSync,
+  linkSync,
+  lstatSync,
   readdirSync,
-  readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   writeFile,
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join, relative, sep } from 'node:path'
+import { errorCode } from '../diagnostics/os-error.js'
 import type { RenderedFile } from '../render/render-experiment.js'
 import { MANIFEST, parseManifest, renderManifest } from './manifest.js'
+import {
+  foldersMade,
+  inspectSlot,
+  isPlainRelative,
+  makeFolder,
+  realOutputPath,
+  type Slot,
+} from './output-paths.js'
 import { pause } from './pause.js'
 
 export interface OutputPlan {
@@ -52,11 +63,15 @@ export interface OutputCheck {
   finish(): CheckReport
 }
 
-export function checkOutputsIncrementally(outDir: string): OutputCheck {
+export function checkOutputsIncrementally(outPath: string): OutputCheck {
+  const outDir = realOutputPath(outPath)
   const report: CheckReport = { stale: [], missing: [], extra: [], unchanged: [] }
   const produced: string[] = []
-  const compare = (file: RenderedFile): void => {
-    const state = onDisk(outDir, file)
+  const folders = new Map<string, Slot | 'folder'>()
+  const check = (file: RenderedFile): void => {
+    // A link (or anything not a plain file) where a file belongs is stale: compile replaces or refuses it.
+    const slot = inspectSlot(outDir, file.path, folders)
+    const state = slot.kind === 'file' || slot.kind === 'missing' ? compare(fileOf(slot), file) : 'content'
     if (state === 'missing') report.missing.push(file.path)
     else if (state !== 'same') report.stale.push(file.path)
     else if (file.path !== MANIFEST) report.unchanged.push(file.path)
@@ -64,10 +79,10 @@ export function checkOutputsIncrementally(outDir: string): OutputCheck {
   return {
     add: (file) => {
       produced.push(file.path)
-      compare(file)
+      check(file)
     },
     finish: () => {
-      compare(manifestFile(produced))
+      check(manifestFile(produced))
       report.unchanged.sort()
       // One at a time: a folder may hold more files than a call takes arguments (`--out` a busy folder).
       for (const path of foreignFiles(listFiles(outDir), new Set(produced))) report.extra.push(path)
@@ -112,11 +127,15 @@ export interface OutputOptions {
   readonly onProgress?: () => void
 }
 
-export function openOutputs(outDir: string, options: OutputOptions = {}): OutputWriter {
-  const existing = listDir(outDir)
-  return existing === undefined || existing.length === 0
-    ? freshOutputs(outDir, options)
-    : updateOutputs(outDir, options)
+/**
+ * The writer of one compile into `outPath`, worked on at its real path (`realOutputPath`). Only a folder that
+ * does not exist yet is made in one rename; an existing one, even empty, keeps its inode, and so its mode,
+ * owner and group (a setgid team folder stays one).
+ */
+export function openOutputs(outPath: string, options: OutputOptions = {}): OutputWriter {
+  const outDir = realOutputPath(outPath)
+  // Read once first: a file in its place fails here, named (ENOTDIR).
+  return listDir(outDir) === undefined ? freshOutputs(outDir, options) : updateOutputs(outDir, options)
 }
 
 /**
@@ -126,7 +145,7 @@ export function openOutputs(outDir: string, options: OutputOptions = {}): Output
  */
 function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
   const parent = dirname(outDir)
-  mkdirSync(parent, { recursive: true })
+  makeFolder(parent)
   const prefix = `.${basename(outDir)}.`
   for (const name of listDir(parent) ?? []) {
     if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX))
@@ -141,16 +160,18 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
       return write.file(file.path, file.content, file.mode)
     },
     commit: async () => {
-      const manifest = manifestFile(produced)
-      await write.file(manifest.path, manifest.content, manifest.mode)
-      await write.drain()
-      pause(options.renameDelayMs)
       try {
-        renameSync(stage, outDir) // replaces an empty folder
+        const manifest = manifestFile(produced)
+        await write.file(manifest.path, manifest.content, manifest.mode)
+        await write.drain()
+        pause(options.renameDelayMs)
+        renameSync(stage, outDir)
       } catch (error) {
-        // The folder filled meanwhile, is a symlink or a mount point: put the files in one by one instead.
-        if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EXDEV', 'EBUSY')) throw error
-        return updateFrom(outDir, stage, produced, options)
+        // The folder was made meanwhile (by hand, or it is a mount point): put the files in one by one.
+        if (isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EXDEV', 'EBUSY') && existsAt(outDir))
+          return updateFrom(outDir, stage, produced, options)
+        await write.discard()
+        throw new OutputWriteFailed(error, true)
       }
       return { written: [...produced].sort(), unchanged: [], removed: [], foreign: [] }
     },
@@ -159,34 +180,56 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
 }
 
 /**
- * An output folder with files in it: each produced file is compared with the one there; a changed one is
- * staged in `<out>/.<random>.finqa-tmp/` and renamed into place on commit.
+ * An output folder that exists: each produced file is compared with the one there; a changed one is staged
+ * in `<out>/.<random>.finqa-tmp/` and renamed into place on commit. Nothing below the folder is read, written
+ * or removed through a symbolic link: a link in the way of a file, and a manifest entry outside the folder or
+ * through a link, stop the compile (`OutputRefused`) before anything changes.
  */
 function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
-  mkdirSync(outDir, { recursive: true })
   // One listing: scratch files of a killed run go; the rest is what was there before this run.
   const before = listFiles(outDir, { removeTemps: true })
-  const current = readIfExists(join(outDir, MANIFEST))?.text
-  const previous = parseManifest(current)
+  const folders = new Map<string, Slot | 'folder'>()
+  const manifestSlot = inspectSlot(outDir, MANIFEST, folders)
+  const current = manifestSlot.kind === 'file' ? manifestSlot.text : undefined
+  const problems: OutputProblem[] = []
+  if (manifestSlot.kind === 'link' || manifestSlot.kind === 'other' || manifestSlot.kind === 'folder')
+    problems.push({ kind: 'link', path: MANIFEST })
+  /** What the last compile wrote, and so may replace or remove: entries below the folder, not through links. */
+  const previous: string[] = []
+  for (const entry of parseManifest(current)) {
+    const at = current === undefined ? undefined : positionIn(current, entry)
+    if (!isPlainRelative(entry) || entry === MANIFEST)
+      problems.push({ kind: 'manifest-outside', path: entry, ...at })
+    else {
+      const slot = inspectSlot(outDir, entry, folders)
+      if (slot.kind === 'link') problems.push({ kind: 'manifest-link', path: entry, link: slot.at, ...at })
+      else previous.push(entry)
+    }
+  }
   const owned = new Set(previous)
-  const stage = join(outDir, `.${scratchId()}${TEMP_SUFFIX}`)
+  const id = scratchId()
+  const stage = join(outDir, `.${id}${TEMP_SUFFIX}`)
   const write = stagedWriter(stage)
   const plan: OutputPlan = { written: [], unchanged: [], removed: [], foreign: [] }
   const produced: string[] = []
   const staged: string[] = []
-  const chmods: RenderedFile[] = []
-  /** Files in the way that finqa did not write: nothing is replaced while there is one. */
-  const conflicts: string[] = []
+  const chmods: { path: string; mode: number; was: number }[] = []
   const consider = (file: RenderedFile): Promise<void> | undefined => {
-    const existing = readIfExists(join(outDir, file.path))
-    const state = compare(existing, file)
-    if (state === 'same') plan.unchanged.push(file.path)
-    else if (state === 'mode') chmods.push(file)
-    else if (existing !== undefined && !owned.has(file.path) && !isGenerated(existing.text))
-      conflicts.push(file.path)
+    const slot = inspectSlot(outDir, file.path, folders)
+    if (slot.kind === 'link') problems.push({ kind: 'link', path: file.path, link: slot.at })
+    else if (slot.kind === 'folder') problems.push({ kind: 'folder', path: file.path })
+    else if (slot.kind === 'other') problems.push({ kind: 'other', path: file.path, link: slot.at })
     else {
-      staged.push(file.path)
-      return write.file(file.path, file.content, file.mode)
+      const state = compare(fileOf(slot), file)
+      if (state === 'same') plan.unchanged.push(file.path)
+      else if (state === 'mode' && slot.kind === 'file')
+        chmods.push({ path: file.path, mode: file.mode, was: slot.mode })
+      else if (slot.kind === 'file' && !owned.has(file.path) && !isGenerated(slot.text))
+        problems.push({ kind: 'conflict', path: file.path })
+      else {
+        staged.push(file.path)
+        return write.file(file.path, file.content, file.mode)
+      }
     }
     return undefined
   }
@@ -196,36 +239,117 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
       return consider(file)
     },
     commit: async () => {
-      if (conflicts.length > 0) {
+      if (problems.length > 0) {
         await write.discard()
-        throw new OutputConflict(conflicts.sort())
+        throw new OutputRefused(problems)
       }
       const manifest = manifestFile(produced)
-      if (current !== manifest.content) await write.file(manifest.path, manifest.content, manifest.mode)
-      await write.drain()
-      moveInto(outDir, stage, staged, options)
-      for (const file of chmods) chmodSync(join(outDir, file.path), file.mode)
+      const known = new Set(produced)
+      const stale = previous.filter((path) => !known.has(path)).sort()
+      try {
+        if (current !== manifest.content) await write.file(manifest.path, manifest.content, manifest.mode)
+        await write.drain()
+      } catch (error) {
+        await write.discard()
+        throw new OutputWriteFailed(error, true)
+      }
+      const swap = reversibleSwap(outDir, stage, join(outDir, `.${id}-old${TEMP_SUFFIX}`))
+      try {
+        for (const path of staged) {
+          pause(options.renameDelayMs)
+          options.onProgress?.()
+          swap.replace(path)
+        }
+        for (const { path, mode, was } of chmods) swap.chmod(path, mode, was)
+        for (const path of stale) if (swap.remove(path)) plan.removed.push(path)
+        // The manifest goes last: a compile killed before this point still removes what it orphaned next time.
+        if (current !== manifest.content) swap.replace(MANIFEST)
+      } catch (error) {
+        const restored = swap.undo()
+        await write.discard()
+        throw new OutputWriteFailed(error, restored)
+      }
+      swap.done()
+      await write.discard()
       for (const path of staged) plan.written.push(path)
-      for (const file of chmods) plan.written.push(file.path)
+      for (const { path } of chmods) plan.written.push(path)
       plan.written.sort()
       plan.unchanged.sort()
-      const known = new Set(produced)
-      for (const path of previous.sort()) {
-        if (known.has(path)) continue
-        const target = join(outDir, path)
-        if (isFile(target) && isInside(outDir, target)) {
-          rmSync(target)
-          plan.removed.push(path)
-        }
-      }
       const removed = new Set(plan.removed)
       for (const path of foreignFiles(before, known)) if (!removed.has(path)) plan.foreign.push(path)
-      // The manifest goes last: a compile killed before this point still removes what it orphaned next time.
-      if (current !== manifest.content) moveInto(outDir, stage, [MANIFEST])
-      rmSync(stage, { recursive: true, force: true })
       return plan
     },
     abort: () => write.discard(),
+  }
+}
+
+/**
+ * Puts staged files in place so that it can be undone: a replaced file keeps its old inode under a hard
+ * link in `backup` (a copy where the file system has no hard links), a removed one is moved there, a changed
+ * mode is remembered. Each file is still swapped by one rename, so a reader never sees it missing or half
+ * written. `undo` puts every old file back; `done` forgets them.
+ */
+function reversibleSwap(outDir: string, stage: string, backup: string) {
+  const undos: (() => void)[] = []
+  const folderOf = folderMaker()
+  const backupFolder = folderMaker()
+  const keep = (path: string, move: boolean): void => {
+    const kept = join(backup, path)
+    backupFolder(kept)
+    const target = join(outDir, path)
+    if (move) renameSync(target, kept)
+    else {
+      try {
+        linkSync(target, kept)
+      } catch (error) {
+        if (!isCode(error, 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV')) throw error
+        copyFileSync(target, kept)
+      }
+    }
+    undos.push(() => renameSync(kept, target))
+  }
+  return {
+    replace: (path: string): void => {
+      const target = join(outDir, path)
+      const existed = existsAt(target)
+      for (const made of folderOf(target)) undos.push(() => rmdirSync(made))
+      if (existed) keep(path, false)
+      renameSync(join(stage, path), target)
+      if (!existed) undos.push(() => rmSync(target, { force: true }))
+    },
+    chmod: (path: string, mode: number, was: number): void => {
+      const target = join(outDir, path)
+      chmodSync(target, mode)
+      undos.push(() => chmodSync(target, was))
+    },
+    /** Removes a plain file an earlier compile wrote; false when there is none (gone, or now a folder). */
+    remove: (path: string): boolean => {
+      let stat: ReturnType<typeof lstatSync>
+      try {
+        stat = lstatSync(join(outDir, path))
+      } catch (error) {
+        if (isCode(error, 'ENOENT', 'ENOTDIR')) return false
+        throw error
+      }
+      if (!stat.isFile()) return false
+      keep(path, true)
+      return true
+    },
+    /** Reverses every step, newest first; false when one could not be reversed. */
+    undo: (): boolean => {
+      let restored = true
+      for (const step of undos.reverse()) {
+        try {
+          step()
+        } catch {
+          restored = false
+        }
+      }
+      undos.length = 0
+      if (restored) removeQuietly(backup)
+      return restored
+    },
+    done: (): void => removeQuietly(backup),
   }
 }
 
@@ -237,42 +361,33 @@ async function updateFrom(
   options: OutputOptions,
 ): Promise<OutputPlan> {
   const writer = updateOutputs(outDir, options)
+  const folders = new Map<string, Slot | 'folder'>()
   try {
     for (const path of produced) {
-      const staged = readIfExists(join(stage, path))
+      const staged = fileOf(inspectSlot(stage, path, folders))
       if (staged !== undefined) await writer.add({ path, content: staged.text, mode: staged.mode as 0o644 })
     }
+  } catch (error) {
+    await writer.abort()
+    throw new OutputWriteFailed(error, true)
   } finally {
-    rmSync(stage, { recursive: true, force: true })
+    removeQuietly(stage)
   }
   return writer.commit()
 }
 
-/** Renames staged files (paths relative to both folders) into the output folder, creating folders once. */
-function moveInto(
-  outDir: string,
-  stage: string,
-  paths: readonly string[],
-  options: OutputOptions = {},
-): void {
-  const folderOf = folderMaker()
-  for (const path of paths) {
-    pause(options.renameDelayMs)
-    options.onProgress?.()
-    const target = join(outDir, path)
-    folderOf(target)
-    renameSync(join(stage, path), target)
-  }
-}
-
-/** Makes the folder of each path it is given (once per folder, however many files go there). */
-function folderMaker(): (path: string) => void {
+/**
+ * Makes the folder of each path it is given (once per folder, however many files go there); returns the
+ * folders it created, outermost first.
+ */
+function folderMaker(): (path: string) => string[] {
   const made = new Set<string>()
   return (path) => {
     const folder = dirname(path)
-    if (made.has(folder)) return
-    mkdirSync(folder, { recursive: true })
+    if (made.has(folder)) return []
+    const first = makeFolder(folder)
     made.add(folder)
+    return foldersMade(folder, first)
   }
 }
 
@@ -338,7 +453,7 @@ function stagedWriter(stage: string): StagedWriter {
     },
     discard: async () => {
       await drain()
-      rmSync(stage, { recursive: true, force: true })
+      removeQuietly(stage)
     },
   }
 }
@@ -350,12 +465,12 @@ function foreignFiles(listed: readonly string[], produced: ReadonlySet<string>):
 
 /** Files in the output folder that are not `produced` (nor the manifest, nor finqa's scratch files). */
 export function foreignOutputs(outDir: string, produced: ReadonlySet<string>): string[] {
-  return foreignFiles(listFiles(outDir), produced)
+  return foreignFiles(listFiles(realOutputPath(outDir)), produced)
 }
 
-/** How the output folder's copy of a file compares with it. */
-function onDisk(outDir: string, file: RenderedFile): 'missing' | 'content' | 'mode' | 'same' {
-  return compare(readIfExists(join(outDir, file.path)), file)
+/** A slot's file, or undefined when a plain file is not what stands there. */
+function fileOf(slot: Slot): { text: string; mode: number } | undefined {
+  return slot.kind === 'file' ? slot : undefined
 }
 
 function compare(
@@ -368,16 +483,54 @@ function compare(
 }
 
 /**
- * Output files that a compile would replace although finqa did not write them: neither the last compile's
- * manifest lists them nor do they say they were generated by finqa (every output's first lines do). A
- * compile into a folder of one's own (`--out .`: its README.md) stops instead of overwriting them.
+ * Why a compile may not change the output folder, found before anything changed:
+ * - `conflict`: a file finqa would replace although it did not write it: neither the last compile's manifest
+ *   lists it nor does it say it was generated by finqa (every output's first lines do). A compile into a
+ *   folder of one's own (`--out .`: its README.md) stops instead of overwriting it.
+ * - `link`: a produced file (or the manifest) is a symbolic link, or one of its folders is (`link`): finqa
+ *   never writes through a link in its output folder.
+ * - `folder`: a folder stands where a file goes; `other`: a FIFO or device does, or a file stands where one
+ *   of its folders goes (`link` names it).
+ * - `manifest-outside`, `manifest-link`: the manifest lists a path outside the folder (`../victim/notes.txt`,
+ *   absolute), or one through a symbolic link (`link` names it): finqa never removes it. `line`/`col`: where
+ *   the manifest lists it.
  */
-export class OutputConflict extends Error {
-  override name = 'OutputConflict'
-  readonly paths: readonly string[]
-  constructor(paths: readonly string[]) {
-    super(`${paths.length} output files are in the way: ${paths.slice(0, 3).join(', ')}`)
-    this.paths = paths
+export interface OutputProblem {
+  readonly kind: 'conflict' | 'link' | 'folder' | 'other' | 'manifest-outside' | 'manifest-link'
+  /** Relative to the output folder (for a manifest entry: the entry as written). */
+  readonly path: string
+  readonly link?: string
+  readonly line?: number
+  readonly col?: number
+}
+
+export class OutputRefused extends Error {
+  override name = 'OutputRefused'
+  readonly problems: readonly OutputProblem[]
+  constructor(problems: readonly OutputProblem[]) {
+    const sorted = [...problems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    super(
+      `the output folder cannot be updated: ${sorted
+        .slice(0, 3)
+        .map((p) => `${p.path} (${p.kind})`)
+        .join(', ')}`,
+    )
+    this.problems = sorted
+  }
+}
+
+/**
+ * Writing the output failed (a full disk, a rename refused): the scratch folder is gone and, when `restored`,
+ * the output folder is exactly as before; when not, some files could not be put back (see `cause`).
+ */
+export class OutputWriteFailed extends Error {
+  override name = 'OutputWriteFailed'
+  override readonly cause: unknown
+  readonly restored: boolean
+  constructor(cause: unknown, restored: boolean) {
+    super(cause instanceof Error ? cause.message : String(cause))
+    this.cause = cause
+    this.restored = restored
   }
 }
 
@@ -386,26 +539,35 @@ function isGenerated(text: string): boolean {
   return text.slice(0, 500).includes('Generated by finqa')
 }
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
-}
-
 function manifestFile(paths: readonly string[]): RenderedFile {
   return { path: MANIFEST, content: renderManifest(paths), mode: 0o644 }
 }
 
-function readIfExists(path: string): { text: string; mode: number } | undefined {
+/** Whether anything (a link included) is at `path`. */
+function existsAt(path: string): boolean {
   try {
-    const stat = statSync(path)
-    if (!stat.isFile()) return undefined
-    return { text: readFileSync(path, 'utf8'), mode: stat.mode & 0o777 }
-  } catch {
-    return undefined
+    lstatSync(path)
+    return true
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return false
+    throw error
   }
+}
+
+/** Where the manifest's text lists `entry` (line and column, 1-based), when it can be found. */
+function positionIn(text: string, entry: string): { line: number; col: number } | undefined {
+  const index = text.indexOf(JSON.stringify(entry))
+  if (index < 0) return undefined
+  const before = text.slice(0, index)
+  const line = before.split('\n').length
+  return { line, col: index - before.lastIndexOf('\n') }
+}
+
+/** Removes a scratch folder, best effort: what is left, the next compile removes. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true })
+  } catch {}
 }
 
 /** The names in a folder; undefined when it does not exist. */
@@ -443,11 +605,6 @@ function listFiles(dir: string, options: { readonly removeTemps?: boolean } = {}
   return out.sort()
 }
 
-function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, path)
-  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep)
-}
-
 function isCode(error: unknown, ...codes: string[]): boolean {
-  return codes.includes((error as NodeJS.ErrnoException | undefined)?.code ?? '')
+  return codes.includes(errorCode(error) ?? '')
 }

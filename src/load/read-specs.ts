@@ -1,6 +1,19 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative, resolve, sep } from 'node:path'
+import {
+  closeSync,
+  constants,
+  type Dirent,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from 'node:fs'
+import { basename, join, relative, resolve, sep } from 'node:path'
 import { compareStrings, type Diagnostic } from '../diagnostics/diagnostic.js'
+import { errorCode, osCause } from '../diagnostics/os-error.js'
 
 export interface SpecFiles {
   /** The spec folder as displayed: relative to cwd, forward slashes, no trailing slash. */
@@ -11,67 +24,156 @@ export interface SpecFiles {
   readonly notUtf8: { file: string; offset: number }[]
   /** Symbolic links that cannot be read as spec files: to a folder, or to nothing. */
   readonly badLinks: { file: string; target: 'folder' | 'nothing' }[]
+  /**
+   * Spec-named entries that are not regular spec files, never opened or never shown: a FIFO, device or socket
+   * (or a link to one), a link to a file not named *.yaml / *.yml (`/proc/self/environ`, a key), a kernel
+   * pseudo-file. `what` says which, as a phrase.
+   */
+  readonly notFiles: { file: string; what: string }[]
+  /** Spec files and folders the operating system would not let finqa read, with the errno code. */
+  readonly unreadable: { file: string; code: string }[]
 }
 
 export class SpecDirError extends Error {
   override name = 'SpecDirError'
 }
 
-/** Reads every *.yaml / *.yml below `dir` (not hidden ones), sorted, keyed by cwd-relative display path. */
+const SPEC_NAME = /\.ya?ml$/
+
+/**
+ * Reads every *.yaml / *.yml below `dir` (not hidden ones), sorted, keyed by cwd-relative display path. Only
+ * regular files are read: a FIFO would hang the compile, a device or a linked secret would print its
+ * contents in a code frame. What cannot be read is listed (`notFiles`, `unreadable`), never skipped silently:
+ * its experiments would be missing and their scripts removed.
+ */
 export function readSpecs(dir: string, cwd: string): SpecFiles {
   const absolute = resolve(cwd, dir)
-  let stat: ReturnType<typeof statSync>
-  try {
-    stat = statSync(absolute)
-  } catch {
-    throw new SpecDirError(`spec folder ${dir} does not exist`)
-  }
-  if (!stat.isDirectory()) throw new SpecDirError(`${dir} is not a folder`)
   const specDir = toDisplay(relative(cwd, absolute)) || '.'
   const specs = new Map<string, string>()
-  const notUtf8: { file: string; offset: number }[] = []
-  const decoder = new TextDecoder('utf-8', { fatal: true })
+  const notUtf8: SpecFiles['notUtf8'] = []
   const badLinks: SpecFiles['badLinks'] = []
-  const files: string[] = []
-  for (const d of readdirSync(absolute, { recursive: true, withFileTypes: true })) {
-    const path = join(d.parentPath, d.name)
-    // Hidden files and folders are never specs: editors' lock files (Emacs's `.#base.yaml`, a symbolic link
-    // to nowhere), macOS's `._base.yaml` metadata, `.git/`.
-    if (isHidden(relative(absolute, path))) continue
-    const isSpec = /\.ya?ml$/.test(d.name)
-    if (d.isFile()) {
-      if (isSpec) files.push(path)
-      continue
-    }
-    if (!d.isSymbolicLink()) continue
-    // A linked spec file is read through its link; a linked folder is not followed (it could loop, or hold
-    // anything), and it must not be skipped without a word: its experiments would be missing.
-    const target = statIfExists(path)
-    const file = toDisplay(relative(cwd, path))
-    if (target?.isDirectory()) badLinks.push({ file, target: 'folder' })
-    else if (!isSpec) continue
-    else if (target === undefined) badLinks.push({ file, target: 'nothing' })
-    else if (target.isFile()) files.push(path)
+  const notFiles: SpecFiles['notFiles'] = []
+  const unreadable: SpecFiles['unreadable'] = []
+  const result = { specDir, specs, notUtf8, badLinks, notFiles, unreadable }
+  let stat: Stats
+  try {
+    stat = statSync(absolute)
+  } catch (error) {
+    const code = errorCode(error)
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === undefined)
+      throw new SpecDirError(`spec folder ${dir} does not exist`)
+    unreadable.push({ file: specDir, code })
+    return result
   }
-  files.sort()
-  for (const file of files) {
-    const display = toDisplay(relative(cwd, file))
-    const bytes = readFileSync(file)
+  if (!stat.isDirectory()) throw new SpecDirError(`${dir} is not a folder`)
+  const display = (path: string) => toDisplay(relative(cwd, path))
+  const files: { path: string; linked: boolean }[] = []
+  const walk = (folder: string): void => {
+    let entries: Dirent[]
     try {
-      specs.set(display, decoder.decode(bytes).replace(/^\uFEFF/, ''))
-    } catch {
-      notUtf8.push({ file: display, offset: firstBadByte(bytes) })
+      entries = readdirSync(folder, { withFileTypes: true })
+    } catch (error) {
+      unreadable.push({ file: display(folder) || '.', code: errorCode(error) ?? 'EIO' })
+      return
+    }
+    for (const d of entries) {
+      // Hidden files and folders are never specs: editors' lock files (Emacs's `.#base.yaml`, a symbolic link
+      // to nowhere), macOS's `._base.yaml` metadata, `.git/`.
+      if (d.name.startsWith('.')) continue
+      const path = join(folder, d.name)
+      const isSpec = SPEC_NAME.test(d.name)
+      if (d.isDirectory()) walk(path)
+      else if (d.isFile()) {
+        if (isSpec) files.push({ path, linked: false })
+      } else if (d.isSymbolicLink()) {
+        // A linked spec file is read through its link; a linked folder is not followed (it could loop, or
+        // hold anything), and it must not be skipped without a word: its experiments would be missing.
+        const target = statIfExists(path)
+        const file = display(path)
+        if (target?.isDirectory()) badLinks.push({ file, target: 'folder' })
+        else if (!isSpec) continue
+        else if (target === undefined) badLinks.push({ file, target: 'nothing' })
+        else if (target.isFile()) files.push({ path, linked: true })
+        else notFiles.push({ file, what: `a symbolic link to ${kindOf(target)}` })
+      } else if (isSpec) notFiles.push({ file: display(path), what: kindOf(d) })
+    }
+  }
+  walk(absolute)
+  files.sort((a, b) => compareStrings(a.path, b.path))
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  for (const { path, linked } of files) {
+    const file = display(path)
+    const read = readSpecFile(path, linked)
+    if ('code' in read) unreadable.push({ file, code: read.code })
+    else if ('what' in read) notFiles.push({ file, what: read.what })
+    else {
+      try {
+        specs.set(file, decoder.decode(read.bytes).replace(/^\uFEFF/, ''))
+      } catch {
+        notUtf8.push({ file, offset: firstBadByte(read.bytes) })
+      }
     }
   }
   badLinks.sort((a, b) => compareStrings(a.file, b.file))
-  return { specDir, specs, notUtf8, badLinks }
+  notFiles.sort((a, b) => compareStrings(a.file, b.file))
+  unreadable.sort((a, b) => compareStrings(a.file, b.file))
+  return result
 }
 
-function isHidden(relativePath: string): boolean {
-  return relativePath.split(sep).some((segment) => segment.startsWith('.'))
+/**
+ * A spec file's bytes, read from one descriptor: opened without waiting (O_NONBLOCK: a FIFO swapped in
+ * meanwhile does not hang), checked on that descriptor to be a regular file, through a link only one whose
+ * real name is *.yaml / *.yml, and not a kernel pseudo-file (size 0, yet it reads as text: /proc, /sys).
+ */
+function readSpecFile(
+  path: string,
+  linked: boolean,
+): { bytes: Buffer } | { what: string } | { code: string } {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
+  } catch (error) {
+    return { code: errorCode(error) ?? 'EIO' }
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) return { what: linked ? `a symbolic link to ${kindOf(stat)}` : kindOf(stat) }
+    if (linked) {
+      const real = realPathOf(fd, path)
+      if (!SPEC_NAME.test(basename(real)))
+        return { what: `a symbolic link to ${real}, which is not a .yaml or .yml file` }
+    }
+    const bytes = readFileSync(fd)
+    if (stat.size === 0 && bytes.length > 0)
+      return { what: `${linked ? 'a symbolic link to ' : ''}a kernel pseudo-file (as in /proc or /sys)` }
+    return { bytes }
+  } catch (error) {
+    return { code: errorCode(error) ?? 'EIO' }
+  } finally {
+    closeSync(fd)
+  }
 }
 
-function statIfExists(path: string): ReturnType<typeof statSync> | undefined {
+/** The real path of an open file: what the descriptor names (Linux), else the path's links resolved. */
+function realPathOf(fd: number, path: string): string {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`)
+  } catch {
+    return realpathSync(path)
+  }
+}
+
+/** What a non-regular file is, as a phrase: `a FIFO`. */
+function kindOf(entry: Dirent | Stats): string {
+  if (entry.isFIFO()) return 'a FIFO (named pipe)'
+  if (entry.isCharacterDevice()) return 'a character device'
+  if (entry.isBlockDevice()) return 'a block device'
+  if (entry.isSocket()) return 'a socket'
+  if (entry.isDirectory()) return 'a folder'
+  return 'something that is not a regular file'
+}
+
+function statIfExists(path: string): Stats | undefined {
   try {
     return statSync(path)
   } catch {
@@ -120,6 +222,32 @@ export function linkDiagnostics(badLinks: SpecFiles['badLinks']): Diagnostic[] {
         ? 'copy the folder into the spec folder, or link its spec files one by one'
         : 'fix or remove the link',
   }))
+}
+
+/**
+ * A SPEC_NOT_FILE error for each spec-named entry that is not a regular spec file, and a SPEC_UNREADABLE
+ * error for each file or folder that could not be read: its experiments would otherwise be missing.
+ */
+export function unreadDiagnostics(files: Pick<SpecFiles, 'notFiles' | 'unreadable'>): Diagnostic[] {
+  const at = (file: string) => ({ file, line: 1, col: 1, severity: 'error' as const })
+  return [
+    ...files.notFiles.map(({ file, what }) => ({
+      ...at(file),
+      code: 'SPEC_NOT_FILE' as const,
+      message: `${file} is ${what}; finqa reads only regular .yaml / .yml files as specs`,
+      suggestion:
+        'replace it with a regular spec file, or remove it (or rename it so it does not end in .yaml)',
+    })),
+    ...files.unreadable.map(({ file, code }) => {
+      const { cause, suggestion } = osCause(code, 'spec')
+      return {
+        ...at(file),
+        code: 'SPEC_UNREADABLE' as const,
+        message: `cannot read ${file}: ${cause} (${code}); its experiments would be missing`,
+        suggestion,
+      }
+    }),
+  ]
 }
 
 /** A YAML_SYNTAX diagnostic for each spec file that is not UTF-8. */

@@ -1,8 +1,14 @@
 import { relative, resolve } from 'node:path'
 import { type CompileSummary, compileFiles } from '../../compile.js'
-import { type Diagnostic, type DiagnosticCode, hasErrors } from '../../diagnostics/diagnostic.js'
+import {
+  type Diagnostic,
+  type DiagnosticCode,
+  hasErrors,
+  sortDiagnostics,
+} from '../../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
+import { isSystemError, osCause } from '../../diagnostics/os-error.js'
 import { openCompileCache } from '../../emit/compile-cache.js'
 import { MANIFEST } from '../../emit/manifest.js'
 import {
@@ -12,10 +18,13 @@ import {
   type OutputLock,
   remoteHost,
 } from '../../emit/output-lock.js'
+import { realOutputPath } from '../../emit/output-paths.js'
 import {
   checkOutputsIncrementally,
   foreignOutputs,
-  OutputConflict,
+  type OutputProblem,
+  OutputRefused,
+  OutputWriteFailed,
   openOutputs,
 } from '../../emit/write-outputs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
@@ -44,6 +53,11 @@ export interface CompileReport {
   readonly diagnostics: readonly Diagnostic[]
   /** Spec texts by display path, for code frames. */
   readonly sources: ReadonlyMap<string, string>
+  /**
+   * True when writing failed after files were replaced and not all could be put back: the output folder is
+   * part old, part new (a diagnostic says why). Otherwise a failed compile changed nothing.
+   */
+  readonly partial?: boolean
   /** Output files, relative to the output folder. Only `write` writes or removes; only `check` finds stale. */
   readonly files: {
     readonly written: readonly string[]
@@ -76,7 +90,8 @@ export async function compileCommand(options: CompileOptions, ctx: CliContext): 
  * compile never holds every file at once.
  */
 export async function runCompile(options: CompileOptions, ctx: CliContext): Promise<CompileReport> {
-  const outAbsolute = resolve(ctx.cwd, options.outDir)
+  // The real path: two spellings of one folder (a link to it) share its lock, cache entry and files.
+  const outAbsolute = realOutputPath(resolve(ctx.cwd, options.outDir))
   const folder = readFolder(options.specDir, ctx.cwd)
   const shown = {
     mode: options.check ? 'check' : 'write',
@@ -188,7 +203,8 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
   } catch (error) {
     const problems = outputProblems(error, { cwd: ctx.cwd, outDir: shown.outDir, outAbsolute, lockWaitMs })
     if (problems === undefined) throw error
-    return failed([...folder.diagnostics, ...problems])
+    const partial = error instanceof OutputWriteFailed && !error.restored
+    return { ...failed([...folder.diagnostics, ...problems]), ...(partial ? { partial } : {}) }
   } finally {
     lock?.release()
   }
@@ -222,29 +238,90 @@ function outputProblems(
       ),
     ]
   }
-  if (error instanceof OutputConflict) {
-    return error.paths.map((path) => {
-      const file = joinDisplay(at.outDir, path)
-      return problem(
-        file,
-        'OUTPUT_CONFLICT',
-        `${file} was not written by finqa, and this compile would replace it`,
-        'move or delete it, or compile into another folder (--out DIR)',
-      )
-    })
-  }
+  if (error instanceof OutputRefused) return sortDiagnostics(error.problems.map((p) => refusal(p, at.outDir)))
+  const failure = error instanceof OutputWriteFailed ? error.cause : error
   // The folder could not be read or written: a file in its place, no permission, a full disk.
-  if (!isFileSystemError(error)) return undefined
+  if (!isSystemError(failure)) return undefined
+  const { cause, suggestion } = osCause(failure.code, 'output')
+  const where = relative(at.cwd, failure.path ?? at.outAbsolute) || '.'
+  const undone =
+    error instanceof OutputWriteFailed && !error.restored
+      ? '; some replaced files could not be put back, so it holds old and new files: compile again once this is fixed'
+      : ''
   return [
     problem(
       at.outDir,
       'OUTPUT_UNWRITABLE',
-      `cannot write the output folder ${at.outDir}: ${error.code} (${error.syscall} ${relative(at.cwd, error.path ?? at.outAbsolute) || '.'})`,
-      error.code === 'ENOTDIR' || error.code === 'EEXIST'
-        ? 'give --out a folder, not a file'
-        : 'check that the folder can be written, or give --out another folder',
+      `cannot write the output folder ${at.outDir}: ${cause} (${failure.code}: ${failure.syscall} ${where})${undone}`,
+      suggestion,
     ),
   ]
+}
+
+/** The diagnostic of one reason the output folder was left alone (see `OutputProblem`). */
+function refusal(p: OutputProblem, outDir: string): Diagnostic {
+  const file = joinDisplay(outDir, p.path)
+  const link = p.link === undefined ? file : joinDisplay(outDir, p.link)
+  const at = (code: DiagnosticCode, message: string, suggestion: string, position = { line: 1, col: 1 }) => ({
+    file,
+    ...position,
+    severity: 'error' as const,
+    code,
+    message,
+    suggestion,
+  })
+  const manifest = joinDisplay(outDir, MANIFEST)
+  const entry = { line: p.line ?? 1, col: p.col ?? 1 }
+  switch (p.kind) {
+    case 'conflict':
+      return at(
+        'OUTPUT_CONFLICT',
+        `${file} was not written by finqa, and this compile would replace it`,
+        'move or delete it, or compile into another folder (--out DIR)',
+      )
+    case 'folder':
+      return at(
+        'OUTPUT_CONFLICT',
+        `${file} is a folder where this compile writes a file`,
+        'move or delete the folder, or compile into another folder (--out DIR)',
+      )
+    case 'other':
+      return at(
+        'OUTPUT_CONFLICT',
+        link === file
+          ? `${file} is not a regular file (a FIFO, device or socket), and this compile would replace it`
+          : `${link} is a file where this compile needs a folder (for ${file})`,
+        `move or delete ${link}, or compile into another folder (--out DIR)`,
+      )
+    case 'link':
+      return at(
+        'OUTPUT_LINK',
+        link === file
+          ? `${file} is a symbolic link; finqa never writes through a link in its output folder`
+          : `${link} is a symbolic link, and this compile writes ${file} below it; finqa never writes through a link in its output folder`,
+        `replace ${link} with a real ${link === file ? 'file' : 'folder'} (or delete it), or compile into another folder (--out DIR)`,
+      )
+    case 'manifest-outside':
+      return {
+        ...at(
+          'OUTPUT_MANIFEST',
+          `${manifest} lists ${JSON.stringify(p.path)}, which is not a path inside the output folder; finqa does not remove it`,
+          `delete that entry (or the whole manifest: the next compile writes it anew)`,
+          entry,
+        ),
+        file: manifest,
+      }
+    case 'manifest-link':
+      return {
+        ...at(
+          'OUTPUT_MANIFEST',
+          `${manifest} lists ${p.path}, which is reached through the symbolic link ${link}; finqa never removes anything through a link in its output folder`,
+          `delete that entry (or the whole manifest: the next compile writes it anew), or replace ${link} with a real folder`,
+          entry,
+        ),
+        file: manifest,
+      }
+  }
 }
 
 /**
@@ -257,13 +334,6 @@ function shortList(lines: readonly string[], more: (count: string) => string): s
 }
 
 const EXTRA_SHOWN = 20
-
-const isFileSystemError = (
-  error: unknown,
-): error is NodeJS.ErrnoException & { code: string; syscall: string } =>
-  error instanceof Error &&
-  typeof (error as NodeJS.ErrnoException).code === 'string' &&
-  typeof (error as NodeJS.ErrnoException).syscall === 'string'
 
 export function printReport(report: CompileReport, options: CompileOptions, ctx: CliContext): void {
   if (options.json) ctx.stdout.write(`${JSON.stringify(reportToJson(report))}\n`)
@@ -321,8 +391,11 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
   for (const d of report.diagnostics)
     ctx.stderr.write(`${formatDiagnostic(d, { sources: report.sources, color: errColor })}\n`)
   if (hasErrors(report.diagnostics)) {
+    const outcome = report.partial
+      ? `${report.outDir} is partly updated; compile again once the error is fixed`
+      : 'nothing written'
     ctx.stderr.write(
-      `finqa: ${paint(errColor, formatSummary(report.diagnostics), 'red', 'bold')}; nothing written\n`,
+      `finqa: ${paint(errColor, formatSummary(report.diagnostics), 'red', 'bold')}; ${outcome}\n`,
     )
     return
   }

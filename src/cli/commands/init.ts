@@ -1,6 +1,9 @@
-import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { paint } from '../../diagnostics/format.js'
+import { existsSync, lstatSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { formatDiagnostic, paint } from '../../diagnostics/format.js'
+import { isSystemError, osCause } from '../../diagnostics/os-error.js'
+import { foldersMade, makeFolder } from '../../emit/output-paths.js'
+import { toDisplay } from '../../load/read-specs.js'
 import { useColor } from '../color.js'
 import { displayPath, joinDisplay } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
@@ -29,12 +32,34 @@ export function initCommand(options: InitOptions, ctx: CliContext): number {
     return EXIT.specErrors
   }
   const color = useColor(ctx.stdout, ctx.env)
-  for (const [path, content] of files) {
-    const target = join(root, path)
-    mkdirSync(dirname(target), { recursive: true })
-    writeFileSync(target, content, { flag: 'wx' })
-    ctx.stdout.write(`${paint(color, 'created', 'green')} ${at(path)}\n`)
+  // Created files and folders, to take back if a later one fails (a read-only folder, a full disk).
+  const made: { path: string; folder: boolean }[] = []
+  const created: string[] = []
+  try {
+    for (const [path, content] of files) {
+      const target = join(root, path)
+      const folder = dirname(target)
+      for (const f of foldersMade(folder, makeFolder(folder))) made.push({ path: f, folder: true })
+      writeFileSync(target, content, { flag: 'wx' })
+      made.push({ path: target, folder: false })
+      created.push(path)
+    }
+  } catch (error) {
+    if (!isSystemError(error)) throw error
+    for (const { path, folder } of made.reverse()) {
+      try {
+        if (folder) rmdirSync(path)
+        else rmSync(path)
+      } catch {}
+    }
+    const { cause, suggestion } = osCause(error.code, 'init')
+    const where = toDisplay(relative(ctx.cwd, error.path ?? root)) || '.'
+    ctx.stderr.write(
+      `${formatDiagnostic({ file: shown, line: 1, col: 1, severity: 'error', code: 'OUTPUT_UNWRITABLE', message: `cannot write ${shown}: ${cause} (${error.code}: ${error.syscall} ${where})`, suggestion })}\nfinqa init: nothing written\n`,
+    )
+    return EXIT.specErrors
   }
+  for (const path of created) ctx.stdout.write(`${paint(color, 'created', 'green')} ${at(path)}\n`)
   const steps = [
     ...(shown === '.' ? [] : [`cd ${shown}`]),
     ...(existsSync(join(root, 'node_modules', 'finqa', 'package.json'))
