@@ -196,13 +196,15 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
     problems.push({ kind: 'link', path: MANIFEST })
   /** What the last compile wrote, and so may replace or remove: entries below the folder, not through links. */
   const previous: string[] = []
+  const linked: OutputProblem[] = []
   for (const entry of parseManifest(current)) {
     const at = current === undefined ? undefined : positionIn(current, entry)
     if (!isPlainRelative(entry) || entry === MANIFEST)
       problems.push({ kind: 'manifest-outside', path: entry, ...at })
     else {
       const slot = inspectSlot(outDir, entry, folders)
-      if (slot.kind === 'link') problems.push({ kind: 'manifest-link', path: entry, link: slot.at, ...at })
+      // Refused at commit unless this compile produces it (then it is refused as a produced file).
+      if (slot.kind === 'link') linked.push({ kind: 'manifest-link', path: entry, link: slot.at, ...at })
       else previous.push(entry)
     }
   }
@@ -239,12 +241,13 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
       return consider(file)
     },
     commit: async () => {
+      const known = new Set(produced)
+      for (const problem of linked) if (!known.has(problem.path)) problems.push(problem)
       if (problems.length > 0) {
         await write.discard()
         throw new OutputRefused(problems)
       }
       const manifest = manifestFile(produced)
-      const known = new Set(produced)
       const stale = previous.filter((path) => !known.has(path)).sort()
       try {
         if (current !== manifest.content) await write.file(manifest.path, manifest.content, manifest.mode)
@@ -293,29 +296,27 @@ function reversibleSwap(outDir: string, stage: string, backup: string) {
   const undos: (() => void)[] = []
   const folderOf = folderMaker()
   const backupFolder = folderMaker()
-  const keep = (path: string, move: boolean): void => {
+  /** Keeps the old file at `path` in `backup` (a hard link, or a copy); returns how to put it back. */
+  const keep = (path: string): (() => void) => {
     const kept = join(backup, path)
     backupFolder(kept)
     const target = join(outDir, path)
-    if (move) renameSync(target, kept)
-    else {
-      try {
-        linkSync(target, kept)
-      } catch (error) {
-        if (!isCode(error, 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV')) throw error
-        copyFileSync(target, kept)
-      }
+    try {
+      linkSync(target, kept)
+    } catch (error) {
+      if (!isCode(error, 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV')) throw error
+      copyFileSync(target, kept)
     }
-    undos.push(() => renameSync(kept, target))
+    return () => renameSync(kept, target)
   }
   return {
     replace: (path: string): void => {
       const target = join(outDir, path)
-      const existed = existsAt(target)
       for (const made of folderOf(target)) undos.push(() => rmdirSync(made))
-      if (existed) keep(path, false)
+      // Put back only what was replaced: a rename that fails leaves the old file where it was.
+      const putBack = existsAt(target) ? keep(path) : () => rmSync(target, { force: true })
       renameSync(join(stage, path), target)
-      if (!existed) undos.push(() => rmSync(target, { force: true }))
+      undos.push(putBack)
     },
     chmod: (path: string, mode: number, was: number): void => {
       const target = join(outDir, path)
@@ -332,7 +333,10 @@ function reversibleSwap(outDir: string, stage: string, backup: string) {
         throw error
       }
       if (!stat.isFile()) return false
-      keep(path, true)
+      const kept = join(backup, path)
+      backupFolder(kept)
+      renameSync(join(outDir, path), kept)
+      undos.push(() => renameSync(kept, join(outDir, path)))
       return true
     },
     /** Reverses every step, newest first; false when one could not be reversed. */
