@@ -6,9 +6,10 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
 } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { errorCode } from '../diagnostics/os-error.js'
 
 /**
@@ -16,14 +17,24 @@ import { errorCode } from '../diagnostics/os-error.js'
  * created below that). The writer, the lock and the cache all work on it, so that two spellings of one folder
  * (a link to it, a linked parent) are one folder, and nothing below it is reached through a link.
  */
-export function realOutputPath(path: string): string {
+export function realOutputPath(path: string, links = 0): string {
   try {
     return realpathSync.native(path)
   } catch (error) {
-    // Missing (or a link to nothing: that link itself is replaced, never followed).
     const parent = dirname(path)
     if (errorCode(error) !== 'ENOENT' || parent === path) return path
-    return join(realOutputPath(parent), basename(path))
+    // A link to a folder not made yet is followed to where it points (at most 40 links, as the kernel).
+    const target = links < 40 ? linkTarget(path) : undefined
+    if (target !== undefined) return realOutputPath(resolve(parent, target), links + 1)
+    return join(realOutputPath(parent, links), basename(path))
+  }
+}
+
+function linkTarget(path: string): string | undefined {
+  try {
+    return readlinkSync(path)
+  } catch {
+    return undefined
   }
 }
 
