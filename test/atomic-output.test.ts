@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { writeSyntheticTree } from '../scripts/synthetic-tree.mjs'
@@ -156,6 +156,14 @@ describe('interrupted compiles', () => {
     const dir = tempDir('finqa-atomic-two-')
     const first = await firstCompileInItsRenames(dir)
     const second = finqa(['compile', 'experiments', '--out', 'out'], dir, { FINQA_NO_CACHE: '1' })
+    await expectOneAfterTheOther(dir, first, second)
+  }, 60_000)
+
+  it('two compiles through two spellings of one folder (a link to it) take turns: the lock is on its real path', async () => {
+    const dir = tempDir('finqa-atomic-alias-')
+    const first = await firstCompileInItsRenames(dir)
+    symlinkSync('out', join(dir, 'alias'))
+    const second = finqa(['compile', 'experiments', '--out', 'alias'], dir, { FINQA_NO_CACHE: '1' })
     await expectOneAfterTheOther(dir, first, second)
   }, 60_000)
 
