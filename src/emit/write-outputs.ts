@@ -10,6 +10,7 @@ import {
   rmdirSync,
   rmSync,
   statSync,
+  unlinkSync,
   writeFile,
   writeFileSync,
 } from 'node:fs'
@@ -214,7 +215,8 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
   const write = stagedWriter(stage)
   const plan: OutputPlan = { written: [], unchanged: [], removed: [], foreign: [] }
   const produced: string[] = []
-  const staged: string[] = []
+  /** Files to put in place, and whether each replaces a file. */
+  const staged: { path: string; existed: boolean }[] = []
   const chmods: { path: string; mode: number; was: number }[] = []
   const consider = (file: RenderedFile): Promise<void> | undefined => {
     const slot = inspectSlot(outDir, file.path, folders)
@@ -229,7 +231,7 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
       else if (slot.kind === 'file' && !owned.has(file.path) && !isGenerated(slot.text))
         problems.push({ kind: 'conflict', path: file.path })
       else {
-        staged.push(file.path)
+        staged.push({ path: file.path, existed: slot.kind === 'file' })
         return write.file(file.path, file.content, file.mode)
       }
     }
@@ -258,15 +260,15 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
       }
       const swap = reversibleSwap(outDir, stage, join(outDir, `.${id}-old${TEMP_SUFFIX}`))
       try {
-        for (const path of staged) {
+        for (const { path, existed } of staged) {
           pause(options.renameDelayMs)
           options.onProgress?.()
-          swap.replace(path)
+          swap.replace(path, existed)
         }
         for (const { path, mode, was } of chmods) swap.chmod(path, mode, was)
         for (const path of stale) if (swap.remove(path)) plan.removed.push(path)
         // The manifest goes last: a compile killed before this point still removes what it orphaned next time.
-        if (current !== manifest.content) swap.replace(MANIFEST)
+        if (current !== manifest.content) swap.replace(MANIFEST, current !== undefined)
       } catch (error) {
         const restored = swap.undo()
         await write.discard()
@@ -274,7 +276,7 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
       }
       swap.done()
       await write.discard()
-      for (const path of staged) plan.written.push(path)
+      for (const { path } of staged) plan.written.push(path)
       for (const { path } of chmods) plan.written.push(path)
       plan.written.sort()
       plan.unchanged.sort()
@@ -296,10 +298,18 @@ function reversibleSwap(outDir: string, stage: string, backup: string) {
   const undos: (() => void)[] = []
   const folderOf = folderMaker()
   const backupFolder = folderMaker()
+  /** What `backup` holds, so that `done` removes it without listing it. */
+  const backups: string[] = []
+  const backupFolders: string[] = []
+  const backupPath = (path: string): string => {
+    const kept = join(backup, path)
+    for (const made of backupFolder(kept)) backupFolders.push(made)
+    backups.push(kept)
+    return kept
+  }
   /** Keeps the old file at `path` in `backup` (a hard link, or a copy); returns how to put it back. */
   const keep = (path: string): (() => void) => {
-    const kept = join(backup, path)
-    backupFolder(kept)
+    const kept = backupPath(path)
     const target = join(outDir, path)
     try {
       linkSync(target, kept)
@@ -310,11 +320,12 @@ function reversibleSwap(outDir: string, stage: string, backup: string) {
     return () => renameSync(kept, target)
   }
   return {
-    replace: (path: string): void => {
+    /** Renames the staged file into place; `existed`: a file was there (it is kept to be put back). */
+    replace: (path: string, existed: boolean): void => {
       const target = join(outDir, path)
       for (const made of folderOf(target)) undos.push(() => rmdirSync(made))
       // Put back only what was replaced: a rename that fails leaves the old file where it was.
-      const putBack = existsAt(target) ? keep(path) : () => rmSync(target, { force: true })
+      const putBack = existed ? keep(path) : () => rmSync(target, { force: true })
       renameSync(join(stage, path), target)
       undos.push(putBack)
     },
@@ -333,8 +344,7 @@ function reversibleSwap(outDir: string, stage: string, backup: string) {
         throw error
       }
       if (!stat.isFile()) return false
-      const kept = join(backup, path)
-      backupFolder(kept)
+      const kept = backupPath(path)
       renameSync(join(outDir, path), kept)
       undos.push(() => renameSync(kept, join(outDir, path)))
       return true
@@ -353,7 +363,14 @@ function reversibleSwap(outDir: string, stage: string, backup: string) {
       if (restored) removeQuietly(backup)
       return restored
     },
-    done: (): void => removeQuietly(backup),
+    done: (): void => {
+      try {
+        for (const kept of backups) unlinkSync(kept)
+        for (const folder of backupFolders.reverse()) rmdirSync(folder)
+      } catch {
+        removeQuietly(backup)
+      }
+    },
   }
 }
 
