@@ -124,6 +124,26 @@ describe('the output folder is never acted on through a link inside it', () => {
   })
 })
 
+describe('a compile that cannot finish changes nothing', () => {
+  it('a folder where an output file goes (EISDIR) is OUTPUT_CONFLICT before any file is replaced', () => {
+    const dir = compiledProject()
+    changeEveryScript(dir)
+    const out = join(dir, 'dist-scripts')
+    spawnSync('rm', [join(out, 'run_8b.sh')])
+    mkdirSync(join(out, 'run_8b.sh', 'mine'), { recursive: true })
+    const before = snapshot(out)
+    const r = finqa(['compile', 'experiments'], dir, { FINQA_NO_CACHE: '1' })
+    // README.md and the 4b scripts sort before run_8b.sh: none of them may have been replaced.
+    expect(snapshot(out)).toEqual(before)
+    expectDiagnostic(r)
+    expect(r.stderr).toContain(
+      'dist-scripts/run_8b.sh:1:1 error OUTPUT_CONFLICT dist-scripts/run_8b.sh is a folder where this compile writes a file',
+    )
+    expect(r.stderr).toContain('; nothing written')
+    expect(leftovers(dir)).toEqual([])
+  })
+})
+
 describe('--out must be a folder outside the spec folder', () => {
   it("--out '', the spec folder, a folder inside it, or a link into it, is a usage error (exit 2), nothing written", () => {
     const dir = project()
