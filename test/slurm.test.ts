@@ -328,6 +328,18 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     expect(trainerCalls(ws)).toEqual([])
   })
 
+  it('a readiness check that keeps failing times out naming its last error', async () => {
+    const ws = workspace('fixtures', {
+      STUB_PROBE_ERROR: 'ConnectionError: GCS at 192.0.2.10:6379 did not answer',
+      RAY_JOIN_TIMEOUT: '3',
+    })
+    const info = await waitJob(sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch')))
+    expect([info.JobState, info.ExitCode]).toEqual(['FAILED', '1:0'])
+    expect(logOf(ws, /^two_nodes-\d+\.out$/)).toContain(
+      'error: timed out after 3s waiting for the Ray cluster at 192.0.2.10:6379: 0 of 1 node(s) and 0 of 8 GPU(s) joined; the last check said: ConnectionError: GCS at 192.0.2.10:6379 did not answer',
+    )
+  })
+
   it('a Ray cluster that never fills up fails the job with a clear error, without training', async () => {
     const ws = workspace('fixtures', { STUB_RAY_WORKER_FAIL: '1', RAY_JOIN_TIMEOUT: '3' })
     const id = sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch'))
@@ -424,7 +436,9 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
       env,
       jobArgs: ['trainer.extra=a b'],
     })
-    const upload = sbatch(ws, join('..', 'out', 'slurm', 'run_one_node.upload.sbatch'), [], {
+    // A relative path with --chdir: Slurm's Command= is then relative to the submit folder.
+    mkdirSync(join(ws.dir, 'logs'))
+    const upload = sbatch(ws, join('..', 'out', 'slurm', 'run_one_node.upload.sbatch'), ['--chdir', ws.dir], {
       cwd: elsewhere,
       env,
     })
