@@ -58,9 +58,9 @@ describe('Slurm batch files of the shipped experiments', () => {
   it('a batch file runs its launch script instead of copying the training command', () => {
     const content = file('slurm/run_8b_no_uncertain.sbatch')
     expect(content).toContain('launch=$scripts_dir/run_8b_no_uncertain.sh')
-    expect(content).toContain('bash "$launch" "ray_kwargs.ray_init.num_cpus=$cpus" "$@" &')
+    expect(content).toContain('supervise trainer bash "$launch" "ray_kwargs.ray_init.num_cpus=$cpus" "$@" &')
     expect(content).not.toContain('verl.trainer.main_ppo')
-    expect(content).not.toContain('srun')
+    expect(content).not.toMatch(/^[^#\n]*\bsrun\b/m) // no srun command: one node runs the trainer itself
   })
 
   it('a batch file has the banner, strict mode, the secrets comment, the restart count and the USR1 requeue', () => {
@@ -74,7 +74,10 @@ describe('Slurm batch files of the shipped experiments', () => {
     expect(lines.indexOf('set -euo pipefail')).toBeGreaterThan(lastDirective)
     expect(content).toMatch(/WANDB_API_KEY and HF_TOKEN, which are never written here/)
     expect(content).toContain('restart count ${SLURM_RESTART_COUNT:-0}')
-    expect(content).toMatch(/trap '.*\nscontrol requeue "\$SLURM_JOB_ID"/)
+    expect(content).toMatch(
+      /\non_usr1\(\) \{\n(.*\n)*? {2}stop_trainer\n {2}scontrol requeue "\$SLURM_JOB_ID"/,
+    )
+    expect(content).toContain('\ntrap on_usr1 USR1\n')
   })
 
   it('the upload job of run_4b runs upload_to_hf.sh on the checkpoint folder and dies with its training job', () => {
@@ -168,7 +171,7 @@ describe('multi-node batch file', () => {
       'ray start --address="$address"',
       'wait_for_ray 2 $((2 * 8))',
       'export RAY_ADDRESS=$address',
-      'srun --overlap --nodes=1 --ntasks=1 -w "$head_node" bash "$launch" "$@" &',
+      'srun --overlap --nodes=1 --ntasks=1 -w "$head_node" bash -c "$in_step" trainer bash "$launch" "$@" &',
     ].map((s) => content.indexOf(s))
     expect(order.every((i) => i > 0)).toBe(true)
     expect([...order].sort((a, b) => a - b)).toEqual(order)
@@ -176,9 +179,23 @@ describe('multi-node batch file', () => {
   })
 
   it('waits by polling with a timeout, never by a fixed sleep before the next step', () => {
-    expect(content.match(/sleep \d+/g)).toEqual(['sleep 2'])
+    expect(content.match(/sleep [\d.]+/g)).toEqual(['sleep 0.2', 'sleep 1', 'sleep 2'])
     expect(content).toMatch(/sleep 2\n {2}done\n}/)
     expect(content).toContain('die "timed out after ${RAY_JOIN_TIMEOUT}s waiting for the Ray cluster')
+  })
+
+  it('picks the first IPv4 address of the head, else its IPv6 one (link-local last), never a loopback one', () => {
+    const fn = /\npick_address\(\) \{\n[\s\S]*?\n\}\n/.exec(content)?.[0] ?? ''
+    const pick = (...ips: string[]) =>
+      spawnSync('bash', ['-c', `${fn}pick_address "$@"`, 'pick', ...ips], { encoding: 'utf8' })
+    const picked = (...ips: string[]) => pick(...ips).stdout.trim()
+    expect(picked('fe80::1', 'fd00::2', '10.0.0.5')).toBe('10.0.0.5')
+    expect(picked('127.0.1.1', '10.0.0.5', '10.0.0.6')).toBe('10.0.0.5')
+    expect(picked('fe80::1', 'FD00::2')).toBe('FD00::2')
+    expect(picked('fe80::1')).toBe('fe80::1')
+    for (const loopback of [['127.0.0.1'], ['127.0.1.1', '::1'], ['::ffff:127.0.0.1', '0.0.0.0'], []])
+      expect(pick(...loopback).status, loopback.join(' ')).toBe(1)
+    expect(content).toContain('*:*) address=[$head_ip]:$RAY_PORT ;;')
   })
 
   it('passes no ray_init.num_cpus to a trainer that attaches to the running cluster', () => {

@@ -10,7 +10,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { compileDir, REPO } from './helpers/compile-repo.js'
@@ -42,6 +42,25 @@ interface TrainerCall {
   readonly rayAddress: string
   readonly args: string[]
   readonly resumed?: string
+  /** `TERM` when the stub trainer was sent SIGTERM. */
+  readonly signal?: string
+}
+
+/** Processes started for this workspace (their environment names its stub state folder), as "PID ARGV". */
+function processesOf(ws: { readonly state: string }): string[] {
+  const mark = `STUB_STATE=${ws.state}`
+  const found: string[] = []
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(mark)) continue
+      found.push(
+        `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').slice(0, 120)}`,
+      )
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return found
 }
 
 describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
@@ -87,6 +106,8 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
         FINQA_SCRIPTS_DIR: scripts,
         FINQA_SKIP_PREFLIGHT: '1',
         CHECKPOINT_ROOT: join(dir, 'ck'),
+        // The fake nodes' name resolves to 127.0.0.1 only, which a multi-node job refuses.
+        STUB_HOST_IPS: '192.0.2.10',
         ...extraEnv,
       },
     }
@@ -99,13 +120,14 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
   }
 
   /** sbatch FILE from the workspace (creating logs/ first, as submit_all.sh would). */
-  function sbatch(ws: Workspace, file: string, args: string[] = []): string {
-    mkdirSync(join(ws.dir, 'logs'), { recursive: true })
-    const r = spawnSync('sbatch', ['--parsable', ...args, file], {
-      cwd: ws.dir,
-      env: ws.env,
-      encoding: 'utf8',
-    })
+  function sbatch(
+    ws: Workspace,
+    file: string,
+    args: string[] = [],
+    { cwd = ws.dir, env = ws.env, jobArgs = [] as string[] } = {},
+  ): string {
+    mkdirSync(join(cwd, 'logs'), { recursive: true })
+    const r = spawnSync('sbatch', ['--parsable', ...args, file, ...jobArgs], { cwd, env, encoding: 'utf8' })
     expect(r.stderr, `sbatch ${file}`).toBe('')
     expect(r.status).toBe(0)
     const id = r.stdout.trim().split(';')[0] as string
@@ -149,6 +171,7 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
           rayAddress: field('ray_address') ?? '',
           args: lines.filter((l) => l.startsWith('arg=')).map((l) => l.slice(4)),
           resumed: field('resumed'),
+          signal: field('signal'),
         }
       })
   }
@@ -244,6 +267,79 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     expect(logOf(ws, /^two_nodes-\d+\.out$/)).toContain(`Ray cluster at ${ip}:6379: 2 node(s), 16 GPU(s)`)
   })
 
+  it('a 2-node job ends Ray with its own shutdown (SIGTERM to ray start --block) on each node, with a clean log', async () => {
+    const ws = workspace('fixtures')
+    const id = sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch'))
+    const info = await waitJob(id)
+    expect([info.JobState, info.ExitCode]).toEqual(['COMPLETED', '0:0'])
+    expect(
+      readdirSync(join(ws.state, 'ray'))
+        .filter((f) => f.startsWith('stopped-'))
+        .sort(),
+    ).toEqual(['stopped-head-node1', 'stopped-worker-node2'])
+    const log = logOf(ws, /^two_nodes-\d+\.out$/)
+    expect(log).toContain('stopping Ray on node1 node2')
+    expect(log).toContain('stopped the Ray head (exit status 1)')
+    expect(log).toContain('stopped the Ray worker (exit status 1)')
+    expect(log).not.toMatch(/CANCELLED|Killed|Terminated|srun: error|slurmstepd|error:/)
+    await waitFor('no process of the job left', () => processesOf(ws).length === 0, 10)
+  })
+
+  it('the Ray head address is the IPv4 one when hostname lists IPv6 first, and a bracketed IPv6 one when it is alone', async () => {
+    for (const [ips, nodeIp, address] of [
+      ['fe80::1 fd00::2 192.0.2.7', '192.0.2.7', '192.0.2.7:6379'],
+      ['fe80::1 fd00::2', 'fd00::2', '[fd00::2]:6379'],
+    ] as const) {
+      const ws = workspace('fixtures', { STUB_HOST_IPS: ips })
+      const info = await waitJob(sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch')))
+      expect([ips, info.JobState]).toEqual([ips, 'COMPLETED'])
+      expect(
+        readFileSync(join(ws.state, 'ray', 'calls'), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toEqual([
+        `node1 start --head --node-ip-address=${nodeIp} --port=6379 --num-cpus=4 --num-gpus=8 --block`,
+        `node2 start --address=${address} --num-cpus=4 --num-gpus=8 --block`,
+      ])
+      expect(trainerCalls(ws).map((c) => c.rayAddress)).toEqual([address])
+    }
+  })
+
+  it('a multi-node job whose head has only loopback addresses fails before starting Ray, naming the addresses', async () => {
+    const ws = workspace('fixtures', { STUB_HOST_IPS: '127.0.1.1 ::1' })
+    const info = await waitJob(sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch')))
+    expect([info.JobState, info.ExitCode]).toEqual(['FAILED', '1:0'])
+    expect(logOf(ws, /^two_nodes-\d+\.out$/)).toContain(
+      'error: no address of node1 that the other nodes can reach: 127.0.1.1 ::1; list the node',
+    )
+    expect(existsSync(join(ws.state, 'ray'))).toBe(false)
+    expect(trainerCalls(ws)).toEqual([])
+  })
+
+  it('a node whose python3 cannot import ray fails the job at once with the import error, not after the join timeout', async () => {
+    const ws = workspace('fixtures', { STUB_NO_RAY: '1', RAY_JOIN_TIMEOUT: '600' })
+    const info = await waitJob(sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch')), 40)
+    expect([info.JobState, info.ExitCode]).toEqual(['FAILED', '1:0'])
+    const log = logOf(ws, /^two_nodes-\d+\.out$/)
+    expect(log).toContain(
+      `error: the readiness check cannot run: python3 on ${hostname()} cannot import ray (ModuleNotFoundError: No module named 'ray')`,
+    )
+    expect(log).not.toContain('timed out')
+    expect(trainerCalls(ws)).toEqual([])
+  })
+
+  it('a readiness check that keeps failing times out naming its last error', async () => {
+    const ws = workspace('fixtures', {
+      STUB_PROBE_ERROR: 'ConnectionError: GCS at 192.0.2.10:6379 did not answer',
+      RAY_JOIN_TIMEOUT: '3',
+    })
+    const info = await waitJob(sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch')))
+    expect([info.JobState, info.ExitCode]).toEqual(['FAILED', '1:0'])
+    expect(logOf(ws, /^two_nodes-\d+\.out$/)).toContain(
+      'error: timed out after 3s waiting for the Ray cluster at 192.0.2.10:6379: 0 of 1 node(s) and 0 of 8 GPU(s) joined; the last check said: ConnectionError: GCS at 192.0.2.10:6379 did not answer',
+    )
+  })
+
   it('a Ray cluster that never fills up fails the job with a clear error, without training', async () => {
     const ws = workspace('fixtures', { STUB_RAY_WORKER_FAIL: '1', RAY_JOIN_TIMEOUT: '3' })
     const id = sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch'))
@@ -255,7 +351,7 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     expect(trainerCalls(ws)).toEqual([])
   })
 
-  it('a job requeued mid-run restarts with resume_mode=auto and the same checkpoint folder', async () => {
+  it('a job requeued mid-run stops its trainer first (no process of the first run is left), then restarts with resume_mode=auto and the same checkpoint folder', async () => {
     const ws = workspace('fixtures', { STUB_MODE: 'checkpoint' })
     const id = sbatch(ws, join(ws.out, 'slurm', 'run_one_node.sbatch'))
     await waitFor('the first checkpoint', () => existsSync(join(ws.state, 'checkpointed')))
@@ -265,17 +361,94 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     const info = await waitJob(id, 90)
     expect([info.JobState, info.ExitCode, info.Restarts]).toEqual(['COMPLETED', '0:0', '1'])
     const calls = trainerCalls(ws)
-    expect(calls.map((c) => [c.restart, argOf(c, 'trainer.resume_mode'), c.resumed])).toEqual([
-      ['0', 'auto', undefined],
-      ['1', 'auto', '1'],
+    expect(calls.map((c) => [c.restart, argOf(c, 'trainer.resume_mode'), c.signal, c.resumed])).toEqual([
+      ['0', 'auto', 'TERM', undefined],
+      ['1', 'auto', undefined, '1'],
     ])
     const dirs = calls.map((c) => argOf(c, 'trainer.default_local_dir'))
     expect(dirs).toEqual([join(ws.checkpoints, 'one_node'), join(ws.checkpoints, 'one_node')])
     const log = logOf(ws, /^one_node-\d+\.out$/)
-    expect(log).toContain('USR1: the time limit is near; requeueing job')
+    expect(log).toContain('USR1: the time limit is near; stopping this run and requeueing job')
     expect(log).toContain('restart count 0')
     expect(log).toContain('restart count 1')
     expect(log).toContain('stub trainer: resumed from step 1')
+    const stopped = log.indexOf('stopped the trainer (exit status 143)')
+    expect(stopped).toBeGreaterThan(log.indexOf('USR1'))
+    expect(stopped).toBeLessThan(log.indexOf('restart count 1'))
+    // The stub trainer leaves its child (a sleep) behind when it exits on SIGTERM: that is killed too.
+    await waitFor('no process of the job left', () => processesOf(ws).length === 0, 10).catch(() => {
+      expect(processesOf(ws)).toEqual([])
+    })
+  })
+
+  it('a trainer that ignores SIGTERM is killed STOP_TIMEOUT seconds later, before the job requeues', async () => {
+    const ws = workspace('fixtures', { STUB_MODE: 'checkpoint', STUB_IGNORE_TERM: '1', STOP_TIMEOUT: '2' })
+    const id = sbatch(ws, join(ws.out, 'slurm', 'run_one_node.sbatch'))
+    await waitFor('the first checkpoint', () => existsSync(join(ws.state, 'checkpointed')))
+    expect(spawnSync('scancel', ['--batch', '--signal=USR1', id]).status).toBe(0)
+    const info = await waitJob(id, 90)
+    expect([info.JobState, info.Restarts]).toEqual(['COMPLETED', '1'])
+    const log = logOf(ws, /^one_node-\d+\.out$/)
+    expect(log).toContain('the trainer (pid')
+    expect(log).toContain('did not stop within 2s of SIGTERM: SIGKILL')
+    expect(log).toContain('stopped the trainer (exit status 137)')
+    await waitFor('no process of the job left', () => processesOf(ws).length === 0, 10).catch(() => {
+      expect(processesOf(ws)).toEqual([])
+    })
+  })
+
+  it('a requeued 2-node job stops its trainer, then Ray on both nodes, and resumes on a new Ray cluster', async () => {
+    const ws = workspace('fixtures', { STUB_MODE: 'checkpoint' })
+    const id = sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch'))
+    await waitFor('the first checkpoint', () => existsSync(join(ws.state, 'checkpointed')))
+    expect(spawnSync('scancel', ['--batch', '--signal=USR1', id]).status).toBe(0)
+    const info = await waitJob(id, 90)
+    expect([info.JobState, info.ExitCode, info.Restarts]).toEqual(['COMPLETED', '0:0', '1'])
+    expect(trainerCalls(ws).map((c) => [c.node, c.restart, c.signal, c.resumed])).toEqual([
+      ['node1', '0', 'TERM', undefined],
+      ['node1', '1', undefined, '1'],
+    ])
+    const log = logOf(ws, /^two_nodes-\d+\.out$/)
+    const order = [
+      'USR1',
+      'stopped the trainer',
+      'stopping Ray on node1 node2',
+      'stopped the Ray head',
+      'restart count 1',
+    ]
+    const at = order.map((s) => log.indexOf(s))
+    expect(at.every((i) => i >= 0)).toBe(true)
+    expect([...at].sort((a, b) => a - b)).toEqual(at)
+    expect(log).not.toMatch(/Killed|srun: error/)
+    await waitFor('no process of the job left', () => processesOf(ws).length === 0, 10).catch(() => {
+      expect(processesOf(ws)).toEqual([])
+    })
+  })
+
+  it('batch files find their scripts beside their slurm/ folder: sbatch OUT/slurm/FILE works from another folder', async () => {
+    const ws = workspace('fixtures')
+    const { FINQA_SCRIPTS_DIR: _unused, ...env } = ws.env
+    copyFileSync(join(STUBS, 'upload_to_hf.sh'), join(ws.out, 'upload_to_hf.sh'))
+    const elsewhere = join(ws.dir, 'elsewhere')
+    mkdirSync(elsewhere)
+    const train = sbatch(ws, join(ws.out, 'slurm', 'run_one_node.sbatch'), [], {
+      cwd: elsewhere,
+      env,
+      jobArgs: ['trainer.extra=a b'],
+    })
+    // A relative path with --chdir: Slurm's Command= is then relative to the submit folder.
+    mkdirSync(join(ws.dir, 'logs'))
+    const upload = sbatch(ws, join('..', 'out', 'slurm', 'run_one_node.upload.sbatch'), ['--chdir', ws.dir], {
+      cwd: elsewhere,
+      env,
+    })
+    for (const id of [train, upload]) expect((await waitJob(id)).JobState).toBe('COMPLETED')
+    const calls = trainerCalls(ws)
+    expect(calls).toHaveLength(1)
+    expect(calls[0]?.args.at(-1)).toBe('trainer.extra=a b')
+    expect(readFileSync(join(ws.state, 'uploads', upload), 'utf8')).toBe(
+      `${join(ws.checkpoints, 'one_node')}\n--num\n2\n`,
+    )
   })
 
   it('a request the cluster cannot satisfy is rejected by sbatch, and the compiler warned about it', () => {

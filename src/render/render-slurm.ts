@@ -13,6 +13,7 @@ const DEFAULT_OUTPUT = 'slurm-%x-%j.out'
 const DEFAULT_RAY_PORT = 6379
 const DEFAULT_JOIN_TIMEOUT = 600
 const DEFAULT_UPLOAD_TIME = '04:00:00'
+const MAX_STOP_TIMEOUT = 60
 
 export interface SlurmView {
   /** The batch file's name inside slurm/, e.g. `run_4b.sbatch`. */
@@ -34,6 +35,8 @@ export interface SlurmView {
   readonly rayPort: number
   readonly joinTimeout: number
   readonly signalLead: number
+  /** Seconds between SIGTERM and SIGKILL when the job stops its trainer or Ray: a third of the signal lead, at most 60. */
+  readonly stopTimeout: number
 }
 
 export interface UploadJobView {
@@ -134,6 +137,7 @@ export function slurmViewOf(e: Experiment, sources: readonly string[], specDir: 
     rayPort: s.ray?.port ?? DEFAULT_RAY_PORT,
     joinTimeout: s.ray?.join_timeout_seconds ?? DEFAULT_JOIN_TIMEOUT,
     signalLead: lead,
+    stopTimeout: Math.min(MAX_STOP_TIMEOUT, Math.floor(lead / 3)),
   }
 }
 
