@@ -6,40 +6,46 @@ import { UPLOAD_SCRIPT } from '../render/render-upload.js'
 import { closest } from '../resolve/merge.js'
 import type { Locate } from './schema.js'
 
-/** VERL keys that typed fields set; `verl_overrides` may not set them again. */
-export const TYPED_VERL_KEYS: Readonly<Record<string, string>> = {
-  'algorithm.adv_estimator': 'always grpo',
-  'data.train_files': 'data.dir + data.train_file',
-  'data.val_files': 'data.dir + data.val_file',
-  'data.train_batch_size': 'training.batch_size',
-  'data.max_prompt_length': 'data.max_prompt_length',
-  'data.max_response_length': 'data.max_response_length',
-  'actor_rollout_ref.model.path': 'model.path',
-  'actor_rollout_ref.actor.optim.lr': 'training.lr',
-  'actor_rollout_ref.actor.ppo_mini_batch_size': 'training.ppo_mini_batch_size',
-  'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
-  'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
-  'actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
-  'actor_rollout_ref.actor.use_kl_loss': 'always True (training.kl_coef)',
-  'actor_rollout_ref.actor.kl_loss_coef': 'training.kl_coef',
-  'actor_rollout_ref.rollout.n': 'rollout.n',
-  'actor_rollout_ref.rollout.name': 'rollout.engine',
-  'actor_rollout_ref.rollout.tensor_model_parallel_size': 'rollout.tensor_parallel_size',
-  'actor_rollout_ref.rollout.gpu_memory_utilization': 'rollout.gpu_memory_utilization',
-  'custom_reward_function.path': 'reward.dir + reward.uncertain_file / reward.plain_file',
-  'custom_reward_function.name': 'reward.function',
-  'trainer.logger': 'trainer.logger',
-  'trainer.project_name': 'project',
-  'trainer.experiment_name': 'name',
-  'trainer.default_local_dir': 'trainer.checkpoint_root + name',
-  'trainer.n_gpus_per_node': 'trainer.gpus_per_node',
-  'trainer.nnodes': 'trainer.nodes',
-  'trainer.save_freq': 'training.save_freq',
-  'trainer.test_freq': 'training.test_freq',
-  'trainer.total_epochs': 'training.epochs',
-  'trainer.resume_mode': 'always auto, so a rerun resumes from the latest checkpoint',
-  'ray_kwargs.ray_init.num_cpus': 'slurm.cpus_per_task: the Slurm batch file fixes it to the CPUs of the job',
-}
+/**
+ * VERL keys that typed fields set; `verl_overrides` may not set them again. A Map, looked up by spec keys:
+ * `constructor` or `__proto__` is no typed key (an object would answer with Object.prototype's).
+ */
+export const TYPED_VERL_KEYS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    'algorithm.adv_estimator': 'always grpo',
+    'data.train_files': 'data.dir + data.train_file',
+    'data.val_files': 'data.dir + data.val_file',
+    'data.train_batch_size': 'training.batch_size',
+    'data.max_prompt_length': 'data.max_prompt_length',
+    'data.max_response_length': 'data.max_response_length',
+    'actor_rollout_ref.model.path': 'model.path',
+    'actor_rollout_ref.actor.optim.lr': 'training.lr',
+    'actor_rollout_ref.actor.ppo_mini_batch_size': 'training.ppo_mini_batch_size',
+    'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
+    'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
+    'actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
+    'actor_rollout_ref.actor.use_kl_loss': 'always True (training.kl_coef)',
+    'actor_rollout_ref.actor.kl_loss_coef': 'training.kl_coef',
+    'actor_rollout_ref.rollout.n': 'rollout.n',
+    'actor_rollout_ref.rollout.name': 'rollout.engine',
+    'actor_rollout_ref.rollout.tensor_model_parallel_size': 'rollout.tensor_parallel_size',
+    'actor_rollout_ref.rollout.gpu_memory_utilization': 'rollout.gpu_memory_utilization',
+    'custom_reward_function.path': 'reward.dir + reward.uncertain_file / reward.plain_file',
+    'custom_reward_function.name': 'reward.function',
+    'trainer.logger': 'trainer.logger',
+    'trainer.project_name': 'project',
+    'trainer.experiment_name': 'name',
+    'trainer.default_local_dir': 'trainer.checkpoint_root + name',
+    'trainer.n_gpus_per_node': 'trainer.gpus_per_node',
+    'trainer.nnodes': 'trainer.nodes',
+    'trainer.save_freq': 'training.save_freq',
+    'trainer.test_freq': 'training.test_freq',
+    'trainer.total_epochs': 'training.epochs',
+    'trainer.resume_mode': 'always auto, so a rerun resumes from the latest checkpoint',
+    'ray_kwargs.ray_init.num_cpus':
+      'slurm.cpus_per_task: the Slurm batch file fixes it to the CPUs of the job',
+  }),
+)
 
 const KNOWN_KEYS: ReadonlyMap<string, string> = new Map(Object.entries(verlKeys.keys))
 
@@ -74,7 +80,7 @@ export function checkVerlOverrides(experiment: Experiment, locate: Locate): Diag
     }
     const added = key.startsWith('+')
     const plain = added ? key.slice(1) : key
-    const typed = TYPED_VERL_KEYS[plain]
+    const typed = TYPED_VERL_KEYS.get(plain)
     if (typed !== undefined) {
       out.push({
         ...locateWhere(),

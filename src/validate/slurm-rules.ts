@@ -104,7 +104,8 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
     const located = locate(pointerJoin('/slurm/sbatch_options', name))
     const where: Located = { ...located, value: located.key ?? located.value }
     const bare = name.replace(/^-+/, '')
-    const reserved = RESERVED_SBATCH_OPTIONS[bare]
+    // Own keys only: an option named `constructor` is not reserved by Object.prototype.
+    const reserved = Object.hasOwn(RESERVED_SBATCH_OPTIONS, bare) ? RESERVED_SBATCH_OPTIONS[bare] : undefined
     if (reserved !== undefined) {
       out.push(
         at(where, 'SBATCH_OPTION', 'error', `sbatch option \`${bare}\` is set by ${reserved}`, undefined),
