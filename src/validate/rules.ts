@@ -175,17 +175,26 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    // The files made from all experiments render only when nothing failed, so this says it at once; any
+    // other clash of output paths is found on the rendered files (compile.ts, OutputPaths).
     name: 'a launch script does not take the name of the upload script',
-    check: (e, locate) =>
-      e.script === UPLOAD_SCRIPT
-        ? [
-            error(
-              locate('/script'),
-              `script \`${UPLOAD_SCRIPT}\` is the name of the generated checkpoint upload script`,
-              'choose another name for the launch script, e.g. run_<experiment>.sh',
-            ),
-          ]
-        : [],
+    check: (e, locate) => {
+      if (e.script.toLowerCase() !== UPLOAD_SCRIPT.toLowerCase()) return []
+      const at = locate('/script')
+      return [
+        {
+          ...at.value,
+          related: at.related,
+          severity: 'error',
+          code: 'DUPLICATE_OUTPUT',
+          message:
+            e.script === UPLOAD_SCRIPT
+              ? `script \`${UPLOAD_SCRIPT}\` is the name of the generated checkpoint upload script`
+              : `script \`${e.script}\` differs only in case from the generated checkpoint upload script ${UPLOAD_SCRIPT}: one file on macOS and Windows`,
+          suggestion: 'choose another name for the launch script, e.g. run_<experiment>.sh',
+        },
+      ]
+    },
   },
   {
     name: 'checkpoints of the experiment get a valid Hub repo name',
