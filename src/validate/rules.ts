@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostics/diagnostic.js'
+import { compareStrings, type Diagnostic } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import verlKeys from '../generated/verl-keys.json' with { type: 'json' }
 import { pointerJoin } from '../load/parse-yaml.js'
@@ -89,7 +89,9 @@ export function checkVerlOverrides(experiment: Experiment, locate: Locate): Diag
       })
       continue
     }
-    if (added && KNOWN_KEYS.has(plain)) {
+    if (!added && KNOWN_KEYS.get(plain) === 'map') {
+      out.push({ ...locateWhere(), ...groupKeyProblem(plain) })
+    } else if (added && KNOWN_KEYS.has(plain)) {
       out.push({
         ...locateWhere(),
         message: `\`${key}\`: VERL's config already has \`${plain}\`, and Hydra fails on \`+\` for an existing key`,
@@ -107,6 +109,27 @@ export function checkVerlOverrides(experiment: Experiment, locate: Locate): Diag
     }
   }
   return out
+}
+
+/**
+ * A key naming a whole group of VERL's config (`trainer`, `actor_rollout_ref.actor`): an override value is a
+ * scalar or a list, and Hydra would put it in place of every setting below the key, the ones finqa sets
+ * from typed fields included.
+ */
+function groupKeyProblem(key: string): { message: string; suggestion: string } {
+  const prefix = `${key}.`
+  // Settings below it for the example, nearest first (`_target_` is Hydra's, not a setting).
+  const children = [...KNOWN_KEYS]
+    .filter(([k, kind]) => kind === 'leaf' && k.startsWith(prefix) && !k.endsWith('._target_'))
+    .map(([k]) => k)
+    .sort((a, b) => a.split('.').length - b.split('.').length || compareStrings(a, b))
+  return {
+    message: `\`${key}\` is a group of VERL's config, not one setting: a value here would replace every setting below it${[...TYPED_VERL_KEYS.keys()].some((t) => t.startsWith(prefix)) ? ', the ones finqa sets from typed fields included' : ''}`,
+    suggestion:
+      children.length > 0
+        ? `set the keys below it one by one, e.g. \`${children.slice(0, 3).join('`, `')}\``
+        : `it is an open map: add a key below it with \`+${key}.<name>\``,
+  }
 }
 
 /** The effective PPO mini batch: the spec's, or the batch size when the spec leaves it out. */
