@@ -34,6 +34,8 @@ Options:
   --keep            keep the temporary folder after a successful upload
   --dry-run         print the commands it would run, run nothing
   -h, --help        this help
+An option with a value may be given once (a second --step is an error, not the last one winning);
+--private and --public exclude each other. CKPT_DIR is taken exactly as given.
 
 Settings from the specs:
   namespace afeng, merger backend fsdp, private false
@@ -78,6 +80,19 @@ positive_int() { # FLAG VALUE
   printf '%d' "$((10#$2))"
 }
 
+# Each option with a value may be given once: a repeated --step or --num is a mistake, not a choice.
+given=' '
+once() { # OPTION
+  [[ $given != *" $1 "* ]] || die "$1 is given twice; give it once (see --help)"
+  given+="$1 "
+}
+# A folder for --target-dir or --tmp-dir: not empty, and not an option left without its value.
+folder_value() { # FLAG VALUE
+  [[ -n $2 ]] || die "$1 needs a folder"
+  [[ $2 != -* ]] || die "$1 needs a folder, got the option-like '$2'; write ./$2 for a folder of that name"
+  printf '%s' "$2"
+}
+
 ckpt_arg=''
 positionals=0
 num=''
@@ -100,19 +115,34 @@ while (($# > 0)); do
     set -- "$1=$2" "${@:3}"
     continue
     ;;
-  --num=*) num=$(positive_int --num "${1#*=}") ;;
-  --step=*) step=$(positive_int --step "${1#*=}") ;;
-  --namespace=*) namespace=${1#*=} ;;
+  --num=*)
+    once --num
+    num=$(positive_int --num "${1#*=}")
+    ;;
+  --step=*)
+    once --step
+    step=$(positive_int --step "${1#*=}")
+    ;;
+  --namespace=*)
+    once --namespace
+    namespace=${1#*=}
+    ;;
   --target-dir=*)
-    target_root=${1#*=}
-    [[ -n $target_root ]] || die "--target-dir needs a folder"
+    once --target-dir
+    target_root=$(folder_value --target-dir "${1#*=}")
     ;;
   --tmp-dir=*)
-    tmp_root=${1#*=}
-    [[ -n $tmp_root ]] || die "--tmp-dir needs a folder"
+    once --tmp-dir
+    tmp_root=$(folder_value --tmp-dir "${1#*=}")
     ;;
-  --private) private=true ;;
-  --public) private=false ;;
+  --private)
+    [[ $private != false ]] || die "give --private or --public, not both"
+    private=true
+    ;;
+  --public)
+    [[ $private != true ]] || die "give --private or --public, not both"
+    private=false
+    ;;
   --no-upload) upload=false ;;
   --keep) keep=true ;;
   --dry-run) dry_run=true ;;
@@ -142,9 +172,17 @@ fi
 
 [[ -e $ckpt_arg ]] || die "checkpoint folder $ckpt_arg does not exist"
 [[ -d $ckpt_arg ]] || die "$ckpt_arg is not a folder; give the checkpoint folder of a run (CHECKPOINT_ROOT/EXP_NAME)"
-# Absolute, without trailing slashes: the basename names the Hub repo.
-ckpt_dir=$(CDPATH='' cd -- "$ckpt_arg" && pwd) || die "cannot enter $ckpt_arg"
+# Absolute, without trailing slashes: the basename names the Hub repo. Exactly the folder given: `$(...)`
+# drops trailing newlines, so pwd's output ends in a `.` that is taken off after (a folder `run<newline>` is
+# not `run`, another run's folder). `./` keeps a folder named `-` from meaning cd's previous folder.
+case $ckpt_arg in
+/*) ckpt_path=$ckpt_arg ;;
+*) ckpt_path=./$ckpt_arg ;;
+esac
+ckpt_dir=$(CDPATH='' cd -- "$ckpt_path" && pwd && printf .) || die "cannot enter $ckpt_arg"
+ckpt_dir=${ckpt_dir%$'\n.'}
 exp_name=${ckpt_dir##*/}
+[[ -r $ckpt_dir && -x $ckpt_dir ]] || die "cannot read the folder $ckpt_dir (check its permissions)"
 
 # The spec's settings for this experiment (by the folder's name).
 spec_namespace=afeng
@@ -153,12 +191,22 @@ spec_private=false
 namespace=${namespace:-$spec_namespace}
 private=${private:-$spec_private}
 
-# The checkpoints in the folder, as step numbers in increasing order.
+# The checkpoints in the folder, as step numbers in increasing order. A global_step_<N> that cannot be read
+# (no permission, or a link that leads nowhere readable) is still a step: it may be the latest, and skipping
+# it would take an older one. It is reported when selected, and noted otherwise.
 steps=()
+unreadable=' '
 for path in "$ckpt_dir"/global_step_*; do
-  [[ -d $path ]] || continue
   n=${path##*/global_step_}
-  if [[ $n =~ ^(0|[1-9][0-9]{0,17})$ ]]; then steps+=("$n"); fi
+  [[ $n =~ ^(0|[1-9][0-9]{0,17})$ ]] || continue
+  if [[ -d $path && -r $path && -x $path ]]; then
+    steps+=("$n")
+  elif [[ -d $path || -L $path ]]; then
+    steps+=("$n")
+    unreadable+="$n "
+  else
+    note "ignoring $path: a file, not a checkpoint folder"
+  fi
 done
 ((${#steps[@]} > 0)) || die "no checkpoints in $ckpt_dir (no global_step_<N> folders); is it the folder of a run that saved one?"
 mapfile -t steps < <(printf '%s\n' "${steps[@]}" | sort -n)
@@ -184,10 +232,16 @@ else
   [[ -f $tracker ]] ||
     die "no $tracker, so the latest checkpoint is unknown; name one with --step N (steps there: ${steps[*]}) or use --num N"
   [[ -r $tracker ]] || die "cannot read $tracker"
-  latest=$(<"$tracker")
-  latest=${latest//[[:space:]]/}
-  [[ $latest =~ ^[0-9]{1,18}$ ]] || die "$tracker should hold a step number, not '${latest:0:40}'"
-  latest=$((10#$latest))
+  # Strictly what VERL writes: one step number, at most a trailing newline. `read -d ''` keeps every byte up
+  # to a NUL (and succeeds only when it finds one); nothing is trimmed.
+  if IFS= read -r -d '' latest <"$tracker"; then
+    die "$tracker holds a NUL byte; it should hold one step number (e.g. 200)"
+  fi
+  digits=${latest%$'\n'}
+  if [[ ! $digits =~ ^(0|[1-9][0-9]{0,17})$ ]]; then
+    die "$tracker should hold one step number and at most a newline (as VERL writes it), not $(printf '%q' "${latest:0:40}")"
+  fi
+  latest=$digits
   has_step "$latest" ||
     die "$tracker names step $latest, but there is no $ckpt_dir/global_step_$latest; the steps there are: ${steps[*]}"
   selected=("$latest")
@@ -195,8 +249,22 @@ fi
 
 # The merger needs these in each checkpoint it converts; check all before converting any.
 problems=()
+for s in "${steps[@]}"; do
+  [[ $unreadable == *" $s "* ]] || continue
+  [[ " ${selected[*]} " == *" $s "* ]] ||
+    note "cannot read $ckpt_dir/global_step_$s (not selected, so not needed)"
+done
 for s in "${selected[@]}"; do
-  actor=$ckpt_dir/global_step_$s/actor
+  step_dir=$ckpt_dir/global_step_$s
+  actor=$step_dir/actor
+  if [[ $unreadable == *" $s "* ]]; then
+    problems+=("cannot read $step_dir (check its permissions, or where its link leads)")
+    continue
+  fi
+  if [[ -e $actor && ! (-r $actor && -x $actor) ]]; then
+    problems+=("cannot read $actor (check its permissions)")
+    continue
+  fi
   if [[ ! -d $actor ]]; then
     problems+=("$actor is missing")
     continue
@@ -213,7 +281,7 @@ if ((${#problems[@]} > 0)); then
     note "$problem"
   done
   if [[ $backend == fsdp ]]; then needs=actor/fsdp_config.json; else needs=actor/dist_ckpt/; fi
-  die "incomplete checkpoint (still being written, or not a $backend checkpoint): the $backend merger needs actor/huggingface/ and $needs"
+  die "incomplete or unreadable checkpoint (still being written, or not a $backend checkpoint): the $backend merger needs actor/huggingface/ and $needs"
 fi
 
 repo_of() { # STEP

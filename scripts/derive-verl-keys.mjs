@@ -16,7 +16,7 @@ const config = parse(readFileSync(join(refDir, '_generated_ppo_trainer.yaml'), '
 const version = readFileSync(join(refDir, 'VERSION.txt'), 'utf8')
 const field = (name) => version.match(new RegExp(`^${name}:\\s*(.+)$`, 'm'))?.[1]?.trim() ?? null
 
-/** Every path in the config: leaves (`leaf`) and maps (`map`). Hydra accepts a plain override of either. */
+/** Every path in the config: leaves (`leaf`) and maps (`map`); finqa refuses an override of a map (rules.ts). */
 const keys = {}
 const walk = (value, prefix) => {
   for (const [k, v] of Object.entries(value)) {

@@ -164,6 +164,7 @@ export function* compileFiles(
   // Each experiment as kept (see `slim`), with what the README needs of it while nothing has failed.
   const compiled: { item: CompiledExperiment; docs?: DocsAnalysis }[] = []
   const mergeLayers = createMerger()
+  const outputs = new OutputPaths()
   for (const { chain } of chains) {
     if (chain === undefined) continue
     const layers = chain.map((id) => docs.get(id) as SourceDoc)
@@ -190,10 +191,10 @@ export function* compileFiles(
     // render this experiment's own files; drop its source map unless asked to keep it
     const item: CompiledExperiment = { experiment, spec }
     const kept = options.keepSources === true ? item : { experiment, spec: slim(spec) }
-    if (errorsSoFar()) {
-      compiled.push({ item: kept })
-      continue
-    }
+    // After an error nothing is yielded, but the files are still rendered for their paths, so that one run
+    // reports every clash of output paths.
+    const yielding = !errorsSoFar()
+    const owner = experimentOwner(item)
     for (const renderer of EXPERIMENT_RENDERERS) {
       if (failed.has(renderer.name)) continue
       let files: RenderedFile[]
@@ -204,14 +205,16 @@ export function* compileFiles(
         diagnostics.push(templateDiagnostic(renderer, error))
         continue
       }
-      yield* files
+      for (const file of files) {
+        if (outputs.claim(file.path, owner, diagnostics) && yielding) yield file
+      }
     }
-    compiled.push({ item: kept, docs: docsAnalysisOf(item) })
+    compiled.push(yielding ? { item: kept, docs: docsAnalysisOf(item) } : { item: kept })
   }
   // Every layer as parsed is no longer needed (each experiment kept what it needs): let the memory go before
   // the files made from all experiments, the most a large compile holds at once.
   docs.clear()
-  for (const d of checkUnique(compiled.map((c) => c.item))) diagnostics.push(d) // a loop: one per experiment at most
+  for (const d of checkUniqueCheckpoints(compiled.map((c) => c.item))) diagnostics.push(d) // a loop: one per experiment at most
   compiled.sort((a, b) => compareStrings(a.item.experiment.script, b.item.experiment.script))
   const experiments = compiled.map((c) => c.item)
 
@@ -230,7 +233,9 @@ export function* compileFiles(
         diagnostics.push(templateDiagnostic(renderer, error))
         continue
       }
-      yield* files
+      for (const file of files) {
+        if (outputs.claim(file.path, { label: `the ${renderer.name}` }, diagnostics)) yield file
+      }
     }
   }
   return { experiments, diagnostics: sortDiagnostics(diagnostics) }
@@ -330,56 +335,132 @@ function leafPosition(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceDoc>):
   return leaf?.sweep?.matrix ?? leaf?.positions.get('')?.value ?? { file: spec.file, line: 1, col: 1 }
 }
 
-/** Two experiments may not write the same script or train into the same checkpoint folder. */
-function checkUnique(experiments: readonly CompiledExperiment[]): Diagnostic[] {
+/**
+ * Two experiments may not train into the same checkpoint folder. (Two output files at one path, scripts
+ * included: `OutputPaths`.)
+ */
+function checkUniqueCheckpoints(experiments: readonly CompiledExperiment[]): Diagnostic[] {
   const out: Diagnostic[] = []
-  const check = (
-    label: string,
-    fieldOf: (e: Experiment) => string,
-    pointer: Pointer,
-    keyOf: (value: string) => string = (value) => value,
-  ) => {
-    const seen = new Map<string, CompiledExperiment>()
-    for (const item of experiments) {
-      const value = fieldOf(item.experiment)
-      const key = keyOf(value)
-      const first = seen.get(key)
-      if (first === undefined) {
-        seen.set(key, item)
-        continue
-      }
-      const firstValue = fieldOf(first.experiment)
-      const at = item.spec.sources.get(pointer)?.history.at(-1)?.position ?? {
-        file: item.spec.file,
-        line: 1,
-        col: 1,
-      }
-      const other = first.spec.sources.get(pointer)?.history.at(-1)?.position ?? {
-        file: first.spec.file,
-        line: 1,
-        col: 1,
-      }
-      out.push({
-        ...at,
-        severity: 'error',
-        code: 'DUPLICATE_OUTPUT',
-        message:
-          value === firstValue
-            ? `${item.spec.id} and ${first.spec.id} have the same ${label} ${value}`
-            : `${item.spec.id} and ${first.spec.id} have ${label}s that differ only in case, ${value} and ${firstValue}: one file on macOS and Windows`,
-        suggestion: `give ${item.spec.id} its own ${pointer.slice(1)}`,
-        related: [{ ...other, message: `${first.spec.id} sets it here` }],
-      })
+  const seen = new Map<string, CompiledExperiment>()
+  const nameAt = (item: CompiledExperiment): Position =>
+    item.spec.sources.get('/name')?.history.at(-1)?.position ?? { file: item.spec.file, line: 1, col: 1 }
+  for (const item of experiments) {
+    const dir = checkpointDir(item.experiment)
+    const first = seen.get(dir)
+    if (first === undefined) {
+      seen.set(dir, item)
+      continue
+    }
+    out.push({
+      ...nameAt(item),
+      severity: 'error',
+      code: 'DUPLICATE_OUTPUT',
+      message: `${item.spec.id} and ${first.spec.id} have the same checkpoint folder ${dir}`,
+      suggestion: `give ${item.spec.id} its own name`,
+      related: [{ ...nameAt(first), message: `${first.spec.id} sets it here` }],
+    })
+  }
+  return out
+}
+
+/** What made an output file: an experiment (with where its script is named), or a renderer of all of them. */
+interface OutputOwner {
+  /** `experiments/a.yaml`, or `the checkpoint upload script`. */
+  readonly label: string
+  /** For an experiment: where its `script` is set (every path it makes follows from it). */
+  readonly at?: Position
+}
+
+function experimentOwner(item: CompiledExperiment): OutputOwner {
+  const at = item.spec.sources.get('/script')?.history.at(-1)?.position ?? {
+    file: item.spec.file,
+    line: 1,
+    col: 1,
+  }
+  return { label: item.spec.id, at }
+}
+
+/**
+ * Every path a compile writes, whatever renders it: two files at one path (`script: run_4b.upload.sh` makes
+ * the batch file `slurm/run_4b.upload.sbatch` that `run_4b.sh`'s upload job also is), or at paths that differ
+ * only in case (one file on macOS and Windows, and in a git checkout there), or a file where another needs
+ * a folder, are `DUPLICATE_OUTPUT`: one file would silently replace the other. One diagnostic per pair of
+ * owners, at the side that is an experiment (the later one when both are).
+ */
+class OutputPaths {
+  /** By case-folded path. */
+  readonly #files = new Map<string, { readonly path: string; readonly owner: OutputOwner }>()
+  /** Case-folded folders that files stand in, with the first file in each. */
+  readonly #folders = new Map<string, { readonly path: string; readonly owner: OutputOwner }>()
+  readonly #reported = new Set<string>()
+
+  /**
+   * Records `path` for `owner`; false, with a diagnostic (one per pair of owners), when it clashes with a
+   * path claimed before: then the file must not be written.
+   */
+  claim(path: string, owner: OutputOwner, diagnostics: Diagnostic[]): boolean {
+    const clash = this.#check(path, owner)
+    if (clash === undefined) return true
+    if (clash !== null) diagnostics.push(clash)
+    return false
+  }
+
+  /** undefined: no clash (and the path is recorded); null: a clash of a pair already reported. */
+  #check(path: string, owner: OutputOwner): Diagnostic | null | undefined {
+    const folded = path.toLowerCase()
+    const same = this.#files.get(folded)
+    if (same !== undefined) {
+      const how =
+        same.path === path
+          ? `both make ${path}`
+          : `make ${same.path} and ${path}, which differ only in case: one file on macOS and Windows`
+      return this.#clash(same, { path, owner }, how)
+    }
+    const folder = this.#folders.get(folded)
+    if (folder !== undefined)
+      return this.#clash(folder, { path, owner }, `make ${path}, and ${folder.path} in a folder of that name`)
+    const parts = folded.split('/')
+    for (let i = 1; i < parts.length; i++) {
+      const above = this.#files.get(parts.slice(0, i).join('/'))
+      if (above !== undefined)
+        return this.#clash(
+          above,
+          { path, owner },
+          `make the file ${above.path}, and ${path} in a folder of that name`,
+        )
+    }
+    this.#files.set(folded, { path, owner })
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/')
+      if (!this.#folders.has(dir)) this.#folders.set(dir, { path, owner })
+    }
+    return undefined
+  }
+
+  #clash(
+    first: { path: string; owner: OutputOwner },
+    second: { path: string; owner: OutputOwner },
+    how: string,
+  ): Diagnostic | null {
+    const pair = `${first.owner.label}\0${second.owner.label}`
+    if (this.#reported.has(pair)) return null
+    this.#reported.add(pair)
+    const [here, other] = second.owner.at !== undefined ? [second, first] : [first, second]
+    const at = here.owner.at ?? { file: 'templates', line: 1, col: 1 }
+    const who =
+      first.owner.label === second.owner.label
+        ? `${first.owner.label} makes two files that clash: they ${how.replace(/^both /, '')}`
+        : `${first.owner.label} and ${second.owner.label} ${how}`
+    return {
+      ...at,
+      severity: 'error',
+      code: 'DUPLICATE_OUTPUT',
+      message: `${who}; one would replace the other`,
+      suggestion: `give ${here.owner.label} another script name`,
+      related:
+        other.owner.at === undefined || other === here
+          ? undefined
+          : [{ ...other.owner.at, message: `${other.owner.label} sets its script here` }],
     }
   }
-  // Ignoring case: on macOS and Windows (and in a git checkout there) `run_4B.sh` and `run_4b.sh` are one
-  // file, and one experiment's scripts would silently replace the other's.
-  check(
-    'script',
-    (e) => e.script,
-    '/script',
-    (script) => script.toLowerCase(),
-  )
-  check('checkpoint folder', checkpointDir, '/name')
-  return out
 }

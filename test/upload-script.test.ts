@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { tempDir } from './helpers/cli.js'
 import { compileTexts, REPO, readRepoFile } from './helpers/compile-repo.js'
 import { makeStubDir, runScript } from './helpers/run-script.js'
@@ -419,7 +419,7 @@ describe('upload_to_hf.sh stops on bad input: exit 2, a message, nothing run', (
     [
       'a tracker without a step number',
       (t) => [t.dir],
-      /should hold a step number, not 'garbage'/,
+      /latest_checkpointed_iteration\.txt should hold one step number and at most a newline \(as VERL writes it\), not garbage$/m,
       [[100], { tracker: 'garbage' }],
     ],
     [
@@ -437,6 +437,30 @@ describe('upload_to_hf.sh stops on bad input: exit 2, a message, nothing run', (
     ['--step 1.5', (t) => [t.dir, '--step', '1.5'], /--step must be a positive whole number, got '1.5'/],
     ['--step x', (t) => [t.dir, '--step', 'x'], /--step must be a positive whole number, got 'x'/],
     ['--num and --step', (t) => [t.dir, '--num', '1', '--step', '100'], /give --num or --step, not both/],
+    ['--step twice', (t) => [t.dir, '--step', '100', '--step', '100'], /--step is given twice; give it once/],
+    ['--num twice', (t) => [t.dir, '--num', '1', '--num=2'], /--num is given twice; give it once/],
+    ['--namespace twice', (t) => [t.dir, '--namespace=a', '--namespace', 'b'], /--namespace is given twice/],
+    [
+      '--target-dir twice',
+      (t) => [t.dir, '--target-dir', join(t.root, 'a'), '--target-dir', join(t.root, 'b')],
+      /--target-dir is given twice/,
+    ],
+    ['--tmp-dir twice', (t) => [t.dir, '--tmp-dir', t.tmp, '--tmp-dir', t.tmp], /--tmp-dir is given twice/],
+    [
+      '--private and --public',
+      (t) => [t.dir, '--private', '--public'],
+      /give --private or --public, not both/,
+    ],
+    [
+      '--public and --private',
+      (t) => [t.dir, '--public', '--private'],
+      /give --private or --public, not both/,
+    ],
+    [
+      '--target-dir followed by an option instead of a folder',
+      (t) => [t.dir, '--target-dir', '--no-upload'],
+      /--target-dir needs a folder, got the option-like '--no-upload'; write \.\/--no-upload/,
+    ],
     ['an unknown flag', (t) => [t.dir, '--force'], /unknown option '--force'/],
     ['a typo of a flag', (t) => [t.dir, '--privat'], /unknown option '--privat'/],
     [
@@ -528,6 +552,113 @@ describe('upload_to_hf.sh stops on bad input: exit 2, a message, nothing run', (
     })
     expect(run.stderr).toMatch(/python3 is not on PATH; activate the environment that has VERL/)
     expect(run.status).toBe(2)
+  })
+})
+
+describe('upload_to_hf.sh reads its inputs strictly', () => {
+  const TRACKER = 'latest_checkpointed_iteration.txt'
+
+  it.each(['200', '200\n'])('a tracker file %j (one step number, at most a newline) is read', (text) => {
+    const tree = checkpoints([100, 200], { tracker: text })
+    const run = upload(tree, [tree.dir])
+    expect(run.status).toBe(0)
+    expectUploadCall(run.calls[0], tree, 200)
+  })
+
+  it.each([
+    '200\n\n',
+    ' 200',
+    '200 ',
+    '200\r\n',
+    '\t200\n',
+    '0200',
+    '2\n00',
+    '100\n200\n',
+    '+200',
+    '2e2',
+    '',
+    '\n',
+    '200\0',
+    '\u0662\u0660\u0660',
+  ])('a tracker file %j is an error naming the file, and nothing runs', (text) => {
+    const tree = checkpoints([100, 200], { tracker: text })
+    const run = upload(tree, [tree.dir])
+    expect(run.status).toBe(2)
+    expect(run.stderr).toMatch(/^upload_to_hf\.sh: error: /m)
+    expect(run.stderr).toContain(`${tree.dir}/${TRACKER}`)
+    expect(run.calls).toEqual([])
+  })
+
+  it.each(['\n', ' ', '\t'])(
+    'CKPT_DIR with a trailing %j is that folder exactly, not the run folder without it',
+    (tail) => {
+      const other = checkpoints([100])
+      const own = join(other.root, 'checkpoints', `${NAME}${tail}`)
+      mkdirSync(join(own, 'global_step_200', 'actor', 'huggingface'), { recursive: true })
+      writeFileSync(join(own, 'global_step_200', 'actor', 'fsdp_config.json'), '{}')
+      writeFileSync(join(own, TRACKER), '200\n')
+      const out = join(other.root, 'merged')
+      const run = upload(other, [own, '--no-upload', '--target-dir', out])
+      expect(run.stderr).not.toContain('error')
+      expect(run.status).toBe(0)
+      expect(run.calls.map((c) => [c[6], c[8]])).toEqual([
+        [`${own}/global_step_200/actor`, `${out}/${NAME}${tail}_step-200`],
+      ])
+    },
+  )
+
+  it('CKPT_DIR with a trailing newline that names no folder is an error, not the folder without it', () => {
+    const tree = checkpoints([100])
+    const run = upload(tree, [`${tree.dir}\n`])
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain('does not exist')
+    expect(run.calls).toEqual([])
+  })
+
+  it('the upload of a folder with a trailing space is refused by the Hub name check, not renamed', () => {
+    const tree = checkpoints([100], { name: `${NAME} ` })
+    const run = upload(tree, [tree.dir])
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain(
+      `'${NAME} _step-100' (from the folder name ${NAME} ) is not a valid Hub repo name`,
+    )
+  })
+
+  it('a step folder it cannot reach (a link that leads nowhere) is reported when selected, not skipped for an older one', () => {
+    const tree = checkpoints([100, 200])
+    symlinkSync(join(tree.root, 'unmounted', 'global_step_300'), join(tree.dir, 'global_step_300'))
+    writeFileSync(join(tree.dir, TRACKER), '300\n')
+    for (const args of [[], ['--num', '1'], ['--step', '300'], ['--num', '3']]) {
+      const run = upload(tree, [tree.dir, ...args])
+      expect(run.status).toBe(2)
+      expect(run.stderr).toContain(`cannot read ${tree.dir}/global_step_300`)
+      expect(run.calls).toEqual([])
+    }
+    // Not selected: noted, and the run goes on.
+    const older = upload(tree, [tree.dir, '--step', '200'])
+    expect(older.status).toBe(0)
+    expect(older.stderr).toContain(`cannot read ${tree.dir}/global_step_300 (not selected, so not needed)`)
+    expectUploadCall(older.calls[0], tree, 200)
+  })
+
+  it.skipIf(process.getuid?.() === 0)(
+    'a step folder without read permission is reported when selected',
+    () => {
+      const tree = checkpoints([100, 200])
+      chmodSync(join(tree.dir, 'global_step_200'), 0o000)
+      onTestFinished(() => chmodSync(join(tree.dir, 'global_step_200'), 0o755))
+      const run = upload(tree, [tree.dir])
+      expect(run.status).toBe(2)
+      expect(run.stderr).toContain(`cannot read ${tree.dir}/global_step_200`)
+    },
+  )
+
+  it('a file named like a step is noted, not taken for a checkpoint', () => {
+    const tree = checkpoints([100])
+    writeFileSync(join(tree.dir, 'global_step_300'), '')
+    const run = upload(tree, [tree.dir, '--num', '5'])
+    expect(run.stderr).toContain(`ignoring ${tree.dir}/global_step_300: a file, not a checkpoint folder`)
+    expect(run.calls.map((c) => c[6])).toEqual([`${tree.dir}/global_step_100/actor`])
   })
 })
 

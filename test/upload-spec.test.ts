@@ -90,7 +90,7 @@ describe('the upload section of the specs', () => {
         line: 5,
         col: 9,
         severity: 'error',
-        code: 'RULE',
+        code: 'DUPLICATE_OUTPUT',
         message: 'script `upload_to_hf.sh` is the name of the generated checkpoint upload script',
       },
     ])

@@ -37,6 +37,7 @@ export type DiagnosticCode =
   | 'SLURM_MISMATCH'
   | 'SLURM_TIME'
   | 'SLURM_LIMIT'
+  | 'UPLOAD_ARGS'
   | 'MATRIX_EMPTY'
   | 'MATRIX_TOO_LARGE'
   | 'MATRIX_COLLISION'

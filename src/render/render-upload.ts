@@ -6,6 +6,28 @@ import { shellQuote } from './shell.js'
 /** The file name of the upload script in the output folder. */
 export const UPLOAD_SCRIPT = 'upload_to_hf.sh'
 
+/** What an option of the upload script takes: nothing (a flag), or a value of one kind. */
+export type UploadOptionValue = 'flag' | 'count' | 'namespace' | 'folder'
+
+/**
+ * The options of upload_to_hf.sh, as its parser (templates/upload_to_hf.sh.hbs) takes them: `slurm.upload.args`
+ * are checked against this at compile time, and a test runs the script to prove the two agree.
+ */
+export const UPLOAD_OPTIONS: ReadonlyMap<string, UploadOptionValue> = new Map([
+  ['--num', 'count'],
+  ['--step', 'count'],
+  ['--namespace', 'namespace'],
+  ['--target-dir', 'folder'],
+  ['--tmp-dir', 'folder'],
+  ['--private', 'flag'],
+  ['--public', 'flag'],
+  ['--no-upload', 'flag'],
+  ['--keep', 'flag'],
+  ['--dry-run', 'flag'],
+  ['-h', 'flag'],
+  ['--help', 'flag'],
+])
+
 /** The upload settings of one experiment, every field present. */
 export interface UploadSettings {
   readonly namespace: string

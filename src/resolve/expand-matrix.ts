@@ -19,10 +19,11 @@ const RESERVED = new Set(['include', 'exclude'])
 
 /** `{var}`, `{rollout.n}`, `{size|upper}`. */
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*(?:\.\+?[A-Za-z_][A-Za-z0-9_]*)*)(?:\|([A-Za-z]+))?\}/g
-const FILTERS: Readonly<Record<string, (s: string) => string>> = {
-  upper: (s) => s.toUpperCase(),
-  lower: (s) => s.toLowerCase(),
-}
+// A Map, not an object: a filter named `constructor` or `toString` is unknown, not Object.prototype's.
+const FILTERS: ReadonlyMap<string, (s: string) => string> = new Map([
+  ['upper', (s: string) => s.toUpperCase()],
+  ['lower', (s: string) => s.toLowerCase()],
+])
 
 export function isSweep(doc: SourceDoc): boolean {
   return Object.hasOwn(doc.value, 'matrix')
@@ -282,14 +283,14 @@ function expandOne(
       }
       const text = String(binding.value)
       if (filter === undefined) return text
-      const apply = FILTERS[filter]
+      const apply = FILTERS.get(filter)
       if (apply === undefined) {
         diagnostics.push({
           ...position,
           severity: 'error',
           code: 'MATRIX_TEMPLATE',
           message: `\`${whole}\`: unknown filter \`${filter}\``,
-          suggestion: `the filters are: ${Object.keys(FILTERS).join(', ')}`,
+          suggestion: `the filters are: ${[...FILTERS.keys()].join(', ')}`,
         })
         return whole
       }
@@ -389,7 +390,9 @@ function setAlong(
       setOwn(node, segment, value)
       return
     }
-    let next = node[segment]
+    // Own keys only: `__proto__.abstract` reads no prototype, so it sets an own `__proto__` map (which the
+    // schema then refuses), never `abstract` on Object.prototype.
+    let next = Object.hasOwn(node, segment) ? node[segment] : undefined
     if (!isPlainMap(next)) {
       next = {}
       setOwn(node, segment, next)

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostics/diagnostic.js'
+import { compareStrings, type Diagnostic } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import verlKeys from '../generated/verl-keys.json' with { type: 'json' }
 import { pointerJoin } from '../load/parse-yaml.js'
@@ -6,40 +6,46 @@ import { UPLOAD_SCRIPT } from '../render/render-upload.js'
 import { closest } from '../resolve/merge.js'
 import type { Locate } from './schema.js'
 
-/** VERL keys that typed fields set; `verl_overrides` may not set them again. */
-export const TYPED_VERL_KEYS: Readonly<Record<string, string>> = {
-  'algorithm.adv_estimator': 'always grpo',
-  'data.train_files': 'data.dir + data.train_file',
-  'data.val_files': 'data.dir + data.val_file',
-  'data.train_batch_size': 'training.batch_size',
-  'data.max_prompt_length': 'data.max_prompt_length',
-  'data.max_response_length': 'data.max_response_length',
-  'actor_rollout_ref.model.path': 'model.path',
-  'actor_rollout_ref.actor.optim.lr': 'training.lr',
-  'actor_rollout_ref.actor.ppo_mini_batch_size': 'training.ppo_mini_batch_size',
-  'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
-  'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
-  'actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
-  'actor_rollout_ref.actor.use_kl_loss': 'always True (training.kl_coef)',
-  'actor_rollout_ref.actor.kl_loss_coef': 'training.kl_coef',
-  'actor_rollout_ref.rollout.n': 'rollout.n',
-  'actor_rollout_ref.rollout.name': 'rollout.engine',
-  'actor_rollout_ref.rollout.tensor_model_parallel_size': 'rollout.tensor_parallel_size',
-  'actor_rollout_ref.rollout.gpu_memory_utilization': 'rollout.gpu_memory_utilization',
-  'custom_reward_function.path': 'reward.dir + reward.uncertain_file / reward.plain_file',
-  'custom_reward_function.name': 'reward.function',
-  'trainer.logger': 'trainer.logger',
-  'trainer.project_name': 'project',
-  'trainer.experiment_name': 'name',
-  'trainer.default_local_dir': 'trainer.checkpoint_root + name',
-  'trainer.n_gpus_per_node': 'trainer.gpus_per_node',
-  'trainer.nnodes': 'trainer.nodes',
-  'trainer.save_freq': 'training.save_freq',
-  'trainer.test_freq': 'training.test_freq',
-  'trainer.total_epochs': 'training.epochs',
-  'trainer.resume_mode': 'always auto, so a rerun resumes from the latest checkpoint',
-  'ray_kwargs.ray_init.num_cpus': 'slurm.cpus_per_task: the Slurm batch file fixes it to the CPUs of the job',
-}
+/**
+ * VERL keys that typed fields set; `verl_overrides` may not set them again. A Map, looked up by spec keys:
+ * `constructor` or `__proto__` is no typed key (an object would answer with Object.prototype's).
+ */
+export const TYPED_VERL_KEYS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    'algorithm.adv_estimator': 'always grpo',
+    'data.train_files': 'data.dir + data.train_file',
+    'data.val_files': 'data.dir + data.val_file',
+    'data.train_batch_size': 'training.batch_size',
+    'data.max_prompt_length': 'data.max_prompt_length',
+    'data.max_response_length': 'data.max_response_length',
+    'actor_rollout_ref.model.path': 'model.path',
+    'actor_rollout_ref.actor.optim.lr': 'training.lr',
+    'actor_rollout_ref.actor.ppo_mini_batch_size': 'training.ppo_mini_batch_size',
+    'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
+    'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
+    'actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu': 'training.ppo_micro_batch_per_gpu',
+    'actor_rollout_ref.actor.use_kl_loss': 'always True (training.kl_coef)',
+    'actor_rollout_ref.actor.kl_loss_coef': 'training.kl_coef',
+    'actor_rollout_ref.rollout.n': 'rollout.n',
+    'actor_rollout_ref.rollout.name': 'rollout.engine',
+    'actor_rollout_ref.rollout.tensor_model_parallel_size': 'rollout.tensor_parallel_size',
+    'actor_rollout_ref.rollout.gpu_memory_utilization': 'rollout.gpu_memory_utilization',
+    'custom_reward_function.path': 'reward.dir + reward.uncertain_file / reward.plain_file',
+    'custom_reward_function.name': 'reward.function',
+    'trainer.logger': 'trainer.logger',
+    'trainer.project_name': 'project',
+    'trainer.experiment_name': 'name',
+    'trainer.default_local_dir': 'trainer.checkpoint_root + name',
+    'trainer.n_gpus_per_node': 'trainer.gpus_per_node',
+    'trainer.nnodes': 'trainer.nodes',
+    'trainer.save_freq': 'training.save_freq',
+    'trainer.test_freq': 'training.test_freq',
+    'trainer.total_epochs': 'training.epochs',
+    'trainer.resume_mode': 'always auto, so a rerun resumes from the latest checkpoint',
+    'ray_kwargs.ray_init.num_cpus':
+      'slurm.cpus_per_task: the Slurm batch file fixes it to the CPUs of the job',
+  }),
+)
 
 const KNOWN_KEYS: ReadonlyMap<string, string> = new Map(Object.entries(verlKeys.keys))
 
@@ -74,7 +80,7 @@ export function checkVerlOverrides(experiment: Experiment, locate: Locate): Diag
     }
     const added = key.startsWith('+')
     const plain = added ? key.slice(1) : key
-    const typed = TYPED_VERL_KEYS[plain]
+    const typed = TYPED_VERL_KEYS.get(plain)
     if (typed !== undefined) {
       out.push({
         ...locateWhere(),
@@ -83,7 +89,9 @@ export function checkVerlOverrides(experiment: Experiment, locate: Locate): Diag
       })
       continue
     }
-    if (added && KNOWN_KEYS.has(plain)) {
+    if (!added && KNOWN_KEYS.get(plain) === 'map') {
+      out.push({ ...locateWhere(), ...groupKeyProblem(plain) })
+    } else if (added && KNOWN_KEYS.has(plain)) {
       out.push({
         ...locateWhere(),
         message: `\`${key}\`: VERL's config already has \`${plain}\`, and Hydra fails on \`+\` for an existing key`,
@@ -101,6 +109,27 @@ export function checkVerlOverrides(experiment: Experiment, locate: Locate): Diag
     }
   }
   return out
+}
+
+/**
+ * A key naming a whole group of VERL's config (`trainer`, `actor_rollout_ref.actor`): an override value is a
+ * scalar or a list, and Hydra would put it in place of every setting below the key, the ones finqa sets
+ * from typed fields included.
+ */
+function groupKeyProblem(key: string): { message: string; suggestion: string } {
+  const prefix = `${key}.`
+  // Settings below it for the example, nearest first (`_target_` is Hydra's, not a setting).
+  const children = [...KNOWN_KEYS]
+    .filter(([k, kind]) => kind === 'leaf' && k.startsWith(prefix) && !k.endsWith('._target_'))
+    .map(([k]) => k)
+    .sort((a, b) => a.split('.').length - b.split('.').length || compareStrings(a, b))
+  return {
+    message: `\`${key}\` is a group of VERL's config, not one setting: a value here would replace every setting below it${[...TYPED_VERL_KEYS.keys()].some((t) => t.startsWith(prefix)) ? ', the ones finqa sets from typed fields included' : ''}`,
+    suggestion:
+      children.length > 0
+        ? `set the keys below it one by one, e.g. \`${children.slice(0, 3).join('`, `')}\``
+        : `it is an open map: add a key below it with \`+${key}.<name>\``,
+  }
 }
 
 /** The effective PPO mini batch: the spec's, or the batch size when the spec leaves it out. */
@@ -169,17 +198,26 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    // The files made from all experiments render only when nothing failed, so this says it at once; any
+    // other clash of output paths is found on the rendered files (compile.ts, OutputPaths).
     name: 'a launch script does not take the name of the upload script',
-    check: (e, locate) =>
-      e.script === UPLOAD_SCRIPT
-        ? [
-            error(
-              locate('/script'),
-              `script \`${UPLOAD_SCRIPT}\` is the name of the generated checkpoint upload script`,
-              'choose another name for the launch script, e.g. run_<experiment>.sh',
-            ),
-          ]
-        : [],
+    check: (e, locate) => {
+      if (e.script.toLowerCase() !== UPLOAD_SCRIPT.toLowerCase()) return []
+      const at = locate('/script')
+      return [
+        {
+          ...at.value,
+          related: at.related,
+          severity: 'error',
+          code: 'DUPLICATE_OUTPUT',
+          message:
+            e.script === UPLOAD_SCRIPT
+              ? `script \`${UPLOAD_SCRIPT}\` is the name of the generated checkpoint upload script`
+              : `script \`${e.script}\` differs only in case from the generated checkpoint upload script ${UPLOAD_SCRIPT}: one file on macOS and Windows`,
+          suggestion: 'choose another name for the launch script, e.g. run_<experiment>.sh',
+        },
+      ]
+    },
   },
   {
     name: 'checkpoints of the experiment get a valid Hub repo name',

@@ -165,7 +165,7 @@ function toDiagnostic(error: ErrorObject, checked: Checked, locate: Locate): Dia
         related: at.related,
         code: 'UNKNOWN_KEY',
         message: `unknown key \`${key}\` in ${field}; expected one of: ${known.join(', ')}`,
-        suggestion: near ? `did you mean \`${near}\`?` : undefined,
+        suggestion: near ? `did you mean \`${near}\`?` : `remove \`${key}\`: ${field} has no such setting`,
       }
     }
     case 'pattern':

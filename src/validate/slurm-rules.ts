@@ -1,6 +1,7 @@
 import type { Diagnostic, DiagnosticCode, RelatedPosition } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import { pointerJoin } from '../load/parse-yaml.js'
+import { UPLOAD_OPTIONS, UPLOAD_SCRIPT } from '../render/render-upload.js'
 import { closest } from '../resolve/merge.js'
 import { RESERVED_SBATCH_OPTIONS, SBATCH_OPTIONS } from './sbatch-options.js'
 import type { Locate, Located } from './schema.js'
@@ -104,7 +105,8 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
     const located = locate(pointerJoin('/slurm/sbatch_options', name))
     const where: Located = { ...located, value: located.key ?? located.value }
     const bare = name.replace(/^-+/, '')
-    const reserved = RESERVED_SBATCH_OPTIONS[bare]
+    // Own keys only: an option named `constructor` is not reserved by Object.prototype.
+    const reserved = Object.hasOwn(RESERVED_SBATCH_OPTIONS, bare) ? RESERVED_SBATCH_OPTIONS[bare] : undefined
     if (reserved !== undefined) {
       out.push(
         at(where, 'SBATCH_OPTION', 'error', `sbatch option \`${bare}\` is set by ${reserved}`, undefined),
@@ -123,6 +125,19 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
         ),
       )
     }
+  }
+
+  // The upload job's arguments are ones upload_to_hf.sh takes.
+  for (const p of uploadArgsProblems(s.upload?.args ?? [])) {
+    out.push(
+      at(
+        locate(pointerJoin('/slurm/upload/args', p.index)),
+        'UPLOAD_ARGS',
+        p.severity,
+        p.message,
+        p.suggestion,
+      ),
+    )
   }
 
   // The time limit leaves room for a checkpoint before the requeue signal.
@@ -223,5 +238,120 @@ function checkClusterProfile(e: Experiment, locate: Locate): Diagnostic[] {
       )
     }
   }
+  return out
+}
+
+export interface UploadArgsProblem {
+  /** The argument at fault, by its index in `slurm.upload.args`. */
+  readonly index: number
+  readonly severity: Diagnostic['severity']
+  readonly message: string
+  readonly suggestion?: string
+}
+
+const COUNT = /^[0-9]{1,18}$/
+const NAMESPACE = /^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$/
+
+/**
+ * `slurm.upload.args` read as upload_to_hf.sh reads what follows the checkpoint folder the batch file gives
+ * it (its options: `UPLOAD_OPTIONS`). Each problem the script would stop on at run time, hours after
+ * training, is one here; and what would make the job upload nothing. Pure.
+ */
+export function uploadArgsProblems(args: readonly string[]): UploadArgsProblem[] {
+  const out: UploadArgsProblem[] = []
+  const given = new Map<string, number>()
+  const problem = (
+    index: number,
+    message: string,
+    suggestion?: string,
+    severity: 'error' | 'warning' = 'error',
+  ) => out.push({ index, severity, message, suggestion })
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string
+    if (arg === '--') {
+      problem(
+        i,
+        `\`--\` would make every later argument, and any given to sbatch, a checkpoint folder of ${UPLOAD_SCRIPT}`,
+        'remove it',
+      )
+      continue
+    }
+    if (!arg.startsWith('-')) {
+      problem(
+        i,
+        `\`${arg}\` would be a second checkpoint folder: the upload job gives ${UPLOAD_SCRIPT} the experiment's own`,
+        'remove it, or give it as the value of an option (e.g. --step 200)',
+      )
+      continue
+    }
+    const eq = arg.indexOf('=')
+    const name = eq === -1 ? arg : arg.slice(0, eq)
+    const kind = UPLOAD_OPTIONS.get(name)
+    if (kind === undefined || (kind === 'flag' && eq !== -1)) {
+      const near = closest(name, UPLOAD_OPTIONS.keys())
+      problem(
+        i,
+        `\`${arg}\` is not an option of ${UPLOAD_SCRIPT}`,
+        near ? `did you mean \`${near}\`?` : `its options: ${[...UPLOAD_OPTIONS.keys()].join(', ')}`,
+      )
+      continue
+    }
+    if (name === '-h' || name === '--help') {
+      problem(
+        i,
+        `\`${arg}\` would make the upload job print the help of ${UPLOAD_SCRIPT} and upload nothing`,
+        'remove it',
+      )
+      continue
+    }
+    if (name === '--dry-run') {
+      problem(
+        i,
+        'with `--dry-run` the upload job only prints the commands; it converts and uploads nothing',
+        'remove it once the commands look right',
+        'warning',
+      )
+      continue
+    }
+    if (name === '--private' || name === '--public') {
+      const other = name === '--private' ? '--public' : '--private'
+      if (given.has(other)) problem(i, `\`${name}\` and \`${other}\` exclude each other`, 'keep one of them')
+      given.set(name, i)
+      continue
+    }
+    if (kind === 'flag') continue
+    // An option with a value: `--num=3`, or `--num 3` (the next argument, whatever it is, as the script takes it).
+    const at = i
+    let value: string
+    if (eq !== -1) value = arg.slice(eq + 1)
+    else if (i + 1 < args.length) value = args[++i] as string
+    else {
+      problem(i, `\`${name}\` needs a value`, kind === 'count' ? `e.g. \`${name}\`, "3"` : undefined)
+      continue
+    }
+    if (given.has(name))
+      problem(at, `\`${name}\` is given twice; ${UPLOAD_SCRIPT} takes it once`, 'remove one of them')
+    given.set(name, at)
+    if (kind === 'count' && (!COUNT.test(value) || Number(value) < 1))
+      problem(i, `\`${name}\` must be a positive whole number, got \`${value}\``, `e.g. \`${name}\`, "3"`)
+    else if (kind === 'namespace' && !NAMESPACE.test(value))
+      problem(
+        i,
+        `\`${name}\` must be letters and digits with single \`.\`, \`_\` or \`-\` between them, got \`${value}\``,
+        'e.g. my-org',
+      )
+    else if (kind === 'folder' && (value === '' || value.startsWith('-')))
+      problem(
+        i,
+        `\`${name}\` needs a folder, got ${value === '' ? 'nothing' : `the option-like \`${value}\``}`,
+        value === '' ? undefined : `write ./${value} for a folder of that name`,
+      )
+  }
+  if (given.has('--num') && given.has('--step'))
+    problem(
+      Math.max(given.get('--num') ?? 0, given.get('--step') ?? 0),
+      '`--num` and `--step` exclude each other',
+      'keep one of them',
+    )
   return out
 }
