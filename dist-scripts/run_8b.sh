@@ -3,7 +3,7 @@
 # change the specs and run `npx finqa compile experiments`.
 #
 # Experiment qwen3_8b_default: Qwen3-8B default (uncertainty-weighted reward, rollout n 8)
-# GRPO training with VERL (keys checked against VERL b178a3cd56f58b2d502255daba591e92833930a7).
+# GRPO training with VERL 0.9.0 (keys and start-up checks of verl-project/verl v0.9.0, commit 483b8a009ba3a97563edee3a19887e4862b8094a).
 #
 # Usage: bash run_8b.sh [EXTRA_VERL_OVERRIDE ...]
 # Every setting below can be overridden from the environment, e.g. ROLLOUT_N=16 bash run_8b.sh
@@ -109,43 +109,43 @@ fi
 
 cmd=(
   python3 -m verl.trainer.main_ppo
-  algorithm.adv_estimator=grpo
-  "data.train_files=$TRAIN_FILE"
-  "data.val_files=$VAL_FILE"
+  'algorithm.adv_estimator="grpo"'
+  "data.train_files='$TRAIN_FILE'"
+  "data.val_files='$VAL_FILE'"
   "data.train_batch_size=$BATCH_SIZE"
   "data.max_prompt_length=$MAX_PROMPT_LEN"
   "data.max_response_length=$MAX_RESP_LEN"
-  "actor_rollout_ref.model.path=$MODEL_PATH"
+  "actor_rollout_ref.model.path='$MODEL_PATH'"
   "actor_rollout_ref.actor.optim.lr=$LR"
   "actor_rollout_ref.actor.ppo_mini_batch_size=$PPO_MINI_BATCH"
   "actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=$PPO_MICRO_BATCH"
   actor_rollout_ref.actor.use_kl_loss=True
   "actor_rollout_ref.actor.kl_loss_coef=$KL_COEF"
   "actor_rollout_ref.rollout.n=$ROLLOUT_N"
-  actor_rollout_ref.rollout.name=vllm
+  'actor_rollout_ref.rollout.name="vllm"'
   actor_rollout_ref.rollout.tensor_model_parallel_size=2
   actor_rollout_ref.rollout.gpu_memory_utilization=0.6
   "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=$PPO_MICRO_BATCH"
   "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu=$PPO_MICRO_BATCH"
-  "custom_reward_function.path=$REWARD_FILE"
-  custom_reward_function.name=compute_score
+  "reward.custom_reward_function.path='$REWARD_FILE'"
+  'reward.custom_reward_function.name="compute_score"'
   'trainer.logger=["console","wandb"]'
-  trainer.project_name=fin_text_qa
-  "trainer.experiment_name=$EXP_NAME"
-  "trainer.default_local_dir=$CHECKPOINT_DIR"
+  'trainer.project_name="fin_text_qa"'
+  "trainer.experiment_name='$EXP_NAME'"
+  "trainer.default_local_dir='$CHECKPOINT_DIR'"
   trainer.n_gpus_per_node=8
   trainer.nnodes=1
   "trainer.save_freq=$SAVE_FREQ"
   "trainer.test_freq=$TEST_FREQ"
   "trainer.total_epochs=$EPOCHS"
-  trainer.resume_mode=auto
+  'trainer.resume_mode="auto"'
   actor_rollout_ref.actor.entropy_coeff=0
-  actor_rollout_ref.actor.kl_loss_type=low_var_kl
+  'actor_rollout_ref.actor.kl_loss_type="low_var_kl"'
   actor_rollout_ref.model.enable_gradient_checkpointing=True
   actor_rollout_ref.model.use_remove_padding=True
   algorithm.use_kl_in_reward=False
   data.filter_overlong_prompts=True
-  data.truncation=error
+  'data.truncation="error"'
 )
 printf 'run_8b.sh: %s\n' "${cmd[*]} $*" >&2
 exec "${cmd[@]}" "$@"

@@ -1,7 +1,8 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
-import { VERL_COMMIT } from '../validate/rules.js'
-import { formatNumber, hydraValue, shellQuote } from './shell.js'
+import { targetFor, type VerlTarget } from '../verl/index.js'
+import { hydraValue } from './hydra.js'
+import { formatNumber, shellQuote } from './shell.js'
 
 /** A file the compiler produces, relative to the output folder. */
 export interface RenderedFile {
@@ -31,7 +32,8 @@ export interface LaunchView {
   readonly description: string
   readonly sources: readonly string[]
   readonly specDir: string
-  readonly verlCommit: string
+  /** The VERL release the script was checked against: `0.9.0`, its tag's repository and commit. */
+  readonly verl: { readonly version: string; readonly repo: string; readonly commit: string }
   /** `alias` is '' when there is none: the templates are strict, a missing field throws. */
   readonly knobs: readonly (Knob & { readonly alias: string })[]
   readonly gpusPerNode: number
@@ -48,8 +50,13 @@ const q = (v: string | number | boolean): string =>
   shellQuote(typeof v === 'number' ? formatNumber(v) : String(v))
 /** `key=value` for a value fixed at compile time, as one shell word. */
 const fixed = (key: string, value: unknown): string => shellQuote(`${key}=${hydraValue(value)}`)
-/** `key=$VAR` for a value read at run time. */
+/** `key=$VAR` for a number read at run time (the script checked it). */
 const fromEnv = (key: string, expression: string): string => `"${key}=${expression}"`
+/**
+ * `key='$VAR'` for a string read at run time: Hydra-quoted, so `1e5`, `null` or `~` stay strings. The
+ * script checked the value to hold none of `'`, `\`, `$`, so the quotes need no escapes.
+ */
+const stringFromEnv = (key: string, expression: string): string => `"${key}='${expression}'"`
 
 /** The environment knobs of a launch script, in the seed's order. */
 export function knobsOf(e: Experiment): Knob[] {
@@ -163,15 +170,15 @@ export function knobsOf(e: Experiment): Knob[] {
 }
 
 /** The VERL overrides of a launch script, as shell words: run-time knobs as "$VAR", the rest fixed. */
-export function overridesOf(e: Experiment): string[] {
+export function overridesOf(e: Experiment, target: VerlTarget = targetFor(e.verl?.version)): string[] {
   const words = [
     fixed('algorithm.adv_estimator', 'grpo'),
-    fromEnv('data.train_files', '$TRAIN_FILE'),
-    fromEnv('data.val_files', '$VAL_FILE'),
+    stringFromEnv('data.train_files', '$TRAIN_FILE'),
+    stringFromEnv('data.val_files', '$VAL_FILE'),
     fromEnv('data.train_batch_size', '$BATCH_SIZE'),
     fromEnv('data.max_prompt_length', '$MAX_PROMPT_LEN'),
     fromEnv('data.max_response_length', '$MAX_RESP_LEN'),
-    fromEnv('actor_rollout_ref.model.path', '$MODEL_PATH'),
+    stringFromEnv('actor_rollout_ref.model.path', '$MODEL_PATH'),
     fromEnv('actor_rollout_ref.actor.optim.lr', '$LR'),
     fromEnv('actor_rollout_ref.actor.ppo_mini_batch_size', '$PPO_MINI_BATCH'),
     fromEnv('actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', '$PPO_MICRO_BATCH'),
@@ -183,12 +190,12 @@ export function overridesOf(e: Experiment): string[] {
     fixed('actor_rollout_ref.rollout.gpu_memory_utilization', e.rollout.gpu_memory_utilization),
     fromEnv('actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu', '$PPO_MICRO_BATCH'),
     fromEnv('actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu', '$PPO_MICRO_BATCH'),
-    fromEnv('custom_reward_function.path', '$REWARD_FILE'),
-    fixed('custom_reward_function.name', e.reward.function),
+    stringFromEnv(target.rewardPathKey, '$REWARD_FILE'),
+    fixed(target.rewardNameKey, e.reward.function),
     fixed('trainer.logger', e.trainer.logger),
     fixed('trainer.project_name', e.project),
-    fromEnv('trainer.experiment_name', '$EXP_NAME'),
-    fromEnv('trainer.default_local_dir', '$CHECKPOINT_DIR'),
+    stringFromEnv('trainer.experiment_name', '$EXP_NAME'),
+    stringFromEnv('trainer.default_local_dir', '$CHECKPOINT_DIR'),
     fixed('trainer.n_gpus_per_node', e.trainer.gpus_per_node),
     fixed('trainer.nnodes', e.trainer.nodes),
     fromEnv('trainer.save_freq', '$SAVE_FREQ'),
@@ -200,19 +207,19 @@ export function overridesOf(e: Experiment): string[] {
   return [...words, ...extra.map(([key, value]) => fixed(key, value))]
 }
 
-/** The VERL keys a launch script passes, without values (for the key-list check). */
-export function overrideKeysOf(e: Experiment): string[] {
-  return overridesOf(e).map((w) => w.replace(/^['"]/, '').split('=')[0] as string)
-}
-
 export function launchViewOf(e: Experiment, sources: readonly string[], specDir: string): LaunchView {
+  const target = targetFor(e.verl?.version)
   return {
     script: e.script,
     name: e.name,
     description: e.description ?? '',
     sources,
     specDir,
-    verlCommit: VERL_COMMIT,
+    verl: {
+      version: target.version,
+      repo: target.repo.replace(/^https:\/\/github\.com\//, ''),
+      commit: target.commit,
+    },
     knobs: knobsOf(e).map((k) => ({ ...k, alias: k.alias ?? '' })),
     gpusPerNode: e.trainer.gpus_per_node,
     nodes: e.trainer.nodes,
@@ -220,6 +227,6 @@ export function launchViewOf(e: Experiment, sources: readonly string[], specDir:
     valFile: q(e.data.val_file),
     uncertainFile: q(e.reward.uncertain_file),
     plainFile: q(e.reward.plain_file),
-    overrides: overridesOf(e),
+    overrides: overridesOf(e, target),
   }
 }
