@@ -4,16 +4,9 @@ import { pointerJoin } from '../load/parse-yaml.js'
 import { failingChecks, lookupWith } from '../verl/evaluate.js'
 import { targetFor, TARGETS } from '../verl/index.js'
 import { keyProblem } from '../verl/keys.js'
+import { refusalOf } from '../verl/refusal.js'
 import { fieldOf, specValues } from '../verl/spec-config.js'
 import type { Locate } from './schema.js'
-
-const STAGE_WORDS: Readonly<Record<string, string>> = {
-  compose: 'when Hydra composes the config',
-  validate_config: 'at start-up',
-  'worker init': 'when its workers start, after the model load',
-  'first step': 'at the first training step',
-  'resource pool': 'when it places its workers on GPUs',
-}
 
 /** Whether any supported VERL release has this key (the secrets check leaves VERL's own keys alone). */
 export function isVerlKey(key: string): boolean {
@@ -52,16 +45,12 @@ export function checkVerlRules(experiment: Experiment, locate: Locate): Diagnost
       located.find((l) => !(l.related ?? []).some((r) => r.message.startsWith('inherited'))) ??
       located[0] ??
       locate('/trainer')
-    const refuses =
-      f.check.stage === 'finqa'
-        ? ''
-        : `; VERL ${target.version} refuses it ${STAGE_WORDS[f.check.stage]} (${f.check.source})`
     return {
       ...at.value,
       related: at.related,
       severity: 'error' as const,
       code: 'VERL_CHECK' as const,
-      message: `${f.message}${refuses}`,
+      message: `${f.message}${refusalOf(target, f.check)}`,
       suggestion: f.check.fix,
     }
   })

@@ -26,6 +26,7 @@ export interface SharedCheckLines {
   readonly rolloutPipeline: string
   readonly prometheusLogStats: string
   readonly lrScheduler: string
+  readonly resourcePool: string
 }
 
 /** What else differs between the releases in the shared checks. */
@@ -57,7 +58,7 @@ function exclusive(section: 'ref' | 'rollout', source: string): VerlCheck[] {
       stage: 'validate_config',
       when,
       require: `${both} == null || ${perGpu} == null`,
-      message: `both \`${both}\` ({${both}}) and \`${perGpu}\` ({${perGpu}}) are set; VERL refuses both`,
+      message: `both \`${both}\` ({${both}}) and \`${perGpu}\` ({${perGpu}}) are both set`,
       fix: `remove \`${both}\`: only \`*_per_gpu\` is supported (the former is deprecated)`,
     },
     {
@@ -66,7 +67,7 @@ function exclusive(section: 'ref' | 'rollout', source: string): VerlCheck[] {
       stage: 'validate_config',
       when,
       require: `${both} != null || ${perGpu} != null`,
-      message: `neither \`${both}\` nor \`${perGpu}\` is set; VERL needs one`,
+      message: `neither \`${both}\` nor \`${perGpu}\` is set`,
       fix: `set \`${perGpu}\` (PPO_MICRO_BATCH), or use_dynamic_bsz=True`,
     },
   ]
@@ -142,7 +143,7 @@ export function sharedChecks(at: SharedCheckLines, values: SharedCheckValues): V
       require:
         'actor_rollout_ref.actor.ppo_micro_batch_size == null || actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu == null',
       message:
-        'both actor.ppo_micro_batch_size ({actor_rollout_ref.actor.ppo_micro_batch_size}) and actor.ppo_micro_batch_size_per_gpu ({actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu}) are set; VERL refuses both',
+        'both actor.ppo_micro_batch_size ({actor_rollout_ref.actor.ppo_micro_batch_size}) and actor.ppo_micro_batch_size_per_gpu ({actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu}) are both set',
       fix: 'remove actor_rollout_ref.actor.ppo_micro_batch_size (deprecated); set the per-GPU size with PPO_MICRO_BATCH',
     },
     {
@@ -153,7 +154,7 @@ export function sharedChecks(at: SharedCheckLines, values: SharedCheckValues): V
       require:
         'actor_rollout_ref.actor.ppo_micro_batch_size != null || actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu != null',
       message:
-        'neither actor.ppo_micro_batch_size nor actor.ppo_micro_batch_size_per_gpu is set; VERL needs one',
+        'neither actor.ppo_micro_batch_size nor actor.ppo_micro_batch_size_per_gpu is set',
       fix: 'set PPO_MICRO_BATCH (training.ppo_micro_batch_per_gpu), or use_dynamic_bsz=True',
     },
     {
@@ -307,7 +308,7 @@ export function sharedChecks(at: SharedCheckLines, values: SharedCheckValues): V
       stage: 'resource pool',
       require: 'trainer.n_gpus_per_node <= job.gpus_per_node',
       message:
-        'trainer.n_gpus_per_node {trainer.n_gpus_per_node} is more than the {job.gpus_per_node} GPUs per node this job has',
+        "trainer.n_gpus_per_node {trainer.n_gpus_per_node} is more than the {job.gpus_per_node} GPUs per node this job has, so Ray cannot place VERL's workers ('Total available GPUs ... is less than total desired GPUs ...')",
       fix: 'change trainer.gpus_per_node in the spec and recompile (the Slurm job asks for that many), or drop the extra argument',
     },
   ]

@@ -10,7 +10,8 @@
  *   atom  := KEY | INT | 'STRING' | true | false | null | '(' expr ')'
  *
  * Arithmetic is on whole numbers (`/` rounds toward zero, as bash does). A comparison with a string,
- * `null`, `true` or `false` compares values; anything else compares numbers.
+ * `null`, `true` or `false` compares values; anything else compares numbers, and is false when it would
+ * divide by zero (the check cannot hold: a zero size is itself wrong).
  */
 
 export type Value = number | boolean | string | null
@@ -160,6 +161,9 @@ export function evaluate(e: Expr, get: (key: string) => Value): Value {
     case 'bin': {
       if (e.op === '&&') return truthy(evaluate(e.left, get)) && truthy(evaluate(e.right, get))
       if (e.op === '||') return truthy(evaluate(e.left, get)) || truthy(evaluate(e.right, get))
+      if (COMPARE.has(e.op) && !isValueComparison(e) && divisors(e).some((d) => evaluate(d, get) === 0)) {
+        return false
+      }
       const l = evaluate(e.left, get)
       const r = evaluate(e.right, get)
       if (COMPARE.has(e.op) && isValueComparison(e)) {
@@ -199,6 +203,16 @@ export function evaluate(e: Expr, get: (key: string) => Value): Value {
   }
 }
 
+/** The right-hand sides of every `/` and `%` below an arithmetic expression. */
+function divisors(e: Expr, into: Expr[] = []): Expr[] {
+  if (e.kind === 'bin' && (ARITH.has(e.op) || COMPARE.has(e.op))) {
+    divisors(e.left, into)
+    divisors(e.right, into)
+    if (e.op === '/' || e.op === '%') into.push(e.right)
+  }
+  return into
+}
+
 function truthy(v: Value): boolean {
   return v === true || (typeof v === 'number' && v !== 0)
 }
@@ -223,7 +237,8 @@ export function toBash(e: Expr): string {
       if (COMPARE.has(e.op) && isValueComparison(e)) {
         return `[[ ${word(e.left)} ${e.op} ${word(e.right)} ]]`
       }
-      return `((${arith(e)}))`
+      const guards = divisors(e).map((d) => `${arithOperand(d)} != 0 && `)
+      return `((${guards.join('')}${arith(e)}))`
     }
   }
 }
@@ -246,3 +261,16 @@ function arith(e: Expr): string {
 }
 
 const arithOperand = (e: Expr): string => (e.kind === 'bin' ? `(${arith(e)})` : arith(e))
+
+/** The keys an expression reads as numbers (in arithmetic or a numeric comparison), which must be whole. */
+export function numericKeysOf(e: Expr, into: Set<string> = new Set(), numeric = false): Set<string> {
+  if (e.kind === 'key') {
+    if (numeric) into.add(e.key)
+  } else if (e.kind === 'not' || e.kind === 'in') numericKeysOf(e.arg, into, false)
+  else if (e.kind === 'bin') {
+    const inner = ARITH.has(e.op) || (COMPARE.has(e.op) && !isValueComparison(e))
+    numericKeysOf(e.left, into, inner)
+    numericKeysOf(e.right, into, inner)
+  }
+  return into
+}

@@ -51,6 +51,7 @@ export const V0_9_0 = defineTarget(data, {
       rolloutPipeline: 'verl/workers/config/rollout.py:317',
       prometheusLogStats: 'verl/workers/rollout/llm_server.py:584-587',
       lrScheduler: 'verl/workers/config/optimizer.py:123',
+      resourcePool: 'verl/single_controller/ray/base.py:240-242 (_check_resource_available)',
     },
     {
       // verl/workers/config/actor.py:216-222
