@@ -303,8 +303,7 @@ export function sharedChecks(at: SharedCheckLines, values: SharedCheckValues): V
     },
     {
       id: 'gpus-per-node-within-job',
-      source:
-        'finqa (VERL waits for the GPUs: Ray cannot place the workers, "Total available GPUs X is less than total desired GPUs Y")',
+      source: at.resourcePool,
       stage: 'resource pool',
       require: 'trainer.n_gpus_per_node <= job.gpus_per_node',
       message:

@@ -11,17 +11,17 @@ export interface CheckFailure {
 /** The value in effect of a VERL key: what the launch passes, else VERL's default. */
 export type ConfigLookup = (key: string) => Value
 
-/** Every check of the release that does not hold for this config. */
+/** The checks of the release that do not hold for this config, each said once (see `unlessFailed`). */
 export function failingChecks(target: VerlTarget, config: ConfigLookup): CheckFailure[] {
-  const get = (key: string): Value => config(key)
-  const out: CheckFailure[] = []
-  for (const check of target.checks) {
-    if (check.whenExpr !== undefined && evaluate(check.whenExpr, get) !== true) continue
-    if (evaluate(check.requireExpr, get) === true) continue
-    out.push({ check, message: fill(check.message, get) })
-  }
+  const out = target.checks.filter((c) => !holds(c, config)).map((check) => ({ check, message: fill(check.message, config) }))
   const failed = new Set(out.map((f) => f.check.id))
   return out.filter((f) => !(f.check.unlessFailed ?? []).some((id) => failed.has(id)))
+}
+
+/** Whether a check holds: its `when` is false, or its `require` true. */
+export function holds(check: CompiledCheck, config: ConfigLookup): boolean {
+  if (check.whenExpr !== undefined && evaluate(check.whenExpr, config) !== true) return true
+  return evaluate(check.requireExpr, config) === true
 }
 
 /** `{key}` -> the value in effect, as the launch script prints it. */

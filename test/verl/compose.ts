@@ -25,12 +25,23 @@ export interface Composed {
 }
 
 /** Composes VERL main_ppo overrides (argv after `-m verl.trainer.main_ppo`) with a release's real config. */
-export function compose(version: string, overrides: readonly string[]): { status: number | null; stderr: string; result?: Composed } {
+export function compose(
+  version: string,
+  overrides: readonly string[],
+): { status: number | null; stderr: string; result?: Composed } {
   const config = join(REPO, 'vendor', 'verl', `v${version}`, '_generated_ppo_trainer.yaml')
-  const r = spawnSync(SYSTEM_PYTHON, [join(REPO, 'test', 'verl', 'compose.py'), config, version, '--', ...overrides], {
-    encoding: 'utf8',
-  })
-  return { status: r.status, stderr: r.stderr, result: r.status === 0 ? (JSON.parse(r.stdout) as Composed) : undefined }
+  const r = spawnSync(
+    SYSTEM_PYTHON,
+    [join(REPO, 'test', 'verl', 'compose.py'), config, version, '--', ...overrides],
+    {
+      encoding: 'utf8',
+    },
+  )
+  return {
+    status: r.status,
+    stderr: r.stderr,
+    result: r.status === 0 ? (JSON.parse(r.stdout) as Composed) : undefined,
+  }
 }
 
 /**
@@ -43,10 +54,14 @@ export function compileShippedFor(version: string): string {
   cpSync(join(REPO, 'schema'), join(root, 'schema'), { recursive: true })
   const base = join(root, 'experiments', 'base.yaml')
   writeFileSync(base, `${readFileSync(base, 'utf8')}\nverl:\n  version: "${version}"\n`)
-  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'finqa.js'), 'compile', 'experiments', '--out', 'out'], {
-    cwd: root,
-    encoding: 'utf8',
-  })
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO, 'bin', 'finqa.js'), 'compile', 'experiments', '--out', 'out'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  )
   if (r.status !== 0) throw new Error(`compile for VERL ${version} failed:\n${r.stdout}${r.stderr}`)
   return join(root, 'out')
 }
