@@ -3,13 +3,60 @@
 # change the specs and run `npx finqa compile experiments`.
 #
 # Experiment qwen3_8b_default: Qwen3-8B default (uncertainty-weighted reward, rollout n 8)
-# GRPO training with VERL (keys checked against VERL b178a3cd56f58b2d502255daba591e92833930a7).
+# GRPO training with VERL 0.9.0 (keys and start-up checks of verl-project/verl v0.9.0, commit 483b8a009ba3a97563edee3a19887e4862b8094a).
 #
-# Usage: bash run_8b.sh [EXTRA_VERL_OVERRIDE ...]
+# Usage: bash run_8b.sh [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]
 # Every setting below can be overridden from the environment, e.g. ROLLOUT_N=16 bash run_8b.sh
 # Secrets (WANDB_API_KEY, HF_TOKEN) are read from the environment and never written here.
 # FINQA_SKIP_PREFLIGHT=1 skips the check that the data and reward files exist (for remote paths).
 set -euo pipefail
+
+FINQA_SCRIPT=run_8b.sh
+FINQA_LIB=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib
+# shellcheck source=lib/finqa-launch.sh
+source "$FINQA_LIB/finqa-launch.sh"
+# shellcheck source=lib/verl-0.9.0.sh
+source "$FINQA_LIB/verl-0.9.0.sh"
+
+usage() {
+  cat <<'USAGE'
+Usage: bash run_8b.sh [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]
+
+Trains experiment qwen3_8b_default with VERL 0.9.0 (python3 -m verl.trainer.main_ppo).
+
+Environment overrides (default from the specs):
+  USE_UNCERTAINTY=true  uncertainty-weighted reward (true) or plain reward (false)
+  ROLLOUT_N=8  rollouts per prompt
+  EPOCHS=10  total training epochs
+  LR=1e-6  actor learning rate
+  KL_COEF=0.001  KL loss coefficient
+  BATCH_SIZE=64  training batch size (prompts per step)
+  PPO_MINI_BATCH=$BATCH_SIZE  PPO mini batch size (follows BATCH_SIZE)
+  PPO_MICRO_BATCH=2  per-GPU micro batch size
+  MAX_PROMPT_LEN=4096  max prompt length
+  MAX_RESP_LEN=2048  max response length
+  SAVE_FREQ=100  save a checkpoint every N steps
+  TEST_FREQ=100  validate every N steps
+  EXP_NAME=qwen3_8b_default  experiment name and checkpoint folder
+  DATA_DIR=/mnt_out/asfeng/fin_w4/data  folder of the parquet files
+  REWARD_DIR=/mnt_out/asfeng/fin_w4/launchers/fin_text_qa  folder of the reward files
+  MODEL_PATH=catherpker/stockr1-qwen3-8b  HuggingFace model id or local folder
+  CHECKPOINT_ROOT=/checkpoints  root of the checkpoint folders
+  FINQA_SKIP_PREFLIGHT=1  skip the check that the data and reward files exist
+
+Extra arguments are VERL overrides, read by Hydra's rules and checked against VERL 0.9.0's keys:
+  key=value     a key VERL's config has, e.g. trainer.val_before_train=False
+  +key=value    a key it lacks (an open map), e.g. +data.apply_chat_template_kwargs.enable_thinking=False
+  ++key=value   either;  ~key  delete a key
+Settings above are changed through their variable, not an argument. Every value is checked by VERL
+0.9.0's start-up checks before anything starts.
+
+Options:
+  --help     print this and exit
+  --dry-run  compose the config with the installed VERL (main_ppo --cfg job: no GPU, no Ray), check the
+             reward function it will read, print the command, and exit
+USAGE
+}
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)
 ROLLOUT_N=${ROLLOUT_N:-8} # rollouts per prompt
@@ -28,42 +75,6 @@ DATA_DIR=${DATA_DIR:-/mnt_out/asfeng/fin_w4/data} # folder of the parquet files
 REWARD_DIR=${REWARD_DIR:-/mnt_out/asfeng/fin_w4/launchers/fin_text_qa} # folder of the reward files
 MODEL_PATH=${MODEL_PATH:-catherpker/stockr1-qwen3-8b} # HuggingFace model id or local folder
 CHECKPOINT_ROOT=${CHECKPOINT_ROOT:-/checkpoints} # root of the checkpoint folders
-
-die() {
-  printf 'run_8b.sh: error: %s\n' "$*" >&2
-  exit 2
-}
-need_int() { # NAME MIN
-  local value=${!1}
-  if [[ ! $value =~ ^[0-9]+$ || ${#value} -gt 9 ]] || ((10#$value < $2)); then
-    die "$1 must be a whole number >= $2, got '$value'"
-  fi
-  printf -v "$1" '%d' "$((10#$value))" # 010 -> 10: VERL's parser reads no leading zeros
-}
-need_float() { # NAME positive|non-negative
-  local value=${!1}
-  [[ $value =~ ^([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$ ]] ||
-    die "$1 must be a $2 decimal number such as 1e-6 or 0.001, got '$value'"
-  [[ $2 != positive || ${BASH_REMATCH[1]} =~ [1-9] ]] || die "$1 must be greater than 0, got '$value'"
-}
-need_bool() { # NAME
-  [[ ${!1} == true || ${!1} == false ]] || die "$1 must be true or false, got '${!1}'"
-}
-need_name() { # NAME
-  [[ ${!1} =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] ||
-    die "$1 must be a name of letters, digits, '.', '_' and '-', got '${!1}'"
-}
-need_word() { # NAME
-  [[ ${!1} =~ ^[A-Za-z0-9_./:@+%~-]+$ ]] ||
-    die "$1 must be non-empty, of letters, digits and '_ . / : @ + % ~ -', got '${!1}'"
-}
-need_path() { # NAME
-  [[ ${!1} =~ ^/[A-Za-z0-9_./:@+%~-]*$ ]] ||
-    die "$1 must be an absolute path of letters, digits and '_ . / : @ + % ~ -', got '${!1}'"
-}
-need_one() { # NAME ALIAS: a setting read under two names, set under both, must be set alike
-  [[ -z ${!2:-} || ${!2} == "${!1}" ]] || die "$1='${!1}' and $2='${!2}' are both set and differ; set one of them"
-}
 
 need_bool USE_UNCERTAINTY
 need_int ROLLOUT_N 1
@@ -84,6 +95,8 @@ need_path DATA_DIR
 need_path REWARD_DIR
 need_word MODEL_PATH
 need_path CHECKPOINT_ROOT
+# A model path given as ~/...: the folder in $HOME, as a shell would read it unquoted.
+if [[ $MODEL_PATH == '~' || $MODEL_PATH == '~/'* ]]; then MODEL_PATH=$HOME${MODEL_PATH#'~'}; fi
 
 TRAIN_FILE=$DATA_DIR/train_8b_model_forecast_20000.parquet
 VAL_FILE=$DATA_DIR/test_8b_model_forecast_2000.parquet
@@ -93,13 +106,41 @@ else
   REWARD_FILE=$REWARD_DIR/reward_versatile.py
 fi
 CHECKPOINT_DIR=${CHECKPOINT_ROOT%/}/$EXP_NAME
-GPUS=$((1 * 8))
 
-# The start-up checks VERL makes, made before any GPU is allocated.
-((BATCH_SIZE * ROLLOUT_N % GPUS == 0)) ||
-  die "BATCH_SIZE x ROLLOUT_N = $BATCH_SIZE x $ROLLOUT_N must be divisible by the $GPUS GPUs (1 node(s) x 8)"
-((PPO_MINI_BATCH <= BATCH_SIZE)) ||
-  die "PPO_MINI_BATCH ($PPO_MINI_BATCH) must not exceed BATCH_SIZE ($BATCH_SIZE)"
+# The values VERL's start-up checks read: VERL's defaults, then this launch's.
+declare -A C=() FINQA_FAILED=()
+FINQA_FAILURES=()
+verl_defaults
+C[data.train_batch_size]="$BATCH_SIZE"
+C[actor_rollout_ref.actor.ppo_mini_batch_size]="$PPO_MINI_BATCH"
+C[actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu]="$PPO_MICRO_BATCH"
+C[actor_rollout_ref.actor.use_kl_loss]=true
+C[actor_rollout_ref.rollout.n]="$ROLLOUT_N"
+C[actor_rollout_ref.rollout.name]=vllm
+C[actor_rollout_ref.rollout.tensor_model_parallel_size]=2
+C[actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu]="$PPO_MICRO_BATCH"
+C[actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu]="$PPO_MICRO_BATCH"
+C[reward.custom_reward_function.path]="$REWARD_FILE"
+C[reward.custom_reward_function.name]=compute_score
+C[trainer.n_gpus_per_node]=8
+C[trainer.nnodes]=1
+C[actor_rollout_ref.model.use_remove_padding]=true
+C[algorithm.use_kl_in_reward]=false
+C[job.gpus_per_node]=$(finqa_job_gpus 8)
+# Keys an environment override sets: an extra argument may not set them too.
+declare -A FINQA_KNOB=( [data.train_files]=DATA_DIR [data.val_files]=DATA_DIR [data.train_batch_size]=BATCH_SIZE [data.max_prompt_length]=MAX_PROMPT_LEN [data.max_response_length]=MAX_RESP_LEN [actor_rollout_ref.model.path]=MODEL_PATH [actor_rollout_ref.actor.optim.lr]=LR [actor_rollout_ref.actor.ppo_mini_batch_size]=PPO_MINI_BATCH [actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu]=PPO_MICRO_BATCH [actor_rollout_ref.actor.kl_loss_coef]=KL_COEF [actor_rollout_ref.rollout.n]=ROLLOUT_N [actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu]=PPO_MICRO_BATCH [actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu]=PPO_MICRO_BATCH [reward.custom_reward_function.path]='USE_UNCERTAINTY and REWARD_DIR' [trainer.experiment_name]=EXP_NAME [trainer.default_local_dir]='CHECKPOINT_ROOT and EXP_NAME' [trainer.save_freq]=SAVE_FREQ [trainer.test_freq]=TEST_FREQ [trainer.total_epochs]=EPOCHS )
+
+FINQA_DRY_RUN=0
+extra=()
+for arg in "$@"; do
+  case $arg in
+    -h | --help) usage && exit 0 ;;
+    --dry-run) FINQA_DRY_RUN=1 ;;
+    -*) die "unknown option '$arg' (options: --help, --dry-run; VERL settings are key=value)" ;;
+    *) finqa_override "$arg" && extra+=("$arg") ;;
+  esac
+done
+verl_checks
 
 if [[ ${FINQA_SKIP_PREFLIGHT:-0} != 1 ]]; then
   for file in "$TRAIN_FILE" "$VAL_FILE" "$REWARD_FILE"; do
@@ -109,43 +150,47 @@ fi
 
 cmd=(
   python3 -m verl.trainer.main_ppo
-  algorithm.adv_estimator=grpo
-  "data.train_files=$TRAIN_FILE"
-  "data.val_files=$VAL_FILE"
+  'algorithm.adv_estimator="grpo"'
+  "data.train_files='$TRAIN_FILE'"
+  "data.val_files='$VAL_FILE'"
   "data.train_batch_size=$BATCH_SIZE"
   "data.max_prompt_length=$MAX_PROMPT_LEN"
   "data.max_response_length=$MAX_RESP_LEN"
-  "actor_rollout_ref.model.path=$MODEL_PATH"
+  "actor_rollout_ref.model.path='$MODEL_PATH'"
   "actor_rollout_ref.actor.optim.lr=$LR"
   "actor_rollout_ref.actor.ppo_mini_batch_size=$PPO_MINI_BATCH"
   "actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=$PPO_MICRO_BATCH"
   actor_rollout_ref.actor.use_kl_loss=True
   "actor_rollout_ref.actor.kl_loss_coef=$KL_COEF"
   "actor_rollout_ref.rollout.n=$ROLLOUT_N"
-  actor_rollout_ref.rollout.name=vllm
+  'actor_rollout_ref.rollout.name="vllm"'
   actor_rollout_ref.rollout.tensor_model_parallel_size=2
   actor_rollout_ref.rollout.gpu_memory_utilization=0.6
   "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=$PPO_MICRO_BATCH"
   "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu=$PPO_MICRO_BATCH"
-  "custom_reward_function.path=$REWARD_FILE"
-  custom_reward_function.name=compute_score
+  "reward.custom_reward_function.path='$REWARD_FILE'"
+  'reward.custom_reward_function.name="compute_score"'
   'trainer.logger=["console","wandb"]'
-  trainer.project_name=fin_text_qa
-  "trainer.experiment_name=$EXP_NAME"
-  "trainer.default_local_dir=$CHECKPOINT_DIR"
+  'trainer.project_name="fin_text_qa"'
+  "trainer.experiment_name='$EXP_NAME'"
+  "trainer.default_local_dir='$CHECKPOINT_DIR'"
   trainer.n_gpus_per_node=8
   trainer.nnodes=1
   "trainer.save_freq=$SAVE_FREQ"
   "trainer.test_freq=$TEST_FREQ"
   "trainer.total_epochs=$EPOCHS"
-  trainer.resume_mode=auto
+  'trainer.resume_mode="auto"'
   actor_rollout_ref.actor.entropy_coeff=0
-  actor_rollout_ref.actor.kl_loss_type=low_var_kl
+  'actor_rollout_ref.actor.kl_loss_type="low_var_kl"'
   actor_rollout_ref.model.enable_gradient_checkpointing=True
   actor_rollout_ref.model.use_remove_padding=True
   algorithm.use_kl_in_reward=False
   data.filter_overlong_prompts=True
-  data.truncation=error
+  'data.truncation="error"'
 )
-printf 'run_8b.sh: %s\n' "${cmd[*]} $*" >&2
-exec "${cmd[@]}" "$@"
+if ((FINQA_DRY_RUN)); then
+  finqa_dry_run reward.custom_reward_function.path "$REWARD_FILE" "${cmd[@]}" "${extra[@]}"
+  exit 0
+fi
+printf 'run_8b.sh: %s\n' "${cmd[*]} ${extra[*]}" >&2
+exec "${cmd[@]}" "${extra[@]}"

@@ -32,10 +32,11 @@ export type { CompiledExperiment }
 import { expandMatrix, isSweep } from './resolve/expand-matrix.js'
 import { createMerger, type ResolvedSpec, type SourceEntry } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
-import { checkVerlOverrides, RULES } from './validate/rules.js'
+import { RULES } from './validate/rules.js'
 import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
 import { checkSecrets } from './validate/secrets.js'
 import { checkSlurm } from './validate/slurm-rules.js'
+import { checkVerlOverrides, checkVerlRules } from './validate/verl-rules.js'
 
 export interface CompileInput {
   /** Spec files by display path (forward slashes, e.g. `experiments/base.yaml`) to their text. */
@@ -182,6 +183,7 @@ export function* compileFiles(
     const experiment = value as unknown as Experiment
     const ruleDiagnostics = [
       ...checkVerlOverrides(experiment, locate),
+      ...checkVerlRules(experiment, locate),
       ...RULES.flatMap((r) => r.check(experiment, locate)),
       ...checkSlurm(experiment, locate),
     ]

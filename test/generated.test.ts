@@ -7,7 +7,8 @@ import { parse as parseYamlText } from 'yaml'
 import { readSchema } from '../src/cli/package-files.js'
 import { MANIFEST, renderManifest } from '../src/emit/manifest.js'
 import { renderGenerated } from '../src/generate.js'
-import verlKeys from '../src/generated/verl-keys.json' with { type: 'json' }
+import v080 from '../src/generated/verl/v0.8.0.json' with { type: 'json' }
+import v090 from '../src/generated/verl/v0.9.0.json' with { type: 'json' }
 import { compileDir, REPO, readRepoFile } from './helpers/compile-repo.js'
 import { hasTool } from './helpers/tools.js'
 
@@ -72,15 +73,31 @@ describe('committed generated files are fresh', () => {
     }
   })
 
-  it('the VERL key list records the VERL commit and holds the keys GRPO runs set', () => {
-    expect(verlKeys.verl.commit).toMatch(/^[0-9a-f]{40}$/)
-    expect(verlKeys.keys).toMatchObject({
-      'actor_rollout_ref.rollout.n': 'leaf',
-      'trainer.default_local_dir': 'leaf',
-      'custom_reward_function.name': 'leaf',
-      'ray_kwargs.ray_init.num_cpus': 'leaf',
+  it('each VERL key list is what scripts/derive-verl-keys.mjs derives from the vendored config', () => {
+    const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'derive-verl-keys.mjs'), '--check'], {
+      encoding: 'utf8',
     })
-    expect(verlKeys.keys).not.toHaveProperty('data.apply_chat_template_kwargs.enable_thinking')
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+  })
+
+  it('each VERL key list records its release tag and commit and holds the keys GRPO runs set', () => {
+    expect([v080.tag, v080.commit]).toEqual(['v0.8.0', '7aed6b230776f963fa09509c10d9c3a767d1102c'])
+    expect([v090.tag, v090.commit]).toEqual(['v0.9.0', '483b8a009ba3a97563edee3a19887e4862b8094a'])
+    for (const data of [v080, v090]) {
+      expect(data.keys).toMatchObject({
+        'actor_rollout_ref.rollout.n': 'int',
+        'trainer.default_local_dir': 'interp',
+        'reward.custom_reward_function.path': 'null',
+        'reward.custom_reward_function.name': 'str',
+        'ray_kwargs.ray_init.num_cpus': 'null',
+        actor_rollout_ref: 'map',
+      })
+      expect(data.keys).not.toHaveProperty('data.apply_chat_template_kwargs.enable_thinking')
+    }
+    // Keys new in v0.9.0 (NOTES-v0.9.0: trainer.use_v1, data.gen_batch_size).
+    expect(v090.keys).toHaveProperty(['trainer.use_v1'], 'bool')
+    expect(v080.keys).not.toHaveProperty(['trainer.use_v1'])
   })
 
   it('compiling twice gives byte-identical output', () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import verlKeys from '../src/generated/verl-keys.json' with { type: 'json' }
+import verlKeys from '../src/generated/verl/v0.9.0.json' with { type: 'json' }
 import { tempDir } from './helpers/cli.js'
 import { REPO } from './helpers/compile-repo.js'
 import { runScript } from './helpers/run-script.js'
@@ -39,43 +39,43 @@ function expectedOverrides(k: Knobs): Record<string, string> {
   const data = k.data ?? DATA
   const rewards = k.rewards ?? REWARDS
   return {
-    'algorithm.adv_estimator': 'grpo',
-    'data.train_files': `${data}/train_${k.size}_model_forecast_20000.parquet`,
-    'data.val_files': `${data}/test_${k.size}_model_forecast_2000.parquet`,
+    'algorithm.adv_estimator': '"grpo"',
+    'data.train_files': `'${data}/train_${k.size}_model_forecast_20000.parquet'`,
+    'data.val_files': `'${data}/test_${k.size}_model_forecast_2000.parquet'`,
     'data.train_batch_size': '64',
     'data.max_prompt_length': '4096',
     'data.max_response_length': '2048',
-    'actor_rollout_ref.model.path': `catherpker/stockr1-qwen3-${k.size}`,
+    'actor_rollout_ref.model.path': `'catherpker/stockr1-qwen3-${k.size}'`,
     'actor_rollout_ref.actor.optim.lr': k.lr ?? '1e-6',
     'actor_rollout_ref.actor.ppo_mini_batch_size': '64',
     'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu': '2',
     'actor_rollout_ref.actor.use_kl_loss': 'True',
     'actor_rollout_ref.actor.kl_loss_coef': '0.001',
     'actor_rollout_ref.rollout.n': String(k.n),
-    'actor_rollout_ref.rollout.name': 'vllm',
+    'actor_rollout_ref.rollout.name': '"vllm"',
     'actor_rollout_ref.rollout.tensor_model_parallel_size': k.size === '4b' ? '1' : '2',
     'actor_rollout_ref.rollout.gpu_memory_utilization': '0.6',
     'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu': '2',
     'actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu': '2',
-    'custom_reward_function.path': `${rewards}/${k.uncertain ? 'reward_uncertain_versatile.py' : 'reward_versatile.py'}`,
-    'custom_reward_function.name': 'compute_score',
+    'reward.custom_reward_function.path': `'${rewards}/${k.uncertain ? 'reward_uncertain_versatile.py' : 'reward_versatile.py'}'`,
+    'reward.custom_reward_function.name': '"compute_score"',
     'trainer.logger': '["console","wandb"]',
-    'trainer.project_name': 'fin_text_qa',
-    'trainer.experiment_name': k.name,
-    'trainer.default_local_dir': `/checkpoints/${k.name}`,
+    'trainer.project_name': '"fin_text_qa"',
+    'trainer.experiment_name': `'${k.name}'`,
+    'trainer.default_local_dir': `'/checkpoints/${k.name}'`,
     'trainer.n_gpus_per_node': '8',
     'trainer.nnodes': '1',
     'trainer.save_freq': String(k.saveFreq ?? 100),
     'trainer.test_freq': String(k.testFreq ?? 100),
     'trainer.total_epochs': String(k.epochs ?? 10),
-    'trainer.resume_mode': 'auto',
+    'trainer.resume_mode': '"auto"',
     'algorithm.use_kl_in_reward': 'False',
-    'actor_rollout_ref.actor.kl_loss_type': 'low_var_kl',
+    'actor_rollout_ref.actor.kl_loss_type': '"low_var_kl"',
     'actor_rollout_ref.actor.entropy_coeff': '0',
     'actor_rollout_ref.model.use_remove_padding': 'True',
     'actor_rollout_ref.model.enable_gradient_checkpointing': 'True',
     'data.filter_overlong_prompts': 'True',
-    'data.truncation': 'error',
+    'data.truncation': '"error"',
   }
 }
 

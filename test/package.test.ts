@@ -44,7 +44,7 @@ describe('the npm package', () => {
         'dist/bundle/finqa.cjs',
         'dist/bundle/finqa.cjs.cache',
         'dist/cli/main.js',
-        'dist/generated/verl-keys.json',
+        'dist/generated/verl/v0.9.0.json',
         'schema/experiment.schema.json',
         'schema/layer.schema.json',
         'templates/launch.sh.hbs',

@@ -20,6 +20,7 @@ export type DiagnosticCode =
   | 'UNKNOWN_KEY'
   | 'SCHEMA'
   | 'VERL_KEY'
+  | 'VERL_CHECK'
   | 'RULE'
   | 'DUPLICATE_OUTPUT'
   | 'SECRET'

@@ -300,6 +300,14 @@ export type Partitions = PartitionName[]
  */
 export type SecondsPerStep = number
 /**
+ * The VERL release tag the scripts are checked against and written for (verl-project/verl v0.8.0 or v0.9.0). Default: the newest supported, 0.9.0.
+ */
+export type VERLVersion = '0.8.0' | '0.9.0'
+/**
+ * A VERL checkout's verl/trainer/config folder (e.g. /opt/verl/verl/trainer/config). When it is readable at compile time, every VERL key is also checked against its own _generated_ppo_trainer.yaml; when it is not, the compile says so in one line and goes on. The generated files never depend on it.
+ */
+export type VERLConfigFolder = string
+/**
  * A VERL override value, or a list of them (passed to Hydra as `[a,b]`).
  */
 export type OverrideValue = OverrideScalar | OverrideScalar[]
@@ -328,6 +336,7 @@ export interface Experiment {
   upload?: CheckpointUpload
   slurm?: Slurm
   estimate?: TimeEstimate
+  verl?: VERLRelease
   verl_overrides?: ExtraVERLOverrides
 }
 /**
@@ -480,6 +489,13 @@ export interface ClusterProfile {
  */
 export interface TimeEstimate {
   seconds_per_step?: SecondsPerStep
+}
+/**
+ * Which VERL release the launch scripts target. finqa knows each supported release's config keys, the key each typed field becomes there (the reward function under the key that release reads) and its start-up checks, and checks every setting against them. Set it in any layer; the newest supported release when unset.
+ */
+export interface VERLRelease {
+  version?: VERLVersion
+  config_dir?: VERLConfigFolder
 }
 /**
  * Further VERL settings passed as `key=value` overrides, keyed by VERL's dotted key. Keys are checked against VERL's config; prefix a key with `+` only to add a key VERL's config lacks (e.g. `+data.apply_chat_template_kwargs.enable_thinking`). Keys that typed fields set are not allowed here.

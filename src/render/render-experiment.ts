@@ -1,7 +1,9 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
-import { VERL_COMMIT } from '../validate/rules.js'
-import { formatNumber, hydraValue, shellQuote } from './shell.js'
+import { targetFor, type VerlTarget } from '../verl/index.js'
+import { splitOverrideKey } from '../verl/keys.js'
+import { hydraValue } from './hydra.js'
+import { formatNumber, shellQuote } from './shell.js'
 
 /** A file the compiler produces, relative to the output folder. */
 export interface RenderedFile {
@@ -31,9 +33,19 @@ export interface LaunchView {
   readonly description: string
   readonly sources: readonly string[]
   readonly specDir: string
-  readonly verlCommit: string
+  /** The VERL release the script was checked against: `0.9.0`, its tag's repository and commit. */
+  readonly verl: {
+    readonly version: string
+    readonly repo: string
+    readonly commit: string
+    readonly rewardPathKey: string
+  }
+  /** `C[key]=value` lines: the values of this launch that the start-up checks read. */
+  readonly checkValues: readonly string[]
+  /** Keys an environment override sets, with its name. */
+  readonly knobKeys: readonly { readonly key: string; readonly knob: string }[]
   /** `alias` is '' when there is none: the templates are strict, a missing field throws. */
-  readonly knobs: readonly (Knob & { readonly alias: string })[]
+  readonly knobs: readonly (Knob & { readonly alias: string; readonly usageDefault: string })[]
   readonly gpusPerNode: number
   readonly nodes: number
   readonly trainFile: string
@@ -46,10 +58,49 @@ export interface LaunchView {
 
 const q = (v: string | number | boolean): string =>
   shellQuote(typeof v === 'number' ? formatNumber(v) : String(v))
+
+/** One VERL override of a launch script. */
+export interface LaunchOverride {
+  readonly key: string
+  /** The shell word on VERL's command line. */
+  readonly word: string
+  /** The value as the start-up checks read it, as bash text: `"$VAR"` or a quoted literal. */
+  readonly checkValue: string
+  /** The environment override that sets it, when one does (an extra argument may then not). */
+  readonly knob?: string
+}
+
 /** `key=value` for a value fixed at compile time, as one shell word. */
-const fixed = (key: string, value: unknown): string => shellQuote(`${key}=${hydraValue(value)}`)
-/** `key=$VAR` for a value read at run time. */
-const fromEnv = (key: string, expression: string): string => `"${key}=${expression}"`
+const fixed = (key: string, value: unknown): LaunchOverride => ({
+  key,
+  word: shellQuote(`${key}=${hydraValue(value)}`),
+  checkValue: checkText(value),
+})
+/** `key=$VAR` for a number read at run time (the script checked it). */
+const fromEnv = (key: string, variable: string, knob = variable): LaunchOverride => ({
+  key,
+  word: `"${key}=$${variable}"`,
+  checkValue: `"$${variable}"`,
+  knob,
+})
+/**
+ * `key='$VAR'` for a string read at run time: Hydra-quoted, so `1e5`, `null` or `~` stay strings. The
+ * script checked the value to hold none of `'`, `\\`, `$`, so the quotes need no escapes.
+ */
+const stringFromEnv = (key: string, variable: string, knob: string): LaunchOverride => ({
+  key,
+  word: `"${key}='$${variable}'"`,
+  checkValue: `"$${variable}"`,
+  knob,
+})
+
+/** A fixed value as the checks' table `C` holds it: whole numbers in decimal, true/false, null, text. */
+function checkText(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value === 'number') return formatNumber(value)
+  if (typeof value === 'boolean') return String(value)
+  return shellQuote(Array.isArray(value) ? JSON.stringify(value) : String(value))
+}
 
 /** The environment knobs of a launch script, in the seed's order. */
 export function knobsOf(e: Experiment): Knob[] {
@@ -162,64 +213,82 @@ export function knobsOf(e: Experiment): Knob[] {
   ]
 }
 
-/** The VERL overrides of a launch script, as shell words: run-time knobs as "$VAR", the rest fixed. */
-export function overridesOf(e: Experiment): string[] {
+/** The VERL overrides of a launch script: run-time knobs as "$VAR", the rest fixed. */
+export function launchOverridesOf(
+  e: Experiment,
+  target: VerlTarget = targetFor(e.verl?.version),
+): LaunchOverride[] {
   const words = [
     fixed('algorithm.adv_estimator', 'grpo'),
-    fromEnv('data.train_files', '$TRAIN_FILE'),
-    fromEnv('data.val_files', '$VAL_FILE'),
-    fromEnv('data.train_batch_size', '$BATCH_SIZE'),
-    fromEnv('data.max_prompt_length', '$MAX_PROMPT_LEN'),
-    fromEnv('data.max_response_length', '$MAX_RESP_LEN'),
-    fromEnv('actor_rollout_ref.model.path', '$MODEL_PATH'),
-    fromEnv('actor_rollout_ref.actor.optim.lr', '$LR'),
-    fromEnv('actor_rollout_ref.actor.ppo_mini_batch_size', '$PPO_MINI_BATCH'),
-    fromEnv('actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', '$PPO_MICRO_BATCH'),
+    stringFromEnv('data.train_files', 'TRAIN_FILE', 'DATA_DIR'),
+    stringFromEnv('data.val_files', 'VAL_FILE', 'DATA_DIR'),
+    fromEnv('data.train_batch_size', 'BATCH_SIZE'),
+    fromEnv('data.max_prompt_length', 'MAX_PROMPT_LEN'),
+    fromEnv('data.max_response_length', 'MAX_RESP_LEN'),
+    stringFromEnv('actor_rollout_ref.model.path', 'MODEL_PATH', 'MODEL_PATH'),
+    fromEnv('actor_rollout_ref.actor.optim.lr', 'LR'),
+    fromEnv('actor_rollout_ref.actor.ppo_mini_batch_size', 'PPO_MINI_BATCH'),
+    fromEnv('actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', 'PPO_MICRO_BATCH'),
     fixed('actor_rollout_ref.actor.use_kl_loss', true),
-    fromEnv('actor_rollout_ref.actor.kl_loss_coef', '$KL_COEF'),
-    fromEnv('actor_rollout_ref.rollout.n', '$ROLLOUT_N'),
+    fromEnv('actor_rollout_ref.actor.kl_loss_coef', 'KL_COEF'),
+    fromEnv('actor_rollout_ref.rollout.n', 'ROLLOUT_N'),
     fixed('actor_rollout_ref.rollout.name', e.rollout.engine),
     fixed('actor_rollout_ref.rollout.tensor_model_parallel_size', e.rollout.tensor_parallel_size),
     fixed('actor_rollout_ref.rollout.gpu_memory_utilization', e.rollout.gpu_memory_utilization),
-    fromEnv('actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu', '$PPO_MICRO_BATCH'),
-    fromEnv('actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu', '$PPO_MICRO_BATCH'),
-    fromEnv('custom_reward_function.path', '$REWARD_FILE'),
-    fixed('custom_reward_function.name', e.reward.function),
+    fromEnv('actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu', 'PPO_MICRO_BATCH'),
+    fromEnv('actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu', 'PPO_MICRO_BATCH'),
+    stringFromEnv(target.rewardPathKey, 'REWARD_FILE', 'USE_UNCERTAINTY and REWARD_DIR'),
+    fixed(target.rewardNameKey, e.reward.function),
     fixed('trainer.logger', e.trainer.logger),
     fixed('trainer.project_name', e.project),
-    fromEnv('trainer.experiment_name', '$EXP_NAME'),
-    fromEnv('trainer.default_local_dir', '$CHECKPOINT_DIR'),
+    stringFromEnv('trainer.experiment_name', 'EXP_NAME', 'EXP_NAME'),
+    stringFromEnv('trainer.default_local_dir', 'CHECKPOINT_DIR', 'CHECKPOINT_ROOT and EXP_NAME'),
     fixed('trainer.n_gpus_per_node', e.trainer.gpus_per_node),
     fixed('trainer.nnodes', e.trainer.nodes),
-    fromEnv('trainer.save_freq', '$SAVE_FREQ'),
-    fromEnv('trainer.test_freq', '$TEST_FREQ'),
-    fromEnv('trainer.total_epochs', '$EPOCHS'),
+    fromEnv('trainer.save_freq', 'SAVE_FREQ'),
+    fromEnv('trainer.test_freq', 'TEST_FREQ'),
+    fromEnv('trainer.total_epochs', 'EPOCHS'),
     fixed('trainer.resume_mode', 'auto'),
   ]
   const extra = Object.entries(e.verl_overrides ?? {}).sort(([a], [b]) => compareStrings(a, b))
-  return [...words, ...extra.map(([key, value]) => fixed(key, value))]
+  return [
+    ...words,
+    ...extra.map(([key, value]) => ({ ...fixed(key, value), key: splitOverrideKey(key).key })),
+  ]
 }
 
-/** The VERL keys a launch script passes, without values (for the key-list check). */
-export function overrideKeysOf(e: Experiment): string[] {
-  return overridesOf(e).map((w) => w.replace(/^['"]/, '').split('=')[0] as string)
+/** The VERL overrides of a launch script, as shell words. */
+export function overridesOf(e: Experiment, target: VerlTarget = targetFor(e.verl?.version)): string[] {
+  return launchOverridesOf(e, target).map((o) => o.word)
 }
 
 export function launchViewOf(e: Experiment, sources: readonly string[], specDir: string): LaunchView {
+  const target = targetFor(e.verl?.version)
+  const overrides = launchOverridesOf(e, target)
+  const reads = new Set(target.checks.flatMap((c) => c.reads))
   return {
     script: e.script,
     name: e.name,
     description: e.description ?? '',
     sources,
     specDir,
-    verlCommit: VERL_COMMIT,
-    knobs: knobsOf(e).map((k) => ({ ...k, alias: k.alias ?? '' })),
+    verl: {
+      version: target.version,
+      repo: target.repo.replace(/^https:\/\/github\.com\//, ''),
+      commit: target.commit,
+      rewardPathKey: target.rewardPathKey,
+    },
+    checkValues: overrides.filter((o) => reads.has(o.key)).map((o) => `C[${o.key}]=${o.checkValue}`),
+    knobKeys: overrides.flatMap((o) =>
+      o.knob === undefined ? [] : [{ key: o.key, knob: shellQuote(o.knob) }],
+    ),
+    knobs: knobsOf(e).map((k) => ({ ...k, alias: k.alias ?? '', usageDefault: k.default })),
     gpusPerNode: e.trainer.gpus_per_node,
     nodes: e.trainer.nodes,
     trainFile: q(e.data.train_file),
     valFile: q(e.data.val_file),
     uncertainFile: q(e.reward.uncertain_file),
     plainFile: q(e.reward.plain_file),
-    overrides: overridesOf(e),
+    overrides: overrides.map((o) => o.word),
   }
 }

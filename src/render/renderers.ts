@@ -12,6 +12,7 @@ import {
   uploadJobViewOf,
 } from './render-slurm.js'
 import { UPLOAD_SCRIPT, uploadViewOf } from './render-upload.js'
+import { LAUNCH_LIB, targetsOf, verlLibFile, verlLibViewOf } from './render-verl-lib.js'
 
 /** A validated, concrete experiment with the layers behind it. */
 export interface CompiledExperiment {
@@ -99,6 +100,32 @@ export const EXPERIMENT_RENDERERS: readonly ExperimentRenderer[] = [
 
 /** The files made from all experiments together, rendered once every experiment has been. */
 export const RENDERERS: readonly Renderer[] = [
+  {
+    name: 'launch script helpers',
+    template: 'launch-lib.sh.hbs',
+    render: (ctx) =>
+      ctx.experiments.length === 0
+        ? []
+        : [
+            {
+              path: LAUNCH_LIB,
+              content: templateOf(ctx, 'launch-lib.sh.hbs')({ specDir: ctx.specDir }),
+              mode: 0o644,
+            },
+          ],
+  },
+  {
+    name: 'VERL key lists and start-up checks',
+    template: 'verl-lib.sh.hbs',
+    render: (ctx) => {
+      const lib = templateOf(ctx, 'verl-lib.sh.hbs')
+      return targetsOf(ctx.experiments.map((c) => c.experiment)).map((t) => ({
+        path: verlLibFile(t.version),
+        content: lib(verlLibViewOf(t, ctx.specDir)),
+        mode: 0o644 as const,
+      }))
+    },
+  },
   {
     name: 'checkpoint upload script',
     template: 'upload_to_hf.sh.hbs',

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
 import { isPlainMap, type PlainValue, pointerJoin, type SourceDoc } from '../load/parse-yaml.js'
-import { isVerlKey } from './rules.js'
+import { isVerlKey } from './verl-rules.js'
 
 interface Finding {
   readonly what: string

@@ -1,0 +1,42 @@
+import { evaluate, type Value } from './expr.js'
+import type { CompiledCheck, VerlTarget } from './target.js'
+
+/** A check that does not hold, with the values it read. */
+export interface CheckFailure {
+  readonly check: CompiledCheck
+  /** The message with each `{key}` replaced by the value in effect. */
+  readonly message: string
+}
+
+/** The value in effect of a VERL key: what the launch passes, else VERL's default. */
+export type ConfigLookup = (key: string) => Value
+
+/** The checks of the release that do not hold for this config, each said once (see `unlessFailed`). */
+export function failingChecks(target: VerlTarget, config: ConfigLookup): CheckFailure[] {
+  const out = target.checks.filter((c) => !holds(c, config)).map((check) => ({ check, message: fill(check.message, config) }))
+  const failed = new Set(out.map((f) => f.check.id))
+  return out.filter((f) => !(f.check.unlessFailed ?? []).some((id) => failed.has(id)))
+}
+
+/** Whether a check holds: its `when` is false, or its `require` true. */
+export function holds(check: CompiledCheck, config: ConfigLookup): boolean {
+  if (check.whenExpr !== undefined && evaluate(check.whenExpr, config) !== true) return true
+  return evaluate(check.requireExpr, config) === true
+}
+
+/** `{key}` -> the value in effect, as the launch script prints it. */
+export function fill(text: string, get: (key: string) => Value): string {
+  return text.replace(/\{([A-Za-z_][A-Za-z0-9_.]*)\}/g, (_, key: string) => {
+    const v = get(key)
+    return v === null ? 'null' : String(v)
+  })
+}
+
+/** A lookup over the values a launch sets, falling back to the release's defaults. */
+export function lookupWith(target: VerlTarget, set: ReadonlyMap<string, Value>): ConfigLookup {
+  return (key) => {
+    if (set.has(key)) return set.get(key) as Value
+    if (target.defaults.has(key)) return target.defaults.get(key) as Value
+    throw new Error(`VERL ${target.version}: no value for ${key}`)
+  }
+}
