@@ -77,9 +77,9 @@ MODEL_PATH=${MODEL_PATH:-catherpker/stockr1-qwen3-4b} # HuggingFace model id or 
 CHECKPOINT_ROOT=${CHECKPOINT_ROOT:-/checkpoints} # root of the checkpoint folders
 
 need_bool USE_UNCERTAINTY
-need_int ROLLOUT_N 1
-need_int EPOCHS 1
-need_float LR positive
+need_int ROLLOUT_N 1 'VERL would generate no response to learn from'
+need_int EPOCHS 1 'VERL accepts 0 and trains no step'
+need_float LR positive 'VERL accepts 0, and a learning rate of 0 trains nothing'
 need_float KL_COEF non-negative
 need_int BATCH_SIZE 1
 need_int PPO_MINI_BATCH 1
@@ -87,9 +87,9 @@ need_int PPO_MICRO_BATCH 1
 need_int MAX_PROMPT_LEN 1
 need_int MAX_RESP_LEN 1
 need_one SAVE_FREQ save_freq
-need_int SAVE_FREQ 1
+need_int SAVE_FREQ 1 'VERL accepts 0 and then saves no checkpoint at all, not even the last'
 need_one TEST_FREQ test_freq
-need_int TEST_FREQ 1
+need_int TEST_FREQ 1 'VERL accepts 0 and then never validates'
 need_name EXP_NAME
 need_path DATA_DIR
 need_path REWARD_DIR

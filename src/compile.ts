@@ -261,6 +261,7 @@ const KEPT_SOURCES: readonly Pointer[] = [
   '/upload/namespace',
   '/upload/backend',
   '/upload/private',
+  '/verl/config_dir',
 ]
 
 function slim(spec: ResolvedSpec): ResolvedSpec {

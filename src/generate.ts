@@ -7,6 +7,7 @@ import { readTemplates } from './cli/package-files.js'
 import { TEMPLATE_OPTIONS } from './render/handlebars-env.js'
 import { toLayerSchema } from './validate/layer-schema.js'
 import { AJV_OPTIONS, conditionalRequired, schemaText } from './validate/schema.js'
+import { renderVerlChecksDoc } from './verl/docs.js'
 
 type Schema = { [key: string]: unknown }
 
@@ -14,7 +15,8 @@ const require = createRequire(import.meta.url)
 
 /**
  * The files derived from the experiment schema and the templates, by repo path: generated types, the layer
- * schema, the precompiled validators (ajv standalone) and the precompiled templates (Handlebars).
+ * schema, the precompiled validators (ajv standalone), the precompiled templates (Handlebars), and
+ * docs/verl-checks.md (the VERL checks of every supported release, from src/verl/).
  */
 export async function renderGenerated(
   schema: Schema,
@@ -33,6 +35,7 @@ export async function renderGenerated(
     'schema/layer.schema.json': `${JSON.stringify(layer, null, 2)}\n`,
     'src/generated/validators.ts': renderValidators(schema),
     'src/generated/templates.ts': renderTemplates(templates),
+    'docs/verl-checks.md': renderVerlChecksDoc(),
   }
 }
 

@@ -10,18 +10,18 @@ die() {
   printf '%s: error: %s\n' "$FINQA_SCRIPT" "$*" >&2
   exit 2
 }
-need_int() { # NAME MIN
+need_int() { # NAME MIN [WHY: what a smaller value would do, which VERL itself accepts]
   local value=${!1}
   if [[ ! $value =~ ^[0-9]+$ || ${#value} -gt 9 ]] || ((10#$value < $2)); then
-    die "$1 must be a whole number >= $2, got '$value'"
+    die "$1 must be a whole number >= $2, got '$value'${3:+ ($3)}"
   fi
   printf -v "$1" '%d' "$((10#$value))" # 010 -> 10: VERL's parser reads no leading zeros
 }
-need_float() { # NAME positive|non-negative
+need_float() { # NAME positive|non-negative [WHY]
   local value=${!1}
   [[ $value =~ ^([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$ ]] ||
     die "$1 must be a $2 decimal number such as 1e-6 or 0.001, got '$value'"
-  [[ $2 != positive || ${BASH_REMATCH[1]} =~ [1-9] ]] || die "$1 must be greater than 0, got '$value'"
+  [[ $2 != positive || ${BASH_REMATCH[1]} =~ [1-9] ]] || die "$1 must be greater than 0, got '$value'${3:+ ($3)}"
 }
 need_bool() { # NAME
   [[ ${!1} == true || ${!1} == false ]] || die "$1 must be true or false, got '${!1}'"

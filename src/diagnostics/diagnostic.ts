@@ -21,6 +21,7 @@ export type DiagnosticCode =
   | 'SCHEMA'
   | 'VERL_KEY'
   | 'VERL_CHECK'
+  | 'VERL_CONFIG_DIR'
   | 'RULE'
   | 'DUPLICATE_OUTPUT'
   | 'SECRET'

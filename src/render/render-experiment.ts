@@ -115,19 +115,19 @@ export function knobsOf(e: Experiment): Knob[] {
     {
       env: 'ROLLOUT_N',
       default: q(e.rollout.n),
-      check: 'need_int ROLLOUT_N 1',
+      check: "need_int ROLLOUT_N 1 'VERL would generate no response to learn from'",
       description: 'rollouts per prompt',
     },
     {
       env: 'EPOCHS',
       default: q(e.training.epochs),
-      check: 'need_int EPOCHS 1',
+      check: "need_int EPOCHS 1 'VERL accepts 0 and trains no step'",
       description: 'total training epochs',
     },
     {
       env: 'LR',
       default: q(e.training.lr),
-      check: 'need_float LR positive',
+      check: "need_float LR positive 'VERL accepts 0, and a learning rate of 0 trains nothing'",
       description: 'actor learning rate',
     },
     {
@@ -169,14 +169,14 @@ export function knobsOf(e: Experiment): Knob[] {
     {
       env: 'SAVE_FREQ',
       default: q(e.training.save_freq),
-      check: 'need_int SAVE_FREQ 1',
+      check: "need_int SAVE_FREQ 1 'VERL accepts 0 and then saves no checkpoint at all, not even the last'",
       alias: 'save_freq',
       description: 'save a checkpoint every N steps',
     },
     {
       env: 'TEST_FREQ',
       default: q(e.training.test_freq),
-      check: 'need_int TEST_FREQ 1',
+      check: "need_int TEST_FREQ 1 'VERL accepts 0 and then never validates'",
       alias: 'test_freq',
       description: 'validate every N steps',
     },

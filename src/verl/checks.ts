@@ -153,8 +153,7 @@ export function sharedChecks(at: SharedCheckLines, values: SharedCheckValues): V
       when: `!${DYN}`,
       require:
         'actor_rollout_ref.actor.ppo_micro_batch_size != null || actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu != null',
-      message:
-        'neither actor.ppo_micro_batch_size nor actor.ppo_micro_batch_size_per_gpu is set',
+      message: 'neither actor.ppo_micro_batch_size nor actor.ppo_micro_batch_size_per_gpu is set',
       fix: 'set PPO_MICRO_BATCH (training.ppo_micro_batch_per_gpu), or use_dynamic_bsz=True',
     },
     {

@@ -13,7 +13,9 @@ export type ConfigLookup = (key: string) => Value
 
 /** The checks of the release that do not hold for this config, each said once (see `unlessFailed`). */
 export function failingChecks(target: VerlTarget, config: ConfigLookup): CheckFailure[] {
-  const out = target.checks.filter((c) => !holds(c, config)).map((check) => ({ check, message: fill(check.message, config) }))
+  const out = target.checks
+    .filter((c) => !holds(c, config))
+    .map((check) => ({ check, message: fill(check.message, config) }))
   const failed = new Set(out.map((f) => f.check.id))
   return out.filter((f) => !(f.check.unlessFailed ?? []).some((id) => failed.has(id)))
 }

@@ -43,7 +43,7 @@ export const V0_8_0 = defineTarget(data, {
         rolloutPipeline: 'verl/workers/config/rollout.py:325',
         prometheusLogStats: 'verl/workers/rollout/llm_server.py:332-334',
         lrScheduler: 'verl/workers/config/optimizer.py:123',
-      resourcePool: 'verl/single_controller/ray/base.py:237-239 (_check_resource_available)',
+        resourcePool: 'verl/single_controller/ray/base.py:237-239 (_check_resource_available)',
       },
       {
         // verl/workers/config/actor.py:212-217: no token-sum at this tag

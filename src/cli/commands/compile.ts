@@ -9,6 +9,7 @@ import {
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
 import { isSystemError, osCause } from '../../diagnostics/os-error.js'
+import { checkVerlConfigDirs } from '../verl-config-dir.js'
 import { openCompileCache } from '../../emit/compile-cache.js'
 import { MANIFEST } from '../../emit/manifest.js'
 import {
@@ -165,7 +166,11 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
       if ('abort' in sink) await sink.abort()
       throw error
     }
-    const diagnostics = [...folder.diagnostics, ...step.value.diagnostics]
+    const diagnostics = [
+      ...folder.diagnostics,
+      ...step.value.diagnostics,
+      ...(hasErrors(step.value.diagnostics) ? [] : checkVerlConfigDirs(step.value.experiments)),
+    ]
     if (hasErrors(diagnostics)) {
       if ('abort' in sink) await sink.abort()
       return failed(diagnostics)
