@@ -254,7 +254,7 @@ const PATTERNS: Record<string, string> = {
   '^/[A-Za-z0-9_./:@+%~-]*$': 'an absolute path of letters, digits and `_ . / : @ + % ~ -`',
   '^[A-Za-z0-9_.:@+%~-]+$': 'a file name of letters, digits and `_ . : @ + % ~ -` (no folders)',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'a Python identifier',
-  '^[^\\u0000-\\u001f\\u007f]*$': 'one line of text, without control characters',
+  '^[^\\u0000-\\u001f\\u007f-\\u009f]*$': 'one line of text, without control characters (no line breaks, tabs or escapes)',
   '^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$':
     'a Hub namespace: letters and digits, with single `.`, `_` or `-` between them',
   '^[A-Za-z0-9_.,:@+%=~-]+$':
