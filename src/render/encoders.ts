@@ -102,9 +102,17 @@ export interface MarkdownTable {
 }
 
 export function markdownTable(table: MarkdownTable): string {
-  // A `|` ends a cell even inside a code span (GitHub's tables), so it is escaped in every cell.
-  const row = (cells: readonly string[]): string =>
-    `| ${cells.map((c) => readable(c, 'a Markdown table cell').replaceAll('|', '\\|')).join(' | ')} |`
+  const cells = (row: unknown): row is readonly string[] =>
+    Array.isArray(row) && row.every((c) => typeof c === 'string')
+  if (!cells(table?.header) || !Array.isArray(table.rows) || !table.rows.every(cells))
+    refuse('not a table of text cells', table)
+  // A `|` ends a cell even inside a code span (GitHub's tables): each one not escaped yet (after an odd run
+  // of backslashes, as markdownText writes it) is escaped.
+  const cell = (c: string): string =>
+    readable(c, 'a Markdown table cell').replace(/(\\*)\|/g, (m, bs: string) =>
+      bs.length % 2 === 1 ? m : `${bs}\\|`,
+    )
+  const row = (cells: readonly string[]): string => `| ${cells.map(cell).join(' | ')} |`
   return [row(table.header), `|${table.header.map(() => '---').join('|')}|`, ...table.rows.map(row)].join(
     '\n',
   )
@@ -253,7 +261,8 @@ export const ENCODERS = {
   htmlComment: {
     places: ['html-comment'],
     does: 'text inside <!-- -->: `<` and `>` as entities (so `-->` cannot end it), a control character as `?`',
-    encode: (value) => text(value, 'comment text').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
+    encode: (value) =>
+      maskControlCharacters(text(value, 'comment text')).replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
   },
 } as const satisfies Record<string, Encoder>
 
