@@ -40,11 +40,6 @@ const refuse = (what: string, value: unknown): never => {
 const text = (value: unknown, what: string): string =>
   typeof value === 'string' ? value : refuse(`${what} takes text`, value)
 
-const oneLine = (value: unknown, what: string): string => {
-  const s = text(value, what)
-  return hasControlCharacter(s) ? refuse(`${what} cannot hold a control character`, s) : s
-}
-
 /**
  * Text for the generated README, which people read: a control character shows as `?`. Spec values that reach
  * it (description, model.label, paths) are refused by the schema first, with a position; only spec file
@@ -59,9 +54,9 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 // Shell text as finqa's encoders make it (shellQuote, `"key=$VAR"`): words of bare characters, '...',
 // \' and "..." holding only variables and plain characters, separated by one space or ` | ` (case patterns).
-const BARE = String.raw`[A-Za-z0-9_./:@%+=,~-]`
+const BARE = '[A-Za-z0-9_./:@%+=,~-]'
 const VARIABLE = String.raw`\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})`
-const DOUBLE = String.raw`"(?:[A-Za-z0-9_./:@%+=,~ -]|${VARIABLE})*"`
+const DOUBLE = `"(?:[A-Za-z0-9_./:@%+=,~ -]|${VARIABLE})*"`
 const WORD = String.raw`(?:${BARE}|'[^'\u0000]*'|\\'|${DOUBLE}|${VARIABLE})+`
 const SHELL_TEXT = new RegExp(String.raw`^${WORD}(?:(?: | \| )${WORD})*$`)
 
@@ -229,8 +224,12 @@ export const ENCODERS = {
   },
   markdown: {
     places: ['md-text'],
-    does: 'one line of Markdown docs-view.ts made with markdownText / markdownCode; a control character shows as `?`',
-    encode: (value) => readable(value, 'a line of Markdown'),
+    does: 'one line of Markdown docs-view.ts made with markdownText / markdownCode; a control character shows as `?`, a fence at its start is refused',
+    encode: (value) => {
+      const s = readable(value, 'a line of Markdown')
+      // A code span of 3+ backquotes that starts the line would open a fenced block instead.
+      return /^\s*(```|~~~)/.test(s) ? refuse('a line of Markdown cannot start with a fence', s) : s
+    },
   },
   mermaidBlock: {
     places: ['md-text'],
