@@ -233,15 +233,19 @@ export const ENCODERS = {
   },
   mermaidBlock: {
     places: ['md-text'],
-    does: 'the fenced Mermaid block of render-mermaid.ts, checked to open and close one fence',
+    does: 'the diagram of render-mermaid.ts: sentences, then at most one ```mermaid block that ends it, checked',
     encode: (value) => {
       const s = text(value, 'a Mermaid block')
       const lines = s.replace(/\n$/, '').split('\n')
-      const inner = lines.slice(1, -1)
-      const fenced = lines[0] === '```mermaid' && lines.at(-1) === '```' && lines.length >= 2
-      return fenced && !inner.some((l) => /^\s*(```|~~~)/.test(l))
-        ? s
-        : refuse('not one fenced Mermaid block', s)
+      const fences = lines.flatMap((l, i) => (/^\s*(```|~~~)/.test(l) ? [i] : []))
+      const [open, close] = fences
+      const one =
+        fences.length === 0 ||
+        (fences.length === 2 &&
+          lines[open as number] === '```mermaid' &&
+          close === lines.length - 1 &&
+          lines[close] === '```')
+      return one ? s : refuse('not sentences and one fenced Mermaid block', s)
     },
   },
   mdShell: {

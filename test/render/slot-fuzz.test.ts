@@ -169,6 +169,9 @@ function markdownShape(readme: string): string[] {
   ].filter((l, i, all) => !l.startsWith('cells') || all.indexOf(l) === i)
 }
 
+const fenceCount = (shape: readonly string[]): number =>
+  Number(shape.find((l) => l.startsWith('fences '))?.slice('fences '.length))
+
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 describe('every template slot, written with hostile values, is refused or runs nothing it holds', () => {
@@ -189,9 +192,12 @@ describe('every template slot, written with hostile values, is refused or runs n
             continue
           }
           if (template === 'README.md.hbs') {
-            // Markdown runs nothing; its structure must stay that of the file without the value.
+            // Markdown runs nothing; its structure must stay that of the file without the value (the diagram
+            // may be a sentence alone, as render-mermaid writes past Mermaid's limits: one fenced block less).
+            const allowed =
+              slot === 'mermaid' ? [...baseShape, `fences ${fenceCount(baseShape) - 2}`] : baseShape
             const shape = markdownShape(content)
-            for (const line of shape.filter((l) => !l.startsWith('cells'))) expect(baseShape).toContain(line)
+            for (const line of shape.filter((l) => !l.startsWith('cells'))) expect(allowed).toContain(line)
             continue
           }
           const { syntax, canary } = runBash(template, content)
