@@ -5,6 +5,7 @@ import Handlebars from 'handlebars'
 import { compile } from 'json-schema-to-typescript'
 import { readTemplates } from './cli/package-files.js'
 import { TEMPLATE_OPTIONS } from './render/handlebars-env.js'
+import { encodeSlots } from './render/template-slots.js'
 import { toLayerSchema } from './validate/layer-schema.js'
 import { AJV_OPTIONS, conditionalRequired, schemaText } from './validate/schema.js'
 import { renderVerlChecksDoc } from './verl/docs.js'
@@ -72,7 +73,7 @@ function renderValidators(schema: Schema): string {
 function renderTemplates(templates: ReadonlyMap<string, string>): string {
   const entries = [...templates].map(
     ([name, text]) =>
-      `  ${JSON.stringify(name)}: {\n    source: ${JSON.stringify(text)},\n    spec: ${Handlebars.precompile(text, TEMPLATE_OPTIONS)},\n  },\n`,
+      `  ${JSON.stringify(name)}: {\n    source: ${JSON.stringify(text)},\n    spec: ${Handlebars.precompile(encodeSlots(name, Handlebars.parse(text)), TEMPLATE_OPTIONS)},\n  },\n`,
   )
   return `${BANNER('templates/')}export const TEMPLATES = {\n${entries.join('')}}\n`
 }

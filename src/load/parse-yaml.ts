@@ -83,19 +83,8 @@ export function parseYaml(file: string, text: string): SourceDoc {
   }
   const empty: SourceDoc = { file, value: {}, positions, diagnostics }
 
-  if (text.includes('\uFFFD')) {
-    const offset = text.indexOf('\uFFFD')
-    diagnostics.push({
-      ...at(0),
-      ...lineCol(text, offset, file),
-      severity: 'error',
-      code: 'YAML_SYNTAX',
-      message: 'the file is not valid UTF-8',
-      suggestion: 're-save the file as UTF-8',
-    })
-    return empty
-  }
-
+  // The text is decoded already (read-specs.ts refuses bytes that are not UTF-8), so a U+FFFD here is a
+  // character the file holds, as valid as any other.
   const doc = parseDocument(text, { lineCounter, ...YAML_OPTIONS })
   for (const error of doc.errors) {
     const [startOffset] = error.pos
@@ -135,6 +124,19 @@ export function parseYaml(file: string, text: string): SourceDoc {
     if (node === null) return null
     const range = node.range ?? [0, 0, 0]
     positions.set(pointer, { value: at(range[0], range[1]), key: keyPos })
+    if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+      // `yaml` drops a tag it does not know (`!env`) and keeps the text: the spec would mean something else
+      // than its author wrote.
+      diagnostics.push({
+        ...at(range[0], range[1]),
+        severity: 'error',
+        code: 'YAML_SYNTAX',
+        message: `YAML tags (${shortTag(node.tag)}) are not supported in specs; a value is plain text, a number, a boolean, a list or a map`,
+        suggestion:
+          'remove the tag; a value from the environment goes in at run time (e.g. `ROLLOUT_N=16 bash run_4b.sh`), not in a spec',
+      })
+      return null
+    }
     if (isAlias(node)) {
       diagnostics.push({
         ...at(range[0]),
@@ -174,6 +176,16 @@ export function parseYaml(file: string, text: string): SourceDoc {
             code: 'YAML_ALIAS',
             message: 'YAML merge keys (<<) are not supported in specs',
             suggestion: 'use `extends:` to share settings between files',
+          })
+          continue
+        }
+        if (key.tag !== undefined && !CORE_TAGS.has(key.tag)) {
+          diagnostics.push({
+            ...at(key.range?.[0] ?? range[0]),
+            severity: 'error',
+            code: 'YAML_SYNTAX',
+            message: `YAML tags (${shortTag(key.tag)}) are not supported in specs`,
+            suggestion: 'remove the tag',
           })
           continue
         }
@@ -251,9 +263,14 @@ export function parseYaml(file: string, text: string): SourceDoc {
   return { file, value: isPlainMap(value) ? value : {}, positions, diagnostics }
 }
 
-function lineCol(text: string, offset: number, file: string): Position {
-  const before = text.slice(0, offset).split('\n')
-  return { file, line: before.length, col: (before.at(-1)?.length ?? 0) + 1 }
+/** The tags of YAML 1.2's core schema, which mean what the value without them would (`!!str 1e-6`). */
+const CORE_TAGS: ReadonlySet<string> = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+)
+
+/** `!!python/object` for `tag:yaml.org,2002:python/object`, as the author wrote it. */
+function shortTag(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag
 }
 
 function yamlMessage(code: string, message: string): string {

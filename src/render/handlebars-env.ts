@@ -2,10 +2,8 @@ import { createRequire } from 'node:module'
 import type FullHandlebars from 'handlebars'
 import HandlebarsRuntime from 'handlebars/runtime.js'
 import { TEMPLATES } from '../generated/templates.js'
-import { shellQuote } from './shell.js'
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g
+import { ENCODERS, type Encoder, FORMAT_HELPERS } from './encoders.js'
+import { encodeSlots } from './template-slots.js'
 
 // handlebars/runtime's typings are empty: it is the full API minus the compiler.
 const Handlebars = HandlebarsRuntime as unknown as typeof FullHandlebars
@@ -36,60 +34,49 @@ function loadCompiler(): typeof FullHandlebars {
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0]
 
 /**
- * One Handlebars instance with explicit helpers. Templates compile with `noEscape` (bash is not HTML) and
- * `strict` (a missing field throws, and becomes a TEMPLATE diagnostic).
+ * One Handlebars instance whose helpers are the encoders of encoders.ts. Templates compile with each bare
+ * `{{slot}}` rewritten to `{{encoder slot}}` by the table of template-slots.ts, `noEscape` (no HTML escaping
+ * on top) and `strict` (a missing field throws, and becomes a TEMPLATE diagnostic).
  */
 export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyMap<string, TemplateFn> {
   const specs = new Map([...sources].map(([name, text]) => [name, precompiledOf(name, text)]))
   // The runtime runs precompiled templates; the compiler (a larger module) loads only for any other text.
   const needsCompiler = [...specs.values()].some((spec) => spec === undefined)
   const hb = needsCompiler ? loadCompiler().create() : Handlebars.create()
-  hb.registerHelper('shq', (value: unknown) => shellQuote(String(value)))
-  hb.registerHelper('join', (items: unknown, sep: unknown) =>
-    Array.isArray(items) ? items.map(String).join(typeof sep === 'string' ? sep : ', ') : '',
-  )
-  // Text inside a `#` comment: a control character (a newline above all) would end the comment.
-  hb.registerHelper('comment', (value: unknown) => String(value).replace(CONTROL_CHARACTERS, '?'))
-  // `NAME=${NAME:-default}`: the environment wins, else the spec's (already quoted) default. With an alias
-  // (another variable name, '' for none): `NAME=${NAME:-${alias:-default}}`.
-  hb.registerHelper('envDefault', (name: unknown, value: unknown, alias: unknown) => {
-    const fallback =
-      typeof alias === 'string' && alias !== '' ? `\${${alias}:-${String(value)}}` : String(value)
-    return `${String(name)}=\${${String(name)}:-${fallback}}`
-  })
-  // A Markdown table from `{ header, rows }` of Markdown cells; a `|` in a cell is escaped.
-  hb.registerHelper('mdTable', (table: unknown) => markdownTable(table as MarkdownTable))
+  // Every helper is an encoder for one kind of place (encoders.ts), or shapes an encoder's argument.
+  for (const [name, encoder] of Object.entries(ENCODERS) as [string, Encoder][]) {
+    hb.registerHelper(name, (...args: unknown[]) => {
+      // Handlebars looks up a helper's arguments leniently, even in strict mode: a missing field is undefined.
+      const options = args.at(-1) as { hash?: { slot?: string } }
+      if (args.slice(0, -1).includes(undefined))
+        throw new Error(`"${options.hash?.slot ?? name}" not defined`)
+      return encoder.encode(...args)
+    })
+  }
+  for (const [name, format] of Object.entries(FORMAT_HELPERS)) hb.registerHelper(name, format)
   const out = new Map<string, TemplateFn>()
+  const full = hb as typeof FullHandlebars
+  // Any text but the shipped templates compiles on first use (so that a broken template is a TEMPLATE
+  // diagnostic of the render that needs it), with each bare slot given its encoder (template-slots.ts).
+  const compileLater = (name: string, text: string): TemplateFn => {
+    let compiled: TemplateFn | undefined
+    return (view) => {
+      compiled ??= full.compile(encodeSlots(name, full.parse(text)), TEMPLATE_OPTIONS)
+      return compiled(view)
+    }
+  }
   for (const [name, text] of sources) {
     if (!name.startsWith('partials/')) continue
     const spec = specs.get(name)
     hb.registerPartial(
       name.slice('partials/'.length).replace(/\.hbs$/, ''),
-      spec === undefined ? text : hb.template(spec),
+      spec === undefined ? compileLater(name, text) : hb.template(spec),
     )
   }
   for (const [name, text] of sources) {
     if (name.startsWith('partials/')) continue
-    // The shipped templates come precompiled; any other text (a test's, a changed file) compiles here.
     const spec = specs.get(name)
-    out.set(
-      name,
-      spec === undefined ? (hb as typeof FullHandlebars).compile(text, TEMPLATE_OPTIONS) : hb.template(spec),
-    )
+    out.set(name, spec === undefined ? compileLater(name, text) : hb.template(spec))
   }
   return out
-}
-
-/** A Markdown table: cells are Markdown already (the `mdTable` helper escapes pipes). */
-export interface MarkdownTable {
-  readonly header: readonly string[]
-  readonly rows: readonly (readonly string[])[]
-}
-
-export function markdownTable(table: MarkdownTable): string {
-  const row = (cells: readonly string[]): string =>
-    `| ${cells.map((c) => c.replaceAll('|', '\\|').replaceAll('\n', ' ')).join(' | ')} |`
-  return [row(table.header), `|${table.header.map(() => '---').join('|')}|`, ...table.rows.map(row)].join(
-    '\n',
-  )
 }

@@ -45,7 +45,9 @@ export interface LaunchView {
   /** Keys an environment override sets, with its name. */
   readonly knobKeys: readonly { readonly key: string; readonly knob: string }[]
   /** `alias` is '' when there is none: the templates are strict, a missing field throws. */
-  readonly knobs: readonly (Knob & { readonly alias: string; readonly usageDefault: string })[]
+  readonly knobs: readonly (Knob & { readonly alias: string })[]
+  /** What `--help` prints. */
+  readonly usage: string
   readonly gpusPerNode: number
   readonly nodes: number
   readonly trainFile: string
@@ -282,7 +284,8 @@ export function launchViewOf(e: Experiment, sources: readonly string[], specDir:
     knobKeys: overrides.flatMap((o) =>
       o.knob === undefined ? [] : [{ key: o.key, knob: shellQuote(o.knob) }],
     ),
-    knobs: knobsOf(e).map((k) => ({ ...k, alias: k.alias ?? '', usageDefault: k.default })),
+    knobs: knobsOf(e).map((k) => ({ ...k, alias: k.alias ?? '' })),
+    usage: usageOf(e, target),
     gpusPerNode: e.trainer.gpus_per_node,
     nodes: e.trainer.nodes,
     trainFile: q(e.data.train_file),
@@ -291,4 +294,30 @@ export function launchViewOf(e: Experiment, sources: readonly string[], specDir:
     plainFile: q(e.reward.plain_file),
     overrides: overrides.map((o) => o.word),
   }
+}
+
+/** The text `bash SCRIPT --help` prints. */
+function usageOf(e: Experiment, target: VerlTarget): string {
+  const v = target.version
+  return [
+    `Usage: bash ${e.script} [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]`,
+    '',
+    `Trains experiment ${e.name} with VERL ${v} (python3 -m verl.trainer.main_ppo).`,
+    '',
+    'Environment overrides (default from the specs):',
+    ...knobsOf(e).map((k) => `  ${k.env}=${k.default}  ${k.description}`),
+    '  FINQA_SKIP_PREFLIGHT=1  skip the check that the data and reward files exist',
+    '',
+    `Extra arguments are VERL overrides, read by Hydra's rules and checked against VERL ${v}'s keys:`,
+    "  key=value     a key VERL's config has, e.g. trainer.val_before_train=False",
+    '  +key=value    a key it lacks (an open map), e.g. +data.apply_chat_template_kwargs.enable_thinking=False',
+    '  ++key=value   either;  ~key  delete a key',
+    `Settings above are changed through their variable, not an argument. Every value is checked by VERL ${v}'s`,
+    'start-up checks before anything starts.',
+    '',
+    'Options:',
+    '  --help     print this and exit',
+    '  --dry-run  compose the config with the installed VERL (main_ppo --cfg job: no GPU, no Ray), check the',
+    '             reward function it will read, print the command, and exit',
+  ].join('\n')
 }

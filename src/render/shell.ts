@@ -1,5 +1,29 @@
+/**
+ * A value that cannot be carried by the place it would land in. Render code throws it only for values the
+ * schema or the rules should have refused first (with a position); it becomes a TEMPLATE diagnostic.
+ */
+export class UnencodableValue extends Error {}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f]/g
+
+/** The text with each control character shown as `?`, for notes a reader sees (comments), never for data. */
+export function maskControlCharacters(value: string): string {
+  return value.replace(CONTROL_ALL, '?')
+}
+
+/** True when the text holds a control character (C0, DEL or C1): no one-line place can hold one. */
+export function hasControlCharacter(value: string): boolean {
+  return CONTROL.test(value)
+}
+
 /** Quotes a string as one bash word; plain words stay bare so the scripts read naturally. */
 export function shellQuote(value: string): string {
+  // bash strings end at a NUL: no quoting carries one.
+  if (value.includes('\0'))
+    throw new UnencodableValue(`a NUL character cannot be passed to bash: ${JSON.stringify(value)}`)
   if (value !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value
   return `'${value.replaceAll("'", `'\\''`)}'`
 }
@@ -12,18 +36,31 @@ export function formatNumber(value: number): string {
   return abs < 1e-3 || abs >= 1e21 ? value.toExponential().replace('e+', 'e') : String(value)
 }
 
-/** A value as Hydra reads it on VERL's command line (`key=<this>`). Booleans as True/False, as VERL's examples. */
+/** The characters a Hydra override value may hold unquoted and as is (no grammar: `,` `[` `$` `'` `=` `\\` space). */
+const HYDRA_SAFE = /^[A-Za-z0-9_./:@+%~-]*$/
+
+function hydraSafe(value: string): string {
+  if (!HYDRA_SAFE.test(value))
+    throw new UnencodableValue(`Hydra cannot take ${JSON.stringify(value)} as a value as it is`)
+  return value
+}
+
+/**
+ * A value as Hydra reads it on VERL's command line (`key=<this>`). Booleans as True/False, as VERL's examples.
+ * A string outside HYDRA_SAFE is refused: Hydra would read a `,` as a sweep, `${` as an interpolation.
+ */
 export function hydraValue(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False'
   if (typeof value === 'number') return formatNumber(value)
   if (typeof value === 'string') {
     // Hydra would read these as another type; quote them to keep a string.
-    return /^([-+]?[\d.]+([eE][-+]?\d+)?|true|false|null|inf|nan)$/i.test(value) || value === ''
+    return /^([-+]?[\d.]+([eE][-+]?\d+)?|true|false|null|inf|nan)$/i.test(hydraSafe(value)) || value === ''
       ? `'${value}'`
       : value
   }
   if (Array.isArray(value)) {
-    return `[${value.map((v) => (typeof v === 'string' ? JSON.stringify(v) : hydraValue(v))).join(',')}]`
+    // Strings in a list in double quotes, so that `1e-6` or `true` stays a string.
+    return `[${value.map((v) => (typeof v === 'string' ? `"${hydraSafe(v)}"` : hydraValue(v))).join(',')}]`
   }
   throw new Error(`no Hydra form for ${JSON.stringify(value)}`)
 }
@@ -34,6 +71,10 @@ export function hydraValue(value: unknown): string {
  * `#`, even inside quotes, and knows no single quotes).
  */
 export function sbatchQuote(value: string): string {
+  // A line break ends the `#SBATCH` line, and what follows runs as bash: the schema refuses these with a
+  // position; this is the last guard.
+  if (hasControlCharacter(value))
+    throw new UnencodableValue(`an #SBATCH line cannot hold a control character: ${JSON.stringify(value)}`)
   if (value !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value
   return `"${value.replace(/[\\"#]/g, (c) => `\\${c}`)}"`
 }

@@ -1,7 +1,7 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import { isPlainMap, type PlainValue } from '../load/parse-yaml.js'
-import type { MarkdownTable } from '../render/handlebars-env.js'
+import { type MarkdownTable, markdownCode, markdownText } from '../render/encoders.js'
 import { knobsOf } from '../render/render-experiment.js'
 import { renderMermaidBlock } from '../render/render-mermaid.js'
 import { uploadEnabled } from '../render/render-slurm.js'
@@ -114,7 +114,10 @@ export interface DocsAnalysis {
   readonly changes: ReadonlyMap<string, PlainValue>
 }
 
-const code = (s: string): string => `\`${s}\``
+const code = markdownCode
+/** A model's label (or path) as a table cell or in text. */
+const modelText = (a: { readonly model: string }): string => markdownText(a.model)
+const descriptionText = (a: DocsAnalysis): string => markdownText(a.e.description ?? '')
 const scriptCode = (a: DocsAnalysis): string => code(a.e.script)
 
 /**
@@ -132,7 +135,8 @@ export function docsViewOf(
   const ablated = analysed.filter((a) => a.changes.size > 0)
   const groups = groupBy(ablated, (a) => [...a.changes.keys()].sort(order).join(' + '))
   const changedKeys = [...new Set(ablated.flatMap((a) => [...a.changes.keys()]))].sort(order)
-  const title = (key: string): string => schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key
+  const title = (key: string): string =>
+    markdownText(schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key)
   const byModel = (a: DocsAnalysis, b: DocsAnalysis): number =>
     models.indexOf(a.model) - models.indexOf(b.model)
   const baseByModel = new Map<string, DocsAnalysis>()
@@ -140,12 +144,13 @@ export function docsViewOf(
   const baseOf = (a: DocsAnalysis): DocsAnalysis | undefined => baseByModel.get(a.model)
 
   const baseTable: MarkdownTable = {
-    header: ['Script', 'Model', ...changedKeys.map(title), 'Output Dir'],
+    header: ['Script', 'Model', ...changedKeys.map(title), 'Output Dir', 'Description'],
     rows: bases.map((a) => [
       scriptCode(a),
-      a.model,
-      ...changedKeys.map((k) => `**${formatValue(fieldValue(a, k))}**`),
+      modelText(a),
+      ...changedKeys.map((k) => `**${markdownText(formatValue(fieldValue(a, k)))}**`),
       code(checkpointDir(a.e)),
+      descriptionText(a),
     ]),
   }
 
@@ -170,12 +175,13 @@ export function docsViewOf(
       title: keys.map(title).join(' + '),
       summary: `Sets ${sets.join('. Sets ')}. Spec${files.includes(',') ? 's' : ''}: ${files}.`,
       table: {
-        header: ['Script', 'Model', ...keys.map(title), 'Output Dir'],
+        header: ['Script', 'Model', ...keys.map(title), 'Output Dir', 'Description'],
         rows: rows.map((a) => [
           scriptCode(a),
-          a.model,
-          ...keys.map((k) => formatValue(a.changes.get(k))),
+          modelText(a),
+          ...keys.map((k) => markdownText(formatValue(a.changes.get(k)))),
           code(checkpointDir(a.e)),
+          descriptionText(a),
         ]),
       },
     }
@@ -200,7 +206,7 @@ export function docsViewOf(
     rows: [
       ...plan.rows.map((r) => [
         code(r.script),
-        r.model,
+        markdownText(r.model),
         countCell(r.trainRows),
         ...countCells(r),
         r.estimatedHours === null ? '?' : `~${formatHours(r.estimatedHours)}`,
@@ -235,7 +241,9 @@ export function docsViewOf(
       ),
     )
     for (const [, variant] of sorted) {
-      const label = keys.map((k) => `${title(k)} = ${formatValue(variant[0]?.changes.get(k))}`).join(', ')
+      const label = keys
+        .map((k) => `${title(k)} = ${markdownText(formatValue(variant[0]?.changes.get(k)))}`)
+        .join(', ')
       matrixRows.push([label, ...models.map((m) => cell(variant, m))])
     }
   }
@@ -256,7 +264,10 @@ export function docsViewOf(
     settings: settings(analysed, options.schema, order, baseOf),
     data: dataSection(analysed, models),
     rewards: rewardSection(analysed, bases),
-    matrix: { table: { header: ['Experiment', ...models], rows: matrixRows }, total: analysed.length },
+    matrix: {
+      table: { header: ['Experiment', ...models.map(markdownText)], rows: matrixRows },
+      total: analysed.length,
+    },
     estimates,
     examples: {
       first: first?.e.script ?? 'run.sh',
@@ -358,7 +369,9 @@ function hyperparameters(
     const defaultText =
       defaults.size <= 1
         ? [...defaults.keys()].map(code).join('') || '—'
-        : [...defaults].map(([v, ks]) => `${code(v)} (${ks.map((k) => k.a.model).join(', ')})`).join(', ')
+        : [...defaults]
+            .map(([v, ks]) => `${code(v)} (${ks.map((k) => modelText(k.a)).join(', ')})`)
+            .join(', ')
     const changed = groupBy(
       knobs.filter((k) => {
         const b = baseValue(k.a)
@@ -395,7 +408,7 @@ function settings(
     const value =
       byValue.size <= 1
         ? code([...byValue.keys()][0] ?? '')
-        : [...byValue].map(([v, as]) => `${code(v)} (${as.map((a) => a.model).join(', ')})`).join(', ')
+        : [...byValue].map(([v, as]) => `${code(v)} (${as.map(modelText).join(', ')})`).join(', ')
     const name = key.startsWith('verl_overrides.') ? key.slice('verl_overrides.'.length) : key
     const what = key.startsWith('verl_overrides.')
       ? 'VERL override'
@@ -415,7 +428,7 @@ function dataSection(
     return [...files.values()].map((as) => {
       const e = (as[0] as DocsAnalysis).e
       return [
-        m,
+        markdownText(m),
         code(e.model.path),
         code(e.data.train_file),
         countCell(e.data.train_rows ?? null),

@@ -246,6 +246,9 @@ function valueAt(root: unknown, pointer: Pointer): unknown {
   return node
 }
 
+/** The schema's pattern of free text: one line, no control characters (C0, DEL, C1). */
+const ONE_LINE = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$'
+
 const PATTERNS: Record<string, string> = {
   '^[A-Za-z0-9][A-Za-z0-9._-]*$': 'a name of letters, digits, `.`, `_` and `-`',
   '^[A-Za-z0-9][A-Za-z0-9._-]*\\.sh$':
@@ -254,7 +257,7 @@ const PATTERNS: Record<string, string> = {
   '^/[A-Za-z0-9_./:@+%~-]*$': 'an absolute path of letters, digits and `_ . / : @ + % ~ -`',
   '^[A-Za-z0-9_.:@+%~-]+$': 'a file name of letters, digits and `_ . : @ + % ~ -` (no folders)',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'a Python identifier',
-  '^[^\\u0000-\\u001f\\u007f]*$': 'one line of text, without control characters',
+  [ONE_LINE]: 'one line of text, without control characters (no line breaks, tabs or escapes)',
   '^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$':
     'a Hub namespace: letters and digits, with single `.`, `_` or `-` between them',
   '^[A-Za-z0-9_.,:@+%=~-]+$':
@@ -329,6 +332,8 @@ function suggest(error: ErrorObject, data: unknown, field: Schema | undefined): 
     if (wanted === 'object') return 'write its settings on the lines below it, indented'
   }
   if (error.keyword === 'anyOf') return 'for example: `true`, `1024`, `error` or `[a, b]`'
+  if (error.keyword === 'pattern' && (error.params as { pattern: string }).pattern === ONE_LINE)
+    return 'write it on one line, without the line break, tab or escape character'
   const example = (field?.examples as unknown[] | undefined)?.[0]
   return example === undefined || isPlainMap(example) ? undefined : `for example: ${yamlForm(example)}`
 }

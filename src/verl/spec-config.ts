@@ -1,6 +1,6 @@
 import type { Experiment } from '../generated/experiment.js'
-import { splitOverrideKey } from './keys.js'
 import type { Value } from './expr.js'
+import { splitOverrideKey } from './keys.js'
 import type { VerlTarget } from './target.js'
 
 /**

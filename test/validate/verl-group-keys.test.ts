@@ -9,7 +9,9 @@ const compileOverrides = (overrides: string) =>
   compileTexts({ 'experiments/base.yaml': BASE, 'experiments/a.yaml': leaf(overrides) })
 
 const GROUPS = Object.entries(verlKeys.keys)
-  .filter(([key, kind]) => kind === 'map' && !/^(custom_reward_function|reward_model|sandbox_fusion)\b/.test(key))
+  .filter(
+    ([key, kind]) => kind === 'map' && !/^(custom_reward_function|reward_model|sandbox_fusion)\b/.test(key),
+  )
   .map(([key]) => key)
 
 describe('a verl_overrides key that names a whole VERL config group is an error', () => {

@@ -9,7 +9,6 @@ import {
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
 import { diagnosticToJson } from '../../diagnostics/json.js'
 import { isSystemError, osCause } from '../../diagnostics/os-error.js'
-import { checkVerlConfigDirs } from '../verl-config-dir.js'
 import { openCompileCache } from '../../emit/compile-cache.js'
 import { MANIFEST } from '../../emit/manifest.js'
 import {
@@ -34,6 +33,7 @@ import { useColor } from '../color.js'
 import { displayPath, joinDisplay, readFolder } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
 import { readPackageJson } from '../package-files.js'
+import { checkVerlConfigDirs } from '../verl-config-dir.js'
 
 export interface CompileOptions {
   readonly specDir: string
