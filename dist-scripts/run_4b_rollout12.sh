@@ -19,8 +19,7 @@ source "$FINQA_LIB/finqa-launch.sh"
 source "$FINQA_LIB/verl-0.9.0.sh"
 
 usage() {
-  cat <<'USAGE'
-Usage: bash run_4b_rollout12.sh [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]
+  printf '%s\n' 'Usage: bash run_4b_rollout12.sh [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]
 
 Trains experiment qwen3_4b_rollout12 with VERL 0.9.0 (python3 -m verl.trainer.main_ppo).
 
@@ -44,18 +43,17 @@ Environment overrides (default from the specs):
   CHECKPOINT_ROOT=/checkpoints  root of the checkpoint folders
   FINQA_SKIP_PREFLIGHT=1  skip the check that the data and reward files exist
 
-Extra arguments are VERL overrides, read by Hydra's rules and checked against VERL 0.9.0's keys:
-  key=value     a key VERL's config has, e.g. trainer.val_before_train=False
+Extra arguments are VERL overrides, read by Hydra'\''s rules and checked against VERL 0.9.0'\''s keys:
+  key=value     a key VERL'\''s config has, e.g. trainer.val_before_train=False
   +key=value    a key it lacks (an open map), e.g. +data.apply_chat_template_kwargs.enable_thinking=False
   ++key=value   either;  ~key  delete a key
-Settings above are changed through their variable, not an argument. Every value is checked by VERL
-0.9.0's start-up checks before anything starts.
+Settings above are changed through their variable, not an argument. Every value is checked by VERL 0.9.0'\''s
+start-up checks before anything starts.
 
 Options:
   --help     print this and exit
   --dry-run  compose the config with the installed VERL (main_ppo --cfg job: no GPU, no Ray), check the
-             reward function it will read, print the command, and exit
-USAGE
+             reward function it will read, print the command, and exit'
 }
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)

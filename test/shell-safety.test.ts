@@ -6,7 +6,6 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { readSchema, readTemplates } from '../src/cli/package-files.js'
 import { compile } from '../src/compile.js'
 import { readSpecs } from '../src/load/read-specs.js'
-import { hydraValue } from '../src/render/shell.js'
 import { REPO } from './helpers/compile-repo.js'
 import { runScript } from './helpers/run-script.js'
 
@@ -59,17 +58,53 @@ function compileWith(leafExtra: string, name = 'qwen3_4b_default') {
   return compile({ specs, specDir: 'experiments', templates, schema })
 }
 
+/** The helpers every launch script sources (dist-scripts/lib/), from a compile of the shipped specs. */
+const LIB = compile({ specs: shipped, specDir: 'experiments', templates, schema }).files.filter((f) =>
+  f.path.startsWith('lib/'),
+)
+
+/**
+ * The string Hydra reads from an override value (after `key=`): an unquoted value as it is, a quoted one
+ * with Hydra's un-escaping (a run of N backslashes before the quote gives N/2 of them,
+ * hydra/core/override_parser/overrides_visitor.py `_unescape_quoted_string`), then OmegaConf's (`\${` is
+ * the text `${`). Written here from Hydra's rules, not from finqa's encoder.
+ */
+function hydraRead(value: string | undefined): string | undefined {
+  if (value === undefined || value.length < 2 || !`'"`.includes(value[0] as string) || value.at(-1) !== value[0])
+    return value
+  const q = value[0] as string
+  const body = value.slice(1, -1)
+  let out = ''
+  for (let i = 0; i < body.length; ) {
+    if (body[i] === '\\') {
+      let j = i
+      while (body[j] === '\\') j++
+      const run = j - i
+      if (j === body.length) out += '\\'.repeat(run / 2)
+      else if (body[j] === q) {
+        out += '\\'.repeat((run - 1) / 2) + q
+        j++
+      } else if (body.startsWith('${', j)) out += '\\'.repeat((run - 1) / 2)
+      else out += '\\'.repeat(run)
+      i = j
+    } else out += body[i++]
+  }
+  return out
+}
+
 /** Runs the compiled run_4b.sh; returns the recorded argv as key → value, and whether the canary appeared. */
 function launch(content: string, env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(work, 'run-'))
   const script = join(dir, 'run_4b.sh')
   writeFileSync(script, content, { mode: 0o755 })
+  mkdirSync(join(dir, 'lib'))
+  for (const f of LIB) writeFileSync(join(dir, f.path), f.content)
   const run = runScript(script, { env: { FINQA_SKIP_PREFLIGHT: '1', ...env }, cwd: dir })
   const canary = readdirSync(dir).includes('canary') || readdirSync(REPO).includes('canary')
   rmSync(dir, { recursive: true, force: true })
   const argv = run.calls[0]
   const overrides = new Map(
-    (argv ?? []).slice(2).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]),
+    (argv ?? []).slice(2).map((w) => [w.slice(0, w.indexOf('=')), hydraRead(w.slice(w.indexOf('=') + 1))]),
   )
   return { run, overrides, canary }
 }
@@ -88,7 +123,7 @@ const FIELDS: Record<string, Field> = {
     name: (v) => v,
     expect: (v) => ({ 'trainer.experiment_name': v, 'trainer.default_local_dir': `/checkpoints/${v}` }),
   },
-  project: { yaml: (v) => `project: ${j(v)}`, expect: (v) => ({ 'trainer.project_name': hydraValue(v) }) },
+  project: { yaml: (v) => `project: ${j(v)}`, expect: (v) => ({ 'trainer.project_name': v }) },
   'model.path': {
     yaml: (v) => `model: {path: ${j(v)}}`,
     expect: (v) => ({ 'actor_rollout_ref.model.path': v }),
@@ -103,15 +138,15 @@ const FIELDS: Record<string, Field> = {
   },
   'reward.dir': {
     yaml: (v) => `reward: {dir: ${j(v)}}`,
-    expect: (v) => ({ 'custom_reward_function.path': `${v}/reward_uncertain_versatile.py` }),
+    expect: (v) => ({ 'reward.custom_reward_function.path': `${v}/reward_uncertain_versatile.py` }),
   },
   'reward.uncertain_file': {
     yaml: (v) => `reward: {uncertain_file: ${j(v)}}`,
-    expect: (v) => ({ 'custom_reward_function.path': `${REWARDS}/${v}` }),
+    expect: (v) => ({ 'reward.custom_reward_function.path': `${REWARDS}/${v}` }),
   },
   'reward.function': {
     yaml: (v) => `reward: {function: ${j(v)}}`,
-    expect: (v) => ({ 'custom_reward_function.name': hydraValue(v) }),
+    expect: (v) => ({ 'reward.custom_reward_function.name': v }),
   },
   'trainer.checkpoint_root': {
     yaml: (v) => `trainer: {checkpoint_root: ${j(v)}}`,
@@ -123,7 +158,7 @@ const FIELDS: Record<string, Field> = {
   },
   'verl_overrides value': {
     yaml: (v) => `verl_overrides: {data.truncation: ${j(v)}}`,
-    expect: (v) => ({ 'data.truncation': hydraValue(v) }),
+    expect: (v) => ({ 'data.truncation': v }),
   },
 }
 
@@ -155,7 +190,7 @@ function checkField(field: Field, v: string, options: { mustAccept?: boolean } =
     // Refused: with a diagnostic of a known kind, and no script.
     expect(result.files).toEqual([])
     for (const d of errors)
-      expect(['SCHEMA', 'YAML_SYNTAX', 'SECRET', 'RULE', 'DUPLICATE_OUTPUT']).toContain(d.code)
+      expect(['SCHEMA', 'YAML_SYNTAX', 'SECRET', 'RULE', 'DUPLICATE_OUTPUT', 'VERL_CHECK', 'VERL_KEY']).toContain(d.code)
     return
   }
   const script = result.files.find((f) => f.path === 'run_4b.sh')
@@ -206,9 +241,10 @@ describe('spec strings reach VERL exactly, or are refused', () => {
 
 const ENV: Record<string, (v: string) => Record<string, string>> = {
   EXP_NAME: (v) => ({ 'trainer.experiment_name': v, 'trainer.default_local_dir': `/checkpoints/${v}` }),
-  MODEL_PATH: (v) => ({ 'actor_rollout_ref.model.path': v }),
+  // A leading ~/ is the folder in $HOME (README), checked in verl-launch-checks.test.ts.
+  MODEL_PATH: (v) => (v === '~' || v.startsWith('~/') ? {} : { 'actor_rollout_ref.model.path': v }),
   DATA_DIR: (v) => ({ 'data.val_files': `${v}/test_4b_model_forecast_2000.parquet` }),
-  REWARD_DIR: (v) => ({ 'custom_reward_function.path': `${v}/reward_uncertain_versatile.py` }),
+  REWARD_DIR: (v) => ({ 'reward.custom_reward_function.path': `${v}/reward_uncertain_versatile.py` }),
   CHECKPOINT_ROOT: (v) => ({ 'trainer.default_local_dir': `${v.replace(/\/$/, '')}/qwen3_4b_default` }),
   LR: (v) => ({ 'actor_rollout_ref.actor.optim.lr': v }),
   KL_COEF: (v) => ({ 'actor_rollout_ref.actor.kl_loss_coef': v }),
@@ -219,7 +255,7 @@ const ENV: Record<string, (v: string) => Record<string, string>> = {
   save_freq: (v) => ({ 'trainer.save_freq': String(Number(v)) }),
   test_freq: (v) => ({ 'trainer.test_freq': String(Number(v)) }),
   USE_UNCERTAINTY: (v) => ({
-    'custom_reward_function.path': `${REWARDS}/${v === 'true' ? 'reward_uncertain_versatile.py' : 'reward_versatile.py'}`,
+    'reward.custom_reward_function.path': `${REWARDS}/${v === 'true' ? 'reward_uncertain_versatile.py' : 'reward_versatile.py'}`,
   }),
 }
 

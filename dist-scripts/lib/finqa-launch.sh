@@ -22,6 +22,21 @@ need_float() { # NAME positive|non-negative [WHY]
   [[ $value =~ ^([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$ ]] ||
     die "$1 must be a $2 decimal number such as 1e-6 or 0.001, got '$value'"
   [[ $2 != positive || ${BASH_REMATCH[1]} =~ [1-9] ]] || die "$1 must be greater than 0, got '$value'${3:+ ($3)}"
+  # Python reads it as a double: the power of ten of its first digit must keep it finite and not 0.
+  [[ $value =~ ^0*([0-9]*)([.](0*)([0-9]*))?([eE]([-+]?)0*([0-9]+))?$ ]]
+  local whole=${BASH_REMATCH[1]} zeros=${BASH_REMATCH[3]} rest=${BASH_REMATCH[4]} power
+  local sign=${BASH_REMATCH[6]} exponent=${BASH_REMATCH[7]:-0}
+  ((${#exponent} <= 6)) || exponent=999999
+  if [[ -n $whole ]]; then
+    power=$((${#whole} - 1))
+  elif [[ $rest =~ [1-9] ]]; then
+    power=$((-${#zeros} - 1))
+  else
+    return 0 # zero
+  fi
+  if [[ $sign == - ]]; then power=$((power - exponent)); else power=$((power + exponent)); fi
+  ((power < 308)) || die "$1 must be a finite number below 1e308, got '$value' (from about 1.8e308 Python reads inf)"
+  ((power >= -307)) || die "$1 must be 0 or at least 1e-307, got '$value' (smaller numbers lose digits or read as 0)"
 }
 need_bool() { # NAME
   [[ ${!1} == true || ${!1} == false ]] || die "$1 must be true or false, got '${!1}'"

@@ -57,7 +57,7 @@ const VERL_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*(\.[A-Za-z0-9_$-]+)*$/
 // \' and "..." holding only variables and plain characters, separated by one space or ` | ` (case patterns).
 const BARE = '[A-Za-z0-9_./:@%+=,~-]'
 const VARIABLE = String.raw`\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})`
-const DOUBLE = `"(?:[A-Za-z0-9_./:@%+=,~ -]|${VARIABLE})*"`
+const DOUBLE = `"(?:[A-Za-z0-9_./:@%+=,~ '-]|${VARIABLE})*"`
 const WORD = String.raw`(?:${BARE}|'[^'\u0000]*'|\\'|${DOUBLE}|${VARIABLE})+`
 const SHELL_TEXT = new RegExp(String.raw`^${WORD}(?:(?: | \| )${WORD})*$`)
 

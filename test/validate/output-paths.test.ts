@@ -62,7 +62,7 @@ describe('two generated files at one output path are DUPLICATE_OUTPUT', () => {
       ['rollout:\n  tensor_parallel_size: 3\n'],
     )
     expect(codes(result)).toContain('experiments/e2.yaml:3:9 DUPLICATE_OUTPUT')
-    expect(codes(result)).toContain('experiments/e0.yaml:5:25 RULE')
+    expect(codes(result)).toContain('experiments/e0.yaml:5:25 VERL_CHECK')
   })
 
   // The oracle knows nothing of how paths are made: it compiles each experiment alone and looks for two of
@@ -89,8 +89,8 @@ describe('two generated files at one output path are DUPLICATE_OUTPUT', () => {
       return r
     }
     const result = compileScripts([a, b])
-    // Files made from all experiments (README.md, upload_to_hf.sh, slurm/submit_all.sh) are one per compile.
-    const shared = ['readme.md', 'upload_to_hf.sh', 'slurm/submit_all.sh']
+    // Files made from all experiments (README.md, upload_to_hf.sh, slurm/submit_all.sh, lib/) are one per compile.
+    const shared = ['readme.md', 'upload_to_hf.sh', 'slurm/submit_all.sh', 'lib/finqa-launch.sh', 'lib/verl-0.9.0.sh']
     const paths = [...own(a).files, ...own(b).files]
       .map((f) => f.path.toLowerCase())
       .filter((p) => !shared.includes(p))
