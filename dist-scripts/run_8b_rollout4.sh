@@ -18,6 +18,7 @@ source "$FINQA_LIB/finqa-launch.sh"
 # shellcheck source=lib/verl-0.9.0.sh
 source "$FINQA_LIB/verl-0.9.0.sh"
 
+# shellcheck disable=SC2016 # the usage names variables, as text
 usage() {
   printf '%s\n' 'Usage: bash run_8b_rollout4.sh [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]
 
@@ -94,6 +95,7 @@ need_path REWARD_DIR
 need_word MODEL_PATH
 need_path CHECKPOINT_ROOT
 # A model path given as ~/...: the folder in $HOME, as a shell would read it unquoted.
+# shellcheck disable=SC2088 # the text ~ is what is compared
 if [[ $MODEL_PATH == '~' || $MODEL_PATH == '~/'* ]]; then MODEL_PATH=$HOME${MODEL_PATH#'~'}; fi
 
 TRAIN_FILE=$DATA_DIR/train_8b_model_forecast_20000.parquet

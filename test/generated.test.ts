@@ -30,6 +30,8 @@ describe('committed generated files are fresh', () => {
     expect(result.files.map((f) => f.path)).toEqual(
       [
         'README.md',
+        'lib/finqa-launch.sh',
+        'lib/verl-0.9.0.sh',
         ...stems.map((s) => `${s}.sh`),
         ...stems.flatMap((s) => [`slurm/${s}.sbatch`, `slurm/${s}.upload.sbatch`]),
         'slurm/submit_all.sh',

@@ -126,8 +126,8 @@ describe('generated launch scripts, run by bash with a stub python3', () => {
     const run = runScript(script('run_4b.sh'), { env: { ...skip, EXP_NAME: 'my_custom_exp' } })
     expect(run.status).toBe(0)
     const { overrides } = overridesOf(run.calls[0] ?? [])
-    expect(overrides['trainer.experiment_name']).toBe('my_custom_exp')
-    expect(overrides['trainer.default_local_dir']).toBe('/checkpoints/my_custom_exp')
+    expect(overrides['trainer.experiment_name']).toBe("'my_custom_exp'")
+    expect(overrides['trainer.default_local_dir']).toBe("'/checkpoints/my_custom_exp'")
     expect(overrides).toEqual(expectedOverrides({ ...SEED[0], name: 'my_custom_exp' }))
   })
 
@@ -142,10 +142,10 @@ describe('generated launch scripts, run by bash with a stub python3', () => {
     const run = runScript(script('run_4b.sh'), { env })
     expect(run.status).toBe(0)
     const { overrides } = overridesOf(run.calls[0] ?? [])
-    expect(overrides['trainer.default_local_dir']).toBe('/scratch/ck/qwen3_4b_default')
-    expect(overrides['data.train_files']).toBe('/d/train_4b_model_forecast_20000.parquet')
-    expect(overrides['custom_reward_function.path']).toBe('/r/reward_uncertain_versatile.py')
-    expect(overrides['actor_rollout_ref.model.path']).toBe('/models/q')
+    expect(overrides['trainer.default_local_dir']).toBe("'/scratch/ck/qwen3_4b_default'")
+    expect(overrides['data.train_files']).toBe("'/d/train_4b_model_forecast_20000.parquet'")
+    expect(overrides['reward.custom_reward_function.path']).toBe("'/r/reward_uncertain_versatile.py'")
+    expect(overrides['actor_rollout_ref.model.path']).toBe("'/models/q'")
   })
 
   it('appends the arguments it is given after the generated overrides', () => {
@@ -195,8 +195,11 @@ describe('generated launch scripts, run by bash with a stub python3', () => {
     [{ EXP_NAME: '../x' }, /EXP_NAME must be a name/],
     [{ CHECKPOINT_ROOT: 'relative/dir' }, /CHECKPOINT_ROOT must be an absolute path/],
     [{ DATA_DIR: '/data/$(touch pwned)' }, /DATA_DIR must be an absolute path/],
-    [{ ROLLOUT_N: '3', BATCH_SIZE: '20' }, /BATCH_SIZE x ROLLOUT_N = 20 x 3 must be divisible by the 8 GPUs/],
-    [{ PPO_MINI_BATCH: '128' }, /PPO_MINI_BATCH \(128\) must not exceed BATCH_SIZE \(64\)/],
+    [
+      { ROLLOUT_N: '3', BATCH_SIZE: '20' },
+      /data\.train_batch_size × rollout\.n = 20 × 3 is not divisible by the 8 × 1 GPUs .*verl\/utils\/config\.py:110/,
+    ],
+    [{ PPO_MINI_BATCH: '128' }, /actor\.ppo_mini_batch_size 128 exceeds data\.train_batch_size 64/],
     [{ SAVE_FREQ: '50', save_freq: '20' }, /SAVE_FREQ='50' and save_freq='20' are both set and differ/],
     [{ TEST_FREQ: '10', test_freq: '010' }, /TEST_FREQ='10' and test_freq='010' are both set and differ/],
     [{ test_freq: '0' }, /TEST_FREQ must be a whole number >= 1, got '0'/],

@@ -177,7 +177,7 @@ finqa_override() {
     if [[ -n ${VERL_WHOLE[$key]-} && $FINQA_TYPE != int && $FINQA_TYPE != null ]]; then
       die "$key: a start-up check needs a whole number (or null) here, not '$value'"
     fi
-    C[$key]=$FINQA_VALUE
+    C["$key"]=$FINQA_VALUE
   fi
 }
 
@@ -188,9 +188,9 @@ finqa_fail() {
 }
 # finqa_report: print the failed checks (one cause once) and stop with exit 2 when there were any.
 finqa_report() {
-  local entry id unless message u shown=0
+  local entry unless message u shown=0
   for entry in "${FINQA_FAILURES[@]}"; do
-    id=${entry%%|*} entry=${entry#*|} unless=${entry%%|*} message=${entry#*|}
+    entry=${entry#*|} unless=${entry%%|*} message=${entry#*|}
     for u in $unless; do [[ -z ${FINQA_FAILED[$u]-} ]] || continue 2; done
     printf '%s: error: %s\n' "$FINQA_SCRIPT" "$message" >&2
     shown=1

@@ -238,7 +238,7 @@ export function toBash(e: Expr): string {
         return `[[ ${word(e.left)} ${e.op} ${word(e.right)} ]]`
       }
       const guards = divisors(e).map((d) => `${arithOperand(d)} != 0 && `)
-      return `((${guards.join('')}${arith(e)}))`
+      return `(( ${guards.join('')}${arith(e)} ))`
     }
   }
 }
@@ -252,7 +252,9 @@ function word(e: Expr): string {
 }
 
 function arith(e: Expr): string {
-  if (e.kind === 'key') return `C[${e.key}]`
+  // Expanded (`${C[key]}`): shellcheck cannot parse dotted subscripts inside (( )); the script checked
+  // each value read here to be a whole number.
+  if (e.kind === 'key') return `\${C[${e.key}]}`
   if (e.kind === 'lit') return String(num(e.value, 'literal'))
   if (e.kind === 'bin' && (ARITH.has(e.op) || COMPARE.has(e.op))) {
     return `${arithOperand(e.left)} ${e.op} ${arithOperand(e.right)}`
