@@ -13,9 +13,9 @@ set -euo pipefail
 
 FINQA_SCRIPT=run_8b_rollout4.sh
 FINQA_LIB=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib
-# shellcheck source=lib/finqa-launch.sh
+# shellcheck source-path=SCRIPTDIR source=lib/finqa-launch.sh
 source "$FINQA_LIB/finqa-launch.sh"
-# shellcheck source=lib/verl-0.9.0.sh
+# shellcheck source-path=SCRIPTDIR source=lib/verl-0.9.0.sh
 source "$FINQA_LIB/verl-0.9.0.sh"
 
 # shellcheck disable=SC2016 # the usage names variables, as text
@@ -111,22 +111,22 @@ CHECKPOINT_DIR=${CHECKPOINT_ROOT%/}/$EXP_NAME
 declare -A C=() FINQA_FAILED=()
 FINQA_FAILURES=()
 verl_defaults
-C[data.train_batch_size]="$BATCH_SIZE"
-C[actor_rollout_ref.actor.ppo_mini_batch_size]="$PPO_MINI_BATCH"
-C[actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu]="$PPO_MICRO_BATCH"
-C[actor_rollout_ref.actor.use_kl_loss]=true
-C[actor_rollout_ref.rollout.n]="$ROLLOUT_N"
-C[actor_rollout_ref.rollout.name]=vllm
-C[actor_rollout_ref.rollout.tensor_model_parallel_size]=2
-C[actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu]="$PPO_MICRO_BATCH"
-C[actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu]="$PPO_MICRO_BATCH"
-C[reward.custom_reward_function.path]="$REWARD_FILE"
-C[reward.custom_reward_function.name]=compute_score
-C[trainer.n_gpus_per_node]=8
-C[trainer.nnodes]=1
-C[actor_rollout_ref.model.use_remove_padding]=true
-C[algorithm.use_kl_in_reward]=false
-C[job.gpus_per_node]=$(finqa_job_gpus 8)
+C['data.train_batch_size']="$BATCH_SIZE"
+C['actor_rollout_ref.actor.ppo_mini_batch_size']="$PPO_MINI_BATCH"
+C['actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu']="$PPO_MICRO_BATCH"
+C['actor_rollout_ref.actor.use_kl_loss']=true
+C['actor_rollout_ref.rollout.n']="$ROLLOUT_N"
+C['actor_rollout_ref.rollout.name']=vllm
+C['actor_rollout_ref.rollout.tensor_model_parallel_size']=2
+C['actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu']="$PPO_MICRO_BATCH"
+C['actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu']="$PPO_MICRO_BATCH"
+C['reward.custom_reward_function.path']="$REWARD_FILE"
+C['reward.custom_reward_function.name']=compute_score
+C['trainer.n_gpus_per_node']=8
+C['trainer.nnodes']=1
+C['actor_rollout_ref.model.use_remove_padding']=true
+C['algorithm.use_kl_in_reward']=false
+C['job.gpus_per_node']=$(finqa_job_gpus 8)
 # Keys an environment override sets: an extra argument may not set them too.
 declare -A FINQA_KNOB=( [data.train_files]=DATA_DIR [data.val_files]=DATA_DIR [data.train_batch_size]=BATCH_SIZE [data.max_prompt_length]=MAX_PROMPT_LEN [data.max_response_length]=MAX_RESP_LEN [actor_rollout_ref.model.path]=MODEL_PATH [actor_rollout_ref.actor.optim.lr]=LR [actor_rollout_ref.actor.ppo_mini_batch_size]=PPO_MINI_BATCH [actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu]=PPO_MICRO_BATCH [actor_rollout_ref.actor.kl_loss_coef]=KL_COEF [actor_rollout_ref.rollout.n]=ROLLOUT_N [actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu]=PPO_MICRO_BATCH [actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu]=PPO_MICRO_BATCH [reward.custom_reward_function.path]='USE_UNCERTAINTY and REWARD_DIR' [trainer.experiment_name]=EXP_NAME [trainer.default_local_dir]='CHECKPOINT_ROOT and EXP_NAME' [trainer.save_freq]=SAVE_FREQ [trainer.test_freq]=TEST_FREQ [trainer.total_epochs]=EPOCHS )
 

@@ -111,7 +111,7 @@ describe('finqa compile --json', () => {
       readFileSync(spec, 'utf8').replace('tensor_parallel_size: 1', 'tensor_parallel_size: 3'),
     )
     const report = json(finqa(['compile', '--json'], dir).stdout)
-    const d = report.diagnostics.find((x) => x.code === 'RULE')
+    const d = report.diagnostics.find((x) => x.code === 'VERL_CHECK')
     expect(d?.file).toBe('experiments/qwen3-4b.yaml')
     expect(d?.related.map((r) => r.message).join('\n')).toContain('inherited by experiments/4b/default.yaml')
   })

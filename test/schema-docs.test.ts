@@ -16,6 +16,8 @@ const NO_DEFAULT = new Set([
   'data.train_file',
   'data.val_file',
   'training.ppo_mini_batch_size',
+  // Unset: keys are checked against finqa's copy of the release only.
+  'verl.config_dir',
   // A cluster profile describes one real cluster: there is no sensible default for its limits.
   'slurm.cluster.nodes',
   'slurm.cluster.gpus_per_node',

@@ -977,34 +977,34 @@ declare -A VERL_WHOLE=( [actor_rollout_ref.actor.ppo_micro_batch_size]=1 [actor_
 
 # verl_defaults: VERL's default of each key the checks read, into C.
 verl_defaults() {
-  C[actor_rollout_ref.actor.use_dynamic_bsz]=false
-  C[actor_rollout_ref.actor.strategy]=fsdp
-  C[data.train_batch_size]=1024
-  C[actor_rollout_ref.rollout.n]=1
-  C[trainer.n_gpus_per_node]=8
-  C[trainer.nnodes]=1
-  C[actor_rollout_ref.actor.ppo_mini_batch_size]=256
-  C[actor_rollout_ref.actor.ppo_micro_batch_size]=null
-  C[actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu]=null
-  C[actor_rollout_ref.actor.ulysses_sequence_parallel_size]=1
-  C[actor_rollout_ref.actor.loss_agg_mode]=token-mean
-  C[actor_rollout_ref.model.use_remove_padding]=true
-  C[actor_rollout_ref.actor.use_kl_loss]=false
-  C[algorithm.use_kl_in_reward]=false
-  C[actor_rollout_ref.ref.log_prob_micro_batch_size]=null
-  C[actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu]=null
-  C[actor_rollout_ref.rollout.log_prob_micro_batch_size]=null
-  C[actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu]=null
-  C[actor_rollout_ref.rollout.mode]=async
-  C[actor_rollout_ref.rollout.tensor_model_parallel_size]=2
-  C[actor_rollout_ref.rollout.data_parallel_size]=1
-  C[actor_rollout_ref.rollout.pipeline_model_parallel_size]=1
-  C[reward.custom_reward_function.path]=null
-  C[reward.custom_reward_function.name]=compute_score
-  C[actor_rollout_ref.rollout.name]='???'
-  C[actor_rollout_ref.rollout.prometheus.enable]=false
-  C[actor_rollout_ref.rollout.disable_log_stats]=true
-  C[actor_rollout_ref.actor.optim.lr_scheduler_type]=constant
+  C['actor_rollout_ref.actor.use_dynamic_bsz']=false
+  C['actor_rollout_ref.actor.strategy']=fsdp
+  C['data.train_batch_size']=1024
+  C['actor_rollout_ref.rollout.n']=1
+  C['trainer.n_gpus_per_node']=8
+  C['trainer.nnodes']=1
+  C['actor_rollout_ref.actor.ppo_mini_batch_size']=256
+  C['actor_rollout_ref.actor.ppo_micro_batch_size']=null
+  C['actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu']=null
+  C['actor_rollout_ref.actor.ulysses_sequence_parallel_size']=1
+  C['actor_rollout_ref.actor.loss_agg_mode']=token-mean
+  C['actor_rollout_ref.model.use_remove_padding']=true
+  C['actor_rollout_ref.actor.use_kl_loss']=false
+  C['algorithm.use_kl_in_reward']=false
+  C['actor_rollout_ref.ref.log_prob_micro_batch_size']=null
+  C['actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu']=null
+  C['actor_rollout_ref.rollout.log_prob_micro_batch_size']=null
+  C['actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu']=null
+  C['actor_rollout_ref.rollout.mode']=async
+  C['actor_rollout_ref.rollout.tensor_model_parallel_size']=2
+  C['actor_rollout_ref.rollout.data_parallel_size']=1
+  C['actor_rollout_ref.rollout.pipeline_model_parallel_size']=1
+  C['reward.custom_reward_function.path']=null
+  C['reward.custom_reward_function.name']=compute_score
+  C['actor_rollout_ref.rollout.name']='???'
+  C['actor_rollout_ref.rollout.prometheus.enable']=false
+  C['actor_rollout_ref.rollout.disable_log_stats']=true
+  C['actor_rollout_ref.actor.optim.lr_scheduler_type']=constant
 }
 
 # verl_checks: every start-up check on the values in C; reports all that fail, then exits 2.

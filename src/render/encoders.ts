@@ -161,7 +161,7 @@ export const ENCODERS = {
     does: '`C[KEY]=VALUE` or `[KEY]=VALUE`: a dotted VERL key and shell text made by shellQuote (or "$VAR")',
     encode: (value) => {
       const s = text(value, 'an assignment')
-      const m = /^(C)?\[([^\]]*)\]=(.*)$/s.exec(s)
+      const m = /^(C)?\['?([^\]']*)'?\]=(.*)$/s.exec(s)
       if (m === null || !VERL_KEY.test(m[2] as string)) return refuse('not C[KEY]=VALUE', s)
       checkShellText(m[3])
       return s

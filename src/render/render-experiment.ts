@@ -280,7 +280,7 @@ export function launchViewOf(e: Experiment, sources: readonly string[], specDir:
       commit: target.commit,
       rewardPathKey: target.rewardPathKey,
     },
-    checkValues: overrides.filter((o) => reads.has(o.key)).map((o) => `C[${o.key}]=${o.checkValue}`),
+    checkValues: overrides.filter((o) => reads.has(o.key)).map((o) => `C['${o.key}']=${o.checkValue}`),
     knobKeys: overrides.flatMap((o) =>
       o.knob === undefined ? [] : [{ key: o.key, knob: shellQuote(o.knob) }],
     ),

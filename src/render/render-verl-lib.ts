@@ -50,7 +50,7 @@ export function verlLibViewOf(target: VerlTarget, specDir: string): VerlLibView 
       use: shellQuote(i.use),
     })),
     whole: [...whole].sort(),
-    defaults: [...target.defaults].map(([key, value]) => `C[${key}]=${checkLiteral(value)}`),
+    defaults: [...target.defaults].map(([key, value]) => `C['${key}']=${checkLiteral(value)}`),
     checks: target.checks.map((c) => ({ note: `${c.id}: ${c.source}`, line: checkLine(target, c) })),
   }
 }

@@ -231,8 +231,8 @@ describe('sweep mistakes keep their positions', () => {
     const sweep = `${SWEEP.replace('[4, 8, 16]', '[1, 2]')}training:\n  batch_size: 60\n`
     const r = compileSweep(sweep)
     // Both sizes fail the same way at the same place: reported once.
-    expect(where(r)).toEqual([['RULE', 'experiments/sweep.yaml', ...at(sweep, '60')]])
-    expect(r.diagnostics[0]?.message).toContain('60 × 1 = 60')
+    expect(where(r)).toEqual([['VERL_CHECK', 'experiments/sweep.yaml', ...at(sweep, '60')]])
+    expect(r.diagnostics[0]?.message).toContain('data.train_batch_size × rollout.n = 60 × 1 is not divisible')
   })
 
   it('an axis the file also sets is a MATRIX_INVALID at the axis', () => {

@@ -67,7 +67,7 @@ describe('diagnostics carry what the user needs', () => {
     )
     expect(diagnostics).toMatchObject([
       {
-        code: 'RULE',
+        code: 'VERL_CHECK',
         file: 'experiments/4b/rollout4.yaml',
         line: 11,
         col: 15,
