@@ -168,7 +168,7 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     expect(r.status).toBe(0)
     const report = JSON.parse(r.stdout) as { files: { written: string[] } }
     expect(r.stdout.length).toBeGreaterThan(200_000)
-    expect(report.files.written).toHaveLength(3003)
+    expect(report.files.written).toHaveLength(3005)
   })
 
   it('an output folder that cannot be written is an error (exit 1, no stack), not a bug', () => {
