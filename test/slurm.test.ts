@@ -184,8 +184,12 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     }
     throw new Error(`no log matching ${pattern}`)
   }
+  /** The value of `key=` in the trainer's argv, a Hydra-quoted string unquoted (the scripts' strings hold no quotes). */
   const argOf = (call: TrainerCall | undefined, key: string) =>
-    call?.args.find((a) => a.startsWith(`${key}=`))?.slice(key.length + 1)
+    call?.args
+      .find((a) => a.startsWith(`${key}=`))
+      ?.slice(key.length + 1)
+      .replace(/^(['"])(.*)\1$/s, '$2')
 
   it('every generated batch file is accepted by sbatch and runs to COMPLETED', async () => {
     const ws = workspace('dist-scripts')
