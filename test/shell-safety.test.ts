@@ -242,7 +242,8 @@ describe('spec strings reach VERL exactly, or are refused', () => {
 const ENV: Record<string, (v: string) => Record<string, string>> = {
   EXP_NAME: (v) => ({ 'trainer.experiment_name': v, 'trainer.default_local_dir': `/checkpoints/${v}` }),
   // A leading ~/ is the folder in $HOME (README), checked in verl-launch-checks.test.ts.
-  MODEL_PATH: (v) => (v === '~' || v.startsWith('~/') ? {} : { 'actor_rollout_ref.model.path': v }),
+  MODEL_PATH: (v): Record<string, string> =>
+    v === '~' || v.startsWith('~/') ? {} : { 'actor_rollout_ref.model.path': v },
   DATA_DIR: (v) => ({ 'data.val_files': `${v}/test_4b_model_forecast_2000.parquet` }),
   REWARD_DIR: (v) => ({ 'reward.custom_reward_function.path': `${v}/reward_uncertain_versatile.py` }),
   CHECKPOINT_ROOT: (v) => ({ 'trainer.default_local_dir': `${v.replace(/\/$/, '')}/qwen3_4b_default` }),

@@ -143,14 +143,120 @@ describe('explain', () => {
       [
         'exp_a (run_a.sh)',
         'layers: experiments/base.yaml > experiments/model.yaml > experiments/exp.yaml',
+        'VERL: 0.9.0',
         '',
         'rollout.n = 16',
+        '  VERL key: actor_rollout_ref.rollout.n',
         '  set      8   experiments/base.yaml:27:6',
         '  override 12  experiments/model.yaml:4:6',
         '  override 16  experiments/exp.yaml:5:6',
         '',
       ].join('\n'),
     )
+  })
+})
+
+describe('explain speaks VERL', () => {
+  const explainIn = (specs: Record<string, string>, key?: string) => {
+    const item = compileTexts(specs).experiments[0]
+    if (item === undefined) throw new Error('no experiment')
+    return explainExperiment(item, { key, schema: readSchema() })
+  }
+  const explain = (key?: string) => explainIn(SPECS, key)
+  const V080 = { ...SPECS, 'experiments/exp.yaml': `${EXP}verl:\n  version: "0.8.0"\n` }
+  const WITH_OVERRIDE = {
+    ...SPECS,
+    'experiments/exp.yaml': `${EXP}verl_overrides:\n  data.truncation: left\n`,
+  }
+
+  it('a VERL key finds the typed field it comes from, with its layers', () => {
+    const r = explain('actor_rollout_ref.actor.optim.lr')
+    if (r.kind !== 'explained') throw new Error(r.kind)
+    expect(r.explanation.verlKey).toEqual({
+      key: 'actor_rollout_ref.actor.optim.lr',
+      source: 'field',
+      from: 'training.lr',
+    })
+    expect(r.explanation.fields.map((f) => f.key)).toEqual(['training.lr'])
+    expect(r.explanation.fields[0]?.history.map((h) => h.file)).toEqual(['experiments/base.yaml'])
+    expect(formatExplanation(r)).toContain(
+      'actor_rollout_ref.actor.optim.lr (VERL 0.9.0) is set from training.lr:',
+    )
+  })
+
+  it('every explained field shows the VERL key it becomes; finqa-only fields show none', () => {
+    const r = explain()
+    if (r.kind !== 'explained') throw new Error(r.kind)
+    const verl = Object.fromEntries(r.explanation.fields.map((f) => [f.key, f.verl]))
+    expect(verl['rollout.n']).toEqual(['actor_rollout_ref.rollout.n'])
+    expect(verl['rollout.tensor_parallel_size']).toEqual([
+      'actor_rollout_ref.rollout.tensor_model_parallel_size',
+    ])
+    expect(verl['training.ppo_micro_batch_per_gpu']).toEqual([
+      'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu',
+      'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu',
+      'actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu',
+    ])
+    expect(verl['name']).toEqual(['trainer.experiment_name', 'trainer.default_local_dir'])
+    expect(verl['reward.function']).toEqual(['reward.custom_reward_function.name'])
+    expect(verl['estimate.seconds_per_step'] ?? []).toEqual([])
+  })
+
+  it("the reward function's key is the one the targeted release reads", () => {
+    const r = explainIn(V080, 'reward.function')
+    if (r.kind !== 'explained') throw new Error(r.kind)
+    expect(r.explanation.verlVersion).toBe('0.8.0')
+    expect(r.explanation.fields[0]?.verl).toEqual(['reward.custom_reward_function.name'])
+    // The legacy top-level key: composed, never honoured (it replaces the whole reward block at 0.8.0).
+    const legacy = explainIn(V080, 'custom_reward_function.name')
+    if (legacy.kind !== 'explained') throw new Error(legacy.kind)
+    expect(legacy.explanation.verlKey).toMatchObject({
+      source: 'ignored',
+      use: 'reward.custom_reward_function',
+    })
+    expect(formatExplanation(legacy)).toContain(
+      'custom_reward_function.name (VERL 0.8.0) is never read: at VERL 0.8.0',
+    )
+    // 0.9.0 reads reward.custom_reward_function.*; the old top-level key is no field of its spec.
+    expect(explain('reward.custom_reward_function.name')).toMatchObject({
+      kind: 'explained',
+      explanation: { verlKey: { source: 'field', from: 'reward.function' } },
+    })
+  })
+
+  it('a key set by verl_overrides, by finqa itself, or by no one says so', () => {
+    const o = explainIn(WITH_OVERRIDE, 'data.truncation')
+    if (o.kind !== 'explained') throw new Error(o.kind)
+    expect(o.explanation.verlKey).toEqual({ key: 'data.truncation', source: 'override' })
+    expect(o.explanation.fields.map((f) => [f.key, f.value, f.verl])).toEqual([
+      ['verl_overrides.data.truncation', 'left', ['data.truncation']],
+    ])
+    const finqa = explain('algorithm.adv_estimator')
+    if (finqa.kind !== 'explained') throw new Error(finqa.kind)
+    expect(formatExplanation(finqa)).toContain(
+      'algorithm.adv_estimator (VERL 0.9.0) is set by finqa: always grpo.',
+    )
+    const unset = explain('trainer.val_before_train')
+    if (unset.kind !== 'explained') throw new Error(unset.kind)
+    expect(unset.explanation.fields).toEqual([])
+    expect(formatExplanation(unset)).toContain(
+      "trainer.val_before_train (VERL 0.9.0) is not set by the specs: VERL's default applies.",
+    )
+    // A typed field the spec deletes: VERL's default, and the field with its history.
+    const deleted = explain('actor_rollout_ref.actor.ppo_mini_batch_size')
+    if (deleted.kind !== 'explained') throw new Error(deleted.kind)
+    expect(deleted.explanation.verlKey?.source).toBe('default')
+    expect(deleted.explanation.fields.map((f) => [f.key, f.status])).toEqual([
+      ['training.ppo_mini_batch_size', 'deleted'],
+    ])
+  })
+
+  it('an unknown key suggests the nearest spec field or VERL key', () => {
+    expect(explain('actor_rollout_ref.actor.optim.lrr')).toEqual({
+      kind: 'unknown-key',
+      message:
+        'exp_a has no field actor_rollout_ref.actor.optim.lrr, and VERL 0.9.0 has no such key; did you mean actor_rollout_ref.actor.optim.lr?',
+    })
   })
 })
 
