@@ -70,7 +70,12 @@ const LIB = compile({ specs: shipped, specDir: 'experiments', templates, schema 
  * the text `${`). Written here from Hydra's rules, not from finqa's encoder.
  */
 function hydraRead(value: string | undefined): string | undefined {
-  if (value === undefined || value.length < 2 || !`'"`.includes(value[0] as string) || value.at(-1) !== value[0])
+  if (
+    value === undefined ||
+    value.length < 2 ||
+    !`'"`.includes(value[0] as string) ||
+    value.at(-1) !== value[0]
+  )
     return value
   const q = value[0] as string
   const body = value.slice(1, -1)
@@ -126,7 +131,9 @@ const FIELDS: Record<string, Field> = {
   project: { yaml: (v) => `project: ${j(v)}`, expect: (v) => ({ 'trainer.project_name': v }) },
   'model.path': {
     yaml: (v) => `model: {path: ${j(v)}}`,
-    expect: (v) => ({ 'actor_rollout_ref.model.path': v }),
+    // A leading ~/ is the folder in $HOME, as for MODEL_PATH (checked in verl-launch-checks.test.ts).
+    expect: (v): Record<string, string> =>
+      v === '~' || v.startsWith('~/') ? {} : { 'actor_rollout_ref.model.path': v },
   },
   'data.dir': {
     yaml: (v) => `data: {dir: ${j(v)}}`,
@@ -190,7 +197,15 @@ function checkField(field: Field, v: string, options: { mustAccept?: boolean } =
     // Refused: with a diagnostic of a known kind, and no script.
     expect(result.files).toEqual([])
     for (const d of errors)
-      expect(['SCHEMA', 'YAML_SYNTAX', 'SECRET', 'RULE', 'DUPLICATE_OUTPUT', 'VERL_CHECK', 'VERL_KEY']).toContain(d.code)
+      expect([
+        'SCHEMA',
+        'YAML_SYNTAX',
+        'SECRET',
+        'RULE',
+        'DUPLICATE_OUTPUT',
+        'VERL_CHECK',
+        'VERL_KEY',
+      ]).toContain(d.code)
     return
   }
   const script = result.files.find((f) => f.path === 'run_4b.sh')

@@ -438,7 +438,7 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     const train = sbatch(ws, join(ws.out, 'slurm', 'run_one_node.sbatch'), [], {
       cwd: elsewhere,
       env,
-      jobArgs: ['trainer.extra=a b'],
+      jobArgs: ['+trainer.extra=a b'],
     })
     // A relative path with --chdir: Slurm's Command= is then relative to the submit folder.
     mkdirSync(join(ws.dir, 'logs'))
@@ -449,7 +449,7 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     for (const id of [train, upload]) expect((await waitJob(id)).JobState).toBe('COMPLETED')
     const calls = trainerCalls(ws)
     expect(calls).toHaveLength(1)
-    expect(calls[0]?.args.at(-1)).toBe('trainer.extra=a b')
+    expect(calls[0]?.args.at(-1)).toBe('+trainer.extra=a b')
     expect(readFileSync(join(ws.state, 'uploads', upload), 'utf8')).toBe(
       `${join(ws.checkpoints, 'one_node')}\n--num\n2\n`,
     )

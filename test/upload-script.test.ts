@@ -641,17 +641,18 @@ describe('upload_to_hf.sh reads its inputs strictly', () => {
     expectUploadCall(older.calls[0], tree, 200)
   })
 
-  it.skipIf(process.getuid?.() === 0)(
-    'a step folder without read permission is reported when selected',
-    () => {
-      const tree = checkpoints([100, 200])
-      chmodSync(join(tree.dir, 'global_step_200'), 0o000)
-      onTestFinished(() => chmodSync(join(tree.dir, 'global_step_200'), 0o755))
-      const run = upload(tree, [tree.dir])
-      expect(run.status).toBe(2)
-      expect(run.stderr).toContain(`cannot read ${tree.dir}/global_step_200`)
-    },
-  )
+  it('a step folder without read permission is reported when selected', () => {
+    const tree = checkpoints([100, 200])
+    chmodSync(join(tree.dir, 'global_step_200'), 0o000)
+    onTestFinished(() => chmodSync(join(tree.dir, 'global_step_200'), 0o755))
+    const run = runScript(SCRIPT, {
+      args: [tree.dir],
+      env: { TMPDIR: tree.tmp, HF_TOKEN: TOKEN },
+      unprivileged: true,
+    })
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain(`cannot read ${tree.dir}/global_step_200`)
+  })
 
   it('a file named like a step is noted, not taken for a checkpoint', () => {
     const tree = checkpoints([100])

@@ -46,10 +46,22 @@ export function makeStubDir(): { dir: string; bin: string; calls: () => string[]
 /** Runs `bash SCRIPT ARGS...` with the stub python3 first on PATH and only the given extra environment. */
 export function runScript(
   script: string,
-  options: { args?: string[]; env?: Record<string, string>; cwd?: string } = {},
+  options: {
+    args?: string[]
+    env?: Record<string, string>
+    cwd?: string
+    /**
+     * Run without root's power over file permissions: as root, in a new user namespace (`unshare -U`),
+     * where the files keep their owner but root's capabilities no longer apply to them, so a mode of 000
+     * is refused as it is for a researcher.
+     */
+    unprivileged?: boolean
+  } = {},
 ): ScriptRun {
   const stub = makeStubDir()
-  const result = spawnSync('bash', [script, ...(options.args ?? [])], {
+  const argv = ['bash', script, ...(options.args ?? [])]
+  const [cmd, ...args] = options.unprivileged && process.getuid?.() === 0 ? ['unshare', '-U', ...argv] : argv
+  const result = spawnSync(cmd as string, args, {
     encoding: 'utf8',
     cwd: options.cwd ?? stub.dir,
     env: {

@@ -90,7 +90,13 @@ describe('two generated files at one output path are DUPLICATE_OUTPUT', () => {
     }
     const result = compileScripts([a, b])
     // Files made from all experiments (README.md, upload_to_hf.sh, slurm/submit_all.sh, lib/) are one per compile.
-    const shared = ['readme.md', 'upload_to_hf.sh', 'slurm/submit_all.sh', 'lib/finqa-launch.sh', 'lib/verl-0.9.0.sh']
+    const shared = [
+      'readme.md',
+      'upload_to_hf.sh',
+      'slurm/submit_all.sh',
+      'lib/finqa-launch.sh',
+      'lib/verl-0.9.0.sh',
+    ]
     const paths = [...own(a).files, ...own(b).files]
       .map((f) => f.path.toLowerCase())
       .filter((p) => !shared.includes(p))
