@@ -68,14 +68,14 @@ function checkLine(target: VerlTarget, c: CompiledCheck): string {
 
 /** A message as one double-quoted bash word, each `{key}` read from C at run time. */
 function bashMessage(text: string): string {
-  const escape = (s: string) => s.replace(/[\\"$`]/g, (ch) => `\\${ch}`)
+  const escapeText = (s: string) => s.replace(/[\\"$`]/g, (ch) => `\\${ch}`)
   let out = ''
   let last = 0
   for (const m of text.matchAll(/\{([A-Za-z_][A-Za-z0-9_.]*)\}/g)) {
-    out += `${escape(text.slice(last, m.index))}\${C[${m[1]}]}`
+    out += `${escapeText(text.slice(last, m.index))}\${C[${m[1]}]}`
     last = (m.index as number) + m[0].length
   }
-  return `"${out}${escape(text.slice(last))}"`
+  return `"${out}${escapeText(text.slice(last))}"`
 }
 
 function arithmeticKeys(c: CompiledCheck): string[] {

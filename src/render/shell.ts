@@ -36,35 +36,6 @@ export function formatNumber(value: number): string {
   return abs < 1e-3 || abs >= 1e21 ? value.toExponential().replace('e+', 'e') : String(value)
 }
 
-/** The characters a Hydra override value may hold unquoted and as is (no grammar: `,` `[` `$` `'` `=` `\\` space). */
-const HYDRA_SAFE = /^[A-Za-z0-9_./:@+%~-]*$/
-
-function hydraSafe(value: string): string {
-  if (!HYDRA_SAFE.test(value))
-    throw new UnencodableValue(`Hydra cannot take ${JSON.stringify(value)} as a value as it is`)
-  return value
-}
-
-/**
- * A value as Hydra reads it on VERL's command line (`key=<this>`). Booleans as True/False, as VERL's examples.
- * A string outside HYDRA_SAFE is refused: Hydra would read a `,` as a sweep, `${` as an interpolation.
- */
-export function hydraValue(value: unknown): string {
-  if (typeof value === 'boolean') return value ? 'True' : 'False'
-  if (typeof value === 'number') return formatNumber(value)
-  if (typeof value === 'string') {
-    // Hydra would read these as another type; quote them to keep a string.
-    return /^([-+]?[\d.]+([eE][-+]?\d+)?|true|false|null|inf|nan)$/i.test(hydraSafe(value)) || value === ''
-      ? `'${value}'`
-      : value
-  }
-  if (Array.isArray(value)) {
-    // Strings in a list in double quotes, so that `1e-6` or `true` stays a string.
-    return `[${value.map((v) => (typeof v === 'string' ? `"${hydraSafe(v)}"` : hydraValue(v))).join(',')}]`
-  }
-  throw new Error(`no Hydra form for ${JSON.stringify(value)}`)
-}
-
 /**
  * Quotes a value for an `#SBATCH` line, which sbatch (not bash) reads: plain words stay bare, anything else
  * goes in double quotes with `\`, `"` and `#` escaped by a backslash (sbatch ends an option at an unescaped

@@ -197,7 +197,7 @@ describe('explain speaks VERL', () => {
       'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu',
       'actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu',
     ])
-    expect(verl['name']).toEqual(['trainer.experiment_name', 'trainer.default_local_dir'])
+    expect(verl.name).toEqual(['trainer.experiment_name', 'trainer.default_local_dir'])
     expect(verl['reward.function']).toEqual(['reward.custom_reward_function.name'])
     expect(verl['estimate.seconds_per_step'] ?? []).toEqual([])
   })

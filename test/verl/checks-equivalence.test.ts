@@ -60,6 +60,7 @@ function bashFailures(target: VerlTarget, configs: readonly Map<string, Value>[]
   const version = target.version
   const lines = [
     `FINQA_SCRIPT=t; source ${lib}/finqa-launch.sh; source ${lib}/verl-${version}.sh`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash text, not a template
     "finqa_report() { printf '%s\\n' \"${!FINQA_FAILED[@]}\" | sort | tr '\\n' ' '; echo; }",
   ]
   for (const config of configs) {
@@ -77,7 +78,7 @@ function bashFailures(target: VerlTarget, configs: readonly Map<string, Value>[]
 describe('the start-up checks the scripts make are the ones the compiler makes', () => {
   it.each(TARGETS.map((t) => [t.version, t] as const))(
     'VERL %s: for random configs, the generated bash fails exactly the checks the compiler fails',
-    (version, target) => {
+    (_version, target) => {
       const configs = fc.sample(configArb(target), { numRuns: 300, seed: 18 })
       const bash = bashFailures(target, configs)
       configs.forEach((config, i) => {
