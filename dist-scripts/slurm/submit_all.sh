@@ -5,10 +5,13 @@
 # Submits the Slurm training job of each experiment, and its upload job (afterok: it runs once training
 # succeeded, and is cancelled when training fails), with `sbatch --parsable`. Prints one line per job:
 #   EXPERIMENT train|upload JOB_ID
-# Usage: bash dist-scripts/slurm/submit_all.sh [--no-upload] [EXPERIMENT ...]
+# Usage: bash dist-scripts/slurm/submit_all.sh [--no-upload] [--preflight] [EXPERIMENT ...]
 #   EXPERIMENT  a script name without .sh or an experiment name; none means all of:
 #               run_4b (qwen3_4b_default), run_4b_no_uncertain (qwen3_4b_no_uncertain), run_4b_rollout12 (qwen3_4b_rollout12), run_4b_rollout4 (qwen3_4b_rollout4), run_8b (qwen3_8b_default), run_8b_no_uncertain (qwen3_8b_no_uncertain), run_8b_rollout12 (qwen3_8b_rollout12), run_8b_rollout4 (qwen3_8b_rollout4)
 #   --no-upload submit the training jobs only
+#   --preflight first run each selected launch script with --dry-run here (the installed VERL's own Hydra
+#               composes its command; no GPU, no Ray), and submit only when every one passed: the first
+#               failure stops with VERL's message and nothing is queued
 # Run it from the folder the jobs should start in: relative log paths and the default location of the
 # scripts (dist-scripts/) are taken from there. The jobs inherit this shell's environment (--export=ALL),
 # so launch-script settings (ROLLOUT_N=16 ...) and the secrets WANDB_API_KEY and HF_TOKEN come from it;
@@ -31,10 +34,12 @@ upload_files=('run_4b.upload.sbatch' 'run_4b_no_uncertain.upload.sbatch' 'run_4b
 log_dirs=('' '' '' '' '' '' '' '')
 
 upload=1
+preflight=0
 selected=()
 while (($# > 0)); do
   case $1 in
     --no-upload) upload=0 ;;
+    --preflight) preflight=1 ;;
     -h | --help)
       awk 'NR > 4 && /^#/ { sub(/^# ?/, ""); print; next } NR > 4 { exit }' "${BASH_SOURCE[0]}"
       exit 0
@@ -54,6 +59,13 @@ done
 ((${#selected[@]} > 0)) || selected=("${!stems[@]}")
 
 command -v sbatch >/dev/null || die "sbatch not found: run this on a Slurm login node"
+if ((preflight == 1)); then
+  for i in "${selected[@]}"; do
+    bash "$FINQA_SCRIPTS_DIR/${stems[i]}.sh" --dry-run ||
+      die "preflight: ${names[i]} failed its dry run (VERL's message is above); nothing was submitted"
+    printf '%s preflight ok\n' "${names[i]}"
+  done
+fi
 for i in "${selected[@]}"; do
   read -r -a dirs <<<"${log_dirs[i]}"
   ((${#dirs[@]} == 0)) || mkdir -p -- "${dirs[@]}"
