@@ -4,8 +4,24 @@
 // sweeps mixed; scripts/synthetic-tree.mjs). Each measure is the median of FINQA_BENCH_RUNS runs (default 5).
 // Peak RSS and CPU time (user + system) come from /usr/bin/time (Debian package `time`). Override sizes
 // with FINQA_BENCH_SIZES=8,1000.
+// Side by side with a baseline: the same compiles of the finqa at FINQA_BENCH_BASELINE (a git revision;
+// `none` skips it), checked out in a temporary worktree that shares this checkout's node_modules, timed in
+// turns with this checkout's. The default, the tag bench-pre-verl, is finqa just before the VERL targets of
+// issue 18: 226fcb8 with the encoders of issue 17 (2a9eecc) merged, its generated templates rebuilt.
+// And the launch-script checks: `bash dist-scripts/run_4b.sh` with a stub python3 on PATH, against a bare
+// `bash -c python3` with the same stub, so the difference is what the script's checks cost in bash.
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,15 +36,16 @@ const BIN = join(ROOT, 'bin', 'finqa.js')
 const SIZES = (process.env.FINQA_BENCH_SIZES ?? '8,1000,10000').split(',').map(Number)
 const RUNS = Number(process.env.FINQA_BENCH_RUNS ?? 5)
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
+const BASELINE = process.env.FINQA_BENCH_BASELINE ?? 'bench-pre-verl'
 
 /**
  * Runs a command; returns wall seconds, and from /usr/bin/time (when it exists) peak RSS in MiB and CPU
  * seconds (user + system).
  */
-function measure(cmd, args, cwd) {
+function measure(cmd, args, cwd, env = ENV) {
   const argv = TIME ? [TIME, ['-f', '%M %U %S', cmd, ...args]] : [cmd, args]
   const start = process.hrtime.bigint()
-  const r = spawnSync(argv[0], argv[1], { cwd, env: ENV, encoding: 'utf8', maxBuffer: 1 << 28 })
+  const r = spawnSync(argv[0], argv[1], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 })
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
   if (r.status !== 0)
     throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`)
@@ -54,8 +71,27 @@ function repeat(n, fn) {
   return summary(Array.from({ length: n }, () => fn()))
 }
 
+/** A worktree of this repository at `rev` in a temp folder, sharing node_modules, built; its bin/finqa.js. */
+function baselineBin(rev) {
+  const dir = mkdtempSync(join(tmpdir(), 'finqa-bench-baseline-'))
+  const git = (...args) => {
+    const r = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed:\n${r.stderr}`)
+  }
+  const known = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: ROOT })
+  if (known.status !== 0)
+    throw new Error(`no baseline revision ${rev} here (fetch its tag, or set FINQA_BENCH_BASELINE, =none to skip)`)
+  git('worktree', 'add', '--detach', join(dir, 'tree'), rev)
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'tree', 'node_modules'))
+  const bin = join(dir, 'tree', 'bin', 'finqa.js')
+  const built = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })
+  if (built.status !== 0) throw new Error(`the baseline ${rev} did not build:\n${built.stderr}`)
+  return { bin, remove: () => git('worktree', 'remove', '--force', join(dir, 'tree')) }
+}
+
 // Build once so no run pays for it.
 spawnSync(process.execPath, [BIN, '--version'], { stdio: 'ignore' })
+const baseline = BASELINE === 'none' ? undefined : baselineBin(BASELINE)
 
 const rows = []
 for (const size of SIZES) {
@@ -67,17 +103,35 @@ for (const size of SIZES) {
   // A compile into an empty folder, `cp -r` of what it wrote and a bare `node -e 0`, in turns: this machine's
   // disk and CPU speed drift over minutes, and each ratio should compare the two under the same conditions.
   const fulls = []
+  const bases = []
   const cps = []
   const nodes = []
   for (let i = 0; i < RUNS; i++) {
     rmSync(join(dir, 'out'), { recursive: true, force: true })
+    // An empty no-op cache each time, as the baseline's below.
+    rmSync(CACHE, { recursive: true, force: true })
+    mkdirSync(CACHE)
     fulls.push(finqa())
+    if (baseline) {
+      // Into its own empty folder, with its own empty no-op cache, as the compile above.
+      rmSync(join(dir, 'out-base'), { recursive: true, force: true })
+      const cache = mkdtempSync(join(tmpdir(), 'finqa-bench-base-cache-'))
+      bases.push(
+        measure(process.execPath, [baseline.bin, 'compile', 'experiments', '--out', 'out-base'], dir, {
+          ...ENV,
+          FINQA_CACHE_DIR: cache,
+        }),
+      )
+      rmSync(cache, { recursive: true, force: true })
+    }
     rmSync(join(dir, 'copy'), { recursive: true, force: true })
     cps.push(measure('cp', ['-r', 'out', 'copy'], dir))
     nodes.push(measure(process.execPath, ['-e', '0'], ROOT))
   }
   rmSync(join(dir, 'copy'), { recursive: true, force: true })
+  rmSync(join(dir, 'out-base'), { recursive: true, force: true })
   const full = summary(fulls)
+  const base = baseline ? summary(bases) : undefined
   const cp = summary(cps)
   const nodeBare = summary(nodes)
   const noop = repeat(RUNS, () => finqa())
@@ -86,9 +140,41 @@ for (const size of SIZES) {
   const check = repeat(RUNS, () => finqa('--check'))
   const files = Number(/(\d+) unchanged/.exec(noop.last.stdout)?.[1] ?? 0)
   // Peak memory of any of the three ways to run a compile.
-  rows.push({ size, files, full, noop, check, cp, nodeBare, rss: Math.max(full.rss, noop.rss, check.rss) })
+  rows.push({ size, files, full, base, noop, check, cp, nodeBare, rss: Math.max(full.rss, noop.rss, check.rss) })
   rmSync(dir, { recursive: true, force: true })
 }
+
+// The launch script's own checks, in bash: run_4b.sh as committed, with a stub python3 that exits at once
+// (the script ends in `exec python3 ...`), with and without extra VERL arguments, against the same stub run
+// by a bare bash. FINQA_SKIP_PREFLIGHT=1: the data files of the seed's paths do not exist here.
+function launchChecks() {
+  const dir = mkdtempSync(join(tmpdir(), 'finqa-bench-launch-'))
+  const stub = join(dir, 'bin')
+  mkdirSync(stub)
+  writeFileSync(join(stub, 'python3'), '#!/bin/sh\nexit 0\n')
+  chmodSync(join(stub, 'python3'), 0o755)
+  const env = { ...ENV, PATH: `${stub}:${process.env.PATH}`, FINQA_SKIP_PREFLIGHT: '1' }
+  const script = join(ROOT, 'dist-scripts', 'run_4b.sh')
+  const extra = ['trainer.val_before_train=False', '+data.apply_chat_template_kwargs.enable_thinking=False']
+  const kinds = {
+    bare: ['bash', ['-c', 'exec python3']],
+    script: ['bash', [script]],
+    extra: ['bash', [script, ...extra]],
+  }
+  const times = { bare: [], script: [], extra: [] }
+  // Short runs: many of them, in turns.
+  for (let i = 0; i < RUNS * 6; i++)
+    for (const [kind, [cmd, args]] of Object.entries(kinds)) {
+      const start = process.hrtime.bigint()
+      const r = spawnSync(cmd, args, { cwd: dir, env, encoding: 'utf8' })
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`)
+      times[kind].push(Number(process.hrtime.bigint() - start) / 1e9)
+    }
+  rmSync(dir, { recursive: true, force: true })
+  return { bare: median(times.bare), script: median(times.script), extra: median(times.extra), runs: RUNS * 6 }
+}
+const launch = launchChecks()
+baseline?.remove()
 
 const ms = (s) => `${(s * 1000).toFixed(0)} ms`
 const x = (a, b) => `${(a / b).toFixed(2)}×`
@@ -103,6 +189,26 @@ const lines = [
       `| ${r.size.toLocaleString('en')} | ${r.files.toLocaleString('en')} | ${ms(r.full.seconds)} | ${ms(r.full.cpu)} | ${ms(r.noop.seconds)} | ${ms(r.check.seconds)} | ${ms(r.cp.seconds)} | ${ms(r.cp.cpu)} | ${ms(r.nodeBare.seconds)} | ${r.rss.toFixed(0)} MiB | ${x(r.full.seconds, r.nodeBare.seconds)} | ${x(r.full.seconds, r.cp.seconds)} | ${x(r.noop.seconds, r.full.seconds)} |`,
   ),
 ]
+if (baseline)
+  lines.push(
+    '',
+    `Side by side with the baseline ${BASELINE} (FINQA_BENCH_BASELINE), each compile into an empty folder with an empty cache, in turns:`,
+    '',
+    '| experiments | compile | baseline compile | compile / baseline | its CPU | baseline CPU |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.size.toLocaleString('en')} | ${ms(r.full.seconds)} | ${ms(r.base.seconds)} | ${x(r.full.seconds, r.base.seconds)} | ${ms(r.full.cpu)} | ${ms(r.base.cpu)} |`,
+    ),
+  )
+lines.push(
+  '',
+  `Launch-script checks: \`bash dist-scripts/run_4b.sh\` with a stub \`python3\`, against a bare \`bash -c 'exec python3'\` with the same stub, ${launch.runs} runs each in turns, medians:`,
+  '',
+  '| bare bash + python3 | run_4b.sh | its checks | run_4b.sh with 2 extra VERL arguments | its checks |',
+  '|---:|---:|---:|---:|---:|',
+  `| ${ms(launch.bare)} | ${ms(launch.script)} | ${ms(launch.script - launch.bare)} | ${ms(launch.extra)} | ${ms(launch.extra - launch.bare)} |`,
+)
 const by = (n) => rows.find((r) => r.size === n)
 const targets = []
 if (by(8)) targets.push(['8 experiments <= 1.5x node -e 0', by(8).full.seconds / by(8).nodeBare.seconds, 1.5])
@@ -114,6 +220,12 @@ if (by(1000) && by(10000))
   targets.push(['linear: 10k / 1k <= 11', by(10000).full.seconds / by(1000).full.seconds, 11])
 for (const r of rows)
   targets.push([`no-op <= 0.5x compile at ${r.size}`, r.noop.seconds / r.full.seconds, 0.5])
+// Issue 18: the VERL checks may not make the large compile slower (5%: this machine's noise between turns).
+if (by(10000)?.base)
+  targets.push([`10,000 experiments <= 1.05x baseline ${BASELINE}`, by(10000).full.seconds / by(10000).base.seconds, 1.05])
+if (by(8)?.base)
+  targets.push([`8 experiments <= 1.1x baseline ${BASELINE}`, by(8).full.seconds / by(8).base.seconds, 1.1])
+targets.push(['launch-script checks <= 50 ms (ms)', (launch.extra - launch.bare) * 1000, 50])
 lines.push('', '| target | measured | met |', '|---|---:|:--:|')
 for (const [name, value, limit] of targets)
   lines.push(`| ${name} | ${value.toFixed(2)} | ${value <= limit ? 'yes' : 'no'} |`)

@@ -21,12 +21,7 @@ source "$FINQA_LIB/verl-0.9.0.sh"
 
 # shellcheck disable=SC2016 # the usage names variables, as text
 usage() {
-  printf '%s\n' 'Usage: bash run_4b_no_uncertain.sh [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]
-
-Trains experiment qwen3_4b_no_uncertain with VERL 0.9.0 (python3 -m verl.trainer.main_ppo).
-
-Environment overrides (default from the specs):
-  USE_UNCERTAINTY=false  uncertainty-weighted reward (true) or plain reward (false)
+  finqa_usage qwen3_4b_no_uncertain '  USE_UNCERTAINTY=false  uncertainty-weighted reward (true) or plain reward (false)
   ROLLOUT_N=8  rollouts per prompt
   EPOCHS=10  total training epochs
   LR=1e-6  actor learning rate
@@ -42,20 +37,7 @@ Environment overrides (default from the specs):
   DATA_DIR=/mnt_out/asfeng/fin_w4/data  folder of the parquet files
   REWARD_DIR=/mnt_out/asfeng/fin_w4/launchers/fin_text_qa  folder of the reward files
   MODEL_PATH=catherpker/stockr1-qwen3-4b  HuggingFace model id or local folder
-  CHECKPOINT_ROOT=/checkpoints  root of the checkpoint folders
-  FINQA_SKIP_PREFLIGHT=1  skip the check that the data and reward files exist
-
-Extra arguments are VERL overrides, read by Hydra'\''s rules and checked against VERL 0.9.0'\''s keys:
-  key=value     a key VERL'\''s config has, e.g. trainer.val_before_train=False
-  +key=value    a key it lacks (an open map), e.g. +data.apply_chat_template_kwargs.enable_thinking=False
-  ++key=value   either;  ~key  delete a key
-Settings above are changed through their variable, not an argument. Every value is checked by VERL 0.9.0'\''s
-start-up checks before anything starts.
-
-Options:
-  --help     print this and exit
-  --dry-run  compose the config with the installed VERL (main_ppo --cfg job: no GPU, no Ray), check the
-             reward function it will read, print the command, and exit'
+  CHECKPOINT_ROOT=/checkpoints  root of the checkpoint folders'
 }
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-false} # uncertainty-weighted reward (true) or plain reward (false)
@@ -128,8 +110,6 @@ C['trainer.nnodes']=1
 C['actor_rollout_ref.model.use_remove_padding']=true
 C['algorithm.use_kl_in_reward']=false
 C['job.gpus_per_node']=$(finqa_job_gpus 8)
-# Keys an environment override sets: an extra argument may not set them too.
-declare -A FINQA_KNOB=( [data.train_files]=DATA_DIR [data.val_files]=DATA_DIR [data.train_batch_size]=BATCH_SIZE [data.max_prompt_length]=MAX_PROMPT_LEN [data.max_response_length]=MAX_RESP_LEN [actor_rollout_ref.model.path]=MODEL_PATH [actor_rollout_ref.actor.optim.lr]=LR [actor_rollout_ref.actor.ppo_mini_batch_size]=PPO_MINI_BATCH [actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu]=PPO_MICRO_BATCH [actor_rollout_ref.actor.kl_loss_coef]=KL_COEF [actor_rollout_ref.rollout.n]=ROLLOUT_N [actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu]=PPO_MICRO_BATCH [actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu]=PPO_MICRO_BATCH [reward.custom_reward_function.path]='USE_UNCERTAINTY and REWARD_DIR' [trainer.experiment_name]=EXP_NAME [trainer.default_local_dir]='CHECKPOINT_ROOT and EXP_NAME' [trainer.save_freq]=SAVE_FREQ [trainer.test_freq]=TEST_FREQ [trainer.total_epochs]=EPOCHS )
 
 FINQA_DRY_RUN=0
 extra=()

@@ -198,6 +198,26 @@ finqa_report() {
   ((shown == 0)) || exit 2
 }
 
+# finqa_usage EXPERIMENT KNOBS: what `bash SCRIPT --help` prints; KNOBS are the script's environment overrides,
+# a line each. VERL_VERSION comes from the verl-<version>.sh the script sourced.
+finqa_usage() {
+  local v=$VERL_VERSION
+  printf '%s\n' "Usage: bash $FINQA_SCRIPT [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]" '' \
+    "Trains experiment $1 with VERL $v (python3 -m verl.trainer.main_ppo)." '' \
+    'Environment overrides (default from the specs):' "$2" \
+    '  FINQA_SKIP_PREFLIGHT=1  skip the check that the data and reward files exist' '' \
+    "Extra arguments are VERL overrides, read by Hydra's rules and checked against VERL $v's keys:" \
+    "  key=value     a key VERL's config has, e.g. trainer.val_before_train=False" \
+    '  +key=value    a key it lacks (an open map), e.g. +data.apply_chat_template_kwargs.enable_thinking=False' \
+    '  ++key=value   either;  ~key  delete a key' \
+    "Settings above are changed through their variable, not an argument. Every value is checked by VERL $v's" \
+    'start-up checks before anything starts.' '' \
+    'Options:' \
+    '  --help     print this and exit' \
+    '  --dry-run  compose the config with the installed VERL (main_ppo --cfg job: no GPU, no Ray), check the' \
+    '             reward function it will read, print the command, and exit'
+}
+
 # finqa_job_gpus COMPILED: the GPUs per node this job has: Slurm's allocation, else what nvidia-smi lists,
 # else the spec's trainer.gpus_per_node.
 finqa_job_gpus() {

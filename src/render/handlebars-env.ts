@@ -47,9 +47,13 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
   for (const [name, encoder] of Object.entries(ENCODERS) as [string, Encoder][]) {
     hb.registerHelper(name, (...args: unknown[]) => {
       // Handlebars looks up a helper's arguments leniently, even in strict mode: a missing field is undefined.
-      const options = args.at(-1) as { hash?: { slot?: string } }
-      if (args.slice(0, -1).includes(undefined))
-        throw new Error(`"${options.hash?.slot ?? name}" not defined`)
+      // (A loop, not slice + includes: this runs for every slot of every file.)
+      for (let i = 0; i < args.length - 1; i++) {
+        if (args[i] === undefined) {
+          const options = args.at(-1) as { hash?: { slot?: string } }
+          throw new Error(`"${options.hash?.slot ?? name}" not defined`)
+        }
+      }
       return encoder.encode(...args)
     })
   }

@@ -9,6 +9,8 @@ import { formatNumber } from './shell.js'
  * interpolation, and `\${` as the text `${` (a backslash run before `${` doubled once more).
  */
 export function hydraString(value: string, quote: '"' | "'" = '"'): string {
+  // Most values hold no backslash, quote or `${`: nothing to escape (a compile quotes several per experiment).
+  if (!/[\\"'$]/.test(value)) return `${quote}${value}${quote}`
   const inner = value
     .replace(/(\\*)\$\{/g, (_, bs: string) => `${bs}${bs}\\\${`)
     .replace(new RegExp(`(\\\\*)${quote}`, 'g'), (_, bs: string) => `${bs}${bs}\\${quote}`)

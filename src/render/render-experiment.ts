@@ -42,12 +42,10 @@ export interface LaunchView {
   }
   /** `C[key]=value` lines: the values of this launch that the start-up checks read. */
   readonly checkValues: readonly string[]
-  /** Keys an environment override sets, with its name. */
-  readonly knobKeys: readonly { readonly key: string; readonly knob: string }[]
   /** `alias` is '' when there is none: the templates are strict, a missing field throws. */
   readonly knobs: readonly (Knob & { readonly alias: string })[]
-  /** What `--help` prints. */
-  readonly usage: string
+  /** The environment overrides' lines of what `--help` prints (lib/finqa-launch.sh's finqa_usage). */
+  readonly knobHelp: string
   readonly gpusPerNode: number
   readonly nodes: number
   readonly trainFile: string
@@ -215,43 +213,103 @@ export function knobsOf(e: Experiment): Knob[] {
   ]
 }
 
+/**
+ * One VERL override of a launch script before an experiment fills it in: a value read from the environment
+ * at run time (`env`: a number; `string`: a Hydra-quoted string), or one fixed at compile time.
+ */
+type LaunchWord =
+  | { readonly key: string; readonly env: string; readonly knob?: string; readonly string?: true }
+  | { readonly key: string; readonly value: (e: Experiment) => unknown }
+
+/** The VERL overrides of the launch scripts that target this release, in the order they are passed. */
+function launchWordsOf(target: VerlTarget): readonly LaunchWord[] {
+  const env = (key: string, variable: string): LaunchWord => ({ key, env: variable })
+  const string = (key: string, variable: string, knob: string): LaunchWord => ({
+    key,
+    env: variable,
+    knob,
+    string: true,
+  })
+  const value = (key: string, of: (e: Experiment) => unknown): LaunchWord => ({ key, value: of })
+  return [
+    value('algorithm.adv_estimator', () => 'grpo'),
+    string('data.train_files', 'TRAIN_FILE', 'DATA_DIR'),
+    string('data.val_files', 'VAL_FILE', 'DATA_DIR'),
+    env('data.train_batch_size', 'BATCH_SIZE'),
+    env('data.max_prompt_length', 'MAX_PROMPT_LEN'),
+    env('data.max_response_length', 'MAX_RESP_LEN'),
+    string('actor_rollout_ref.model.path', 'MODEL_PATH', 'MODEL_PATH'),
+    env('actor_rollout_ref.actor.optim.lr', 'LR'),
+    env('actor_rollout_ref.actor.ppo_mini_batch_size', 'PPO_MINI_BATCH'),
+    env('actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', 'PPO_MICRO_BATCH'),
+    value('actor_rollout_ref.actor.use_kl_loss', () => true),
+    env('actor_rollout_ref.actor.kl_loss_coef', 'KL_COEF'),
+    env('actor_rollout_ref.rollout.n', 'ROLLOUT_N'),
+    value('actor_rollout_ref.rollout.name', (e) => e.rollout.engine),
+    value('actor_rollout_ref.rollout.tensor_model_parallel_size', (e) => e.rollout.tensor_parallel_size),
+    value('actor_rollout_ref.rollout.gpu_memory_utilization', (e) => e.rollout.gpu_memory_utilization),
+    env('actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu', 'PPO_MICRO_BATCH'),
+    env('actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu', 'PPO_MICRO_BATCH'),
+    string(target.rewardPathKey, 'REWARD_FILE', 'USE_UNCERTAINTY and REWARD_DIR'),
+    value(target.rewardNameKey, (e) => e.reward.function),
+    value('trainer.logger', (e) => e.trainer.logger),
+    value('trainer.project_name', (e) => e.project),
+    string('trainer.experiment_name', 'EXP_NAME', 'EXP_NAME'),
+    string('trainer.default_local_dir', 'CHECKPOINT_DIR', 'CHECKPOINT_ROOT and EXP_NAME'),
+    value('trainer.n_gpus_per_node', (e) => e.trainer.gpus_per_node),
+    value('trainer.nnodes', (e) => e.trainer.nodes),
+    env('trainer.save_freq', 'SAVE_FREQ'),
+    env('trainer.test_freq', 'TEST_FREQ'),
+    env('trainer.total_epochs', 'EPOCHS'),
+    value('trainer.resume_mode', () => 'auto'),
+  ]
+}
+
+/** What a release's launch words come to before an experiment fills them in, made once per release. */
+interface LaunchPlan {
+  readonly words: readonly LaunchWord[]
+  /** The overrides read from the environment: the same in every script of the release. */
+  readonly fromEnv: ReadonlyMap<string, LaunchOverride>
+  /** The keys any of the release's start-up checks reads. */
+  readonly reads: ReadonlySet<string>
+}
+const PLANS = new Map<VerlTarget, LaunchPlan>()
+
+function planOf(target: VerlTarget): LaunchPlan {
+  let plan = PLANS.get(target)
+  if (plan === undefined) {
+    const words = launchWordsOf(target)
+    const fromEnvs = new Map<string, LaunchOverride>()
+    for (const w of words) {
+      if (!('env' in w)) continue
+      fromEnvs.set(
+        w.key,
+        w.string === true ? stringFromEnv(w.key, w.env, w.knob ?? w.env) : fromEnv(w.key, w.env, w.knob),
+      )
+    }
+    plan = { words, fromEnv: fromEnvs, reads: new Set(target.checks.flatMap((c) => c.reads)) }
+    PLANS.set(target, plan)
+  }
+  return plan
+}
+
+/**
+ * Keys an environment override of the launch scripts that target this release sets, each with the
+ * override's name (an extra argument may not set them too).
+ */
+export function knobKeysOf(target: VerlTarget): { readonly key: string; readonly knob: string }[] {
+  return [...planOf(target).fromEnv.values()].map((o) => ({ key: o.key, knob: o.knob as string }))
+}
+
 /** The VERL overrides of a launch script: run-time knobs as "$VAR", the rest fixed. */
 export function launchOverridesOf(
   e: Experiment,
   target: VerlTarget = targetFor(e.verl?.version),
 ): LaunchOverride[] {
-  const words = [
-    fixed('algorithm.adv_estimator', 'grpo'),
-    stringFromEnv('data.train_files', 'TRAIN_FILE', 'DATA_DIR'),
-    stringFromEnv('data.val_files', 'VAL_FILE', 'DATA_DIR'),
-    fromEnv('data.train_batch_size', 'BATCH_SIZE'),
-    fromEnv('data.max_prompt_length', 'MAX_PROMPT_LEN'),
-    fromEnv('data.max_response_length', 'MAX_RESP_LEN'),
-    stringFromEnv('actor_rollout_ref.model.path', 'MODEL_PATH', 'MODEL_PATH'),
-    fromEnv('actor_rollout_ref.actor.optim.lr', 'LR'),
-    fromEnv('actor_rollout_ref.actor.ppo_mini_batch_size', 'PPO_MINI_BATCH'),
-    fromEnv('actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', 'PPO_MICRO_BATCH'),
-    fixed('actor_rollout_ref.actor.use_kl_loss', true),
-    fromEnv('actor_rollout_ref.actor.kl_loss_coef', 'KL_COEF'),
-    fromEnv('actor_rollout_ref.rollout.n', 'ROLLOUT_N'),
-    fixed('actor_rollout_ref.rollout.name', e.rollout.engine),
-    fixed('actor_rollout_ref.rollout.tensor_model_parallel_size', e.rollout.tensor_parallel_size),
-    fixed('actor_rollout_ref.rollout.gpu_memory_utilization', e.rollout.gpu_memory_utilization),
-    fromEnv('actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu', 'PPO_MICRO_BATCH'),
-    fromEnv('actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu', 'PPO_MICRO_BATCH'),
-    stringFromEnv(target.rewardPathKey, 'REWARD_FILE', 'USE_UNCERTAINTY and REWARD_DIR'),
-    fixed(target.rewardNameKey, e.reward.function),
-    fixed('trainer.logger', e.trainer.logger),
-    fixed('trainer.project_name', e.project),
-    stringFromEnv('trainer.experiment_name', 'EXP_NAME', 'EXP_NAME'),
-    stringFromEnv('trainer.default_local_dir', 'CHECKPOINT_DIR', 'CHECKPOINT_ROOT and EXP_NAME'),
-    fixed('trainer.n_gpus_per_node', e.trainer.gpus_per_node),
-    fixed('trainer.nnodes', e.trainer.nodes),
-    fromEnv('trainer.save_freq', 'SAVE_FREQ'),
-    fromEnv('trainer.test_freq', 'TEST_FREQ'),
-    fromEnv('trainer.total_epochs', 'EPOCHS'),
-    fixed('trainer.resume_mode', 'auto'),
-  ]
+  const plan = planOf(target)
+  const words = plan.words.map((w) =>
+    'value' in w ? fixed(w.key, w.value(e)) : (plan.fromEnv.get(w.key) as LaunchOverride),
+  )
   const extra = Object.entries(e.verl_overrides ?? {}).sort(([a], [b]) => compareStrings(a, b))
   return [
     ...words,
@@ -266,8 +324,9 @@ export function overridesOf(e: Experiment, target: VerlTarget = targetFor(e.verl
 
 export function launchViewOf(e: Experiment, sources: readonly string[], specDir: string): LaunchView {
   const target = targetFor(e.verl?.version)
+  const { reads } = planOf(target)
   const overrides = launchOverridesOf(e, target)
-  const reads = new Set(target.checks.flatMap((c) => c.reads))
+  const knobs = knobsOf(e)
   return {
     script: e.script,
     name: e.name,
@@ -281,11 +340,8 @@ export function launchViewOf(e: Experiment, sources: readonly string[], specDir:
       rewardPathKey: target.rewardPathKey,
     },
     checkValues: overrides.filter((o) => reads.has(o.key)).map((o) => `C['${o.key}']=${o.checkValue}`),
-    knobKeys: overrides.flatMap((o) =>
-      o.knob === undefined ? [] : [{ key: o.key, knob: shellQuote(o.knob) }],
-    ),
-    knobs: knobsOf(e).map((k) => ({ ...k, alias: k.alias ?? '' })),
-    usage: usageOf(e, target),
+    knobs: knobs.map((k) => ({ ...k, alias: k.alias ?? '' })),
+    knobHelp: knobs.map((k) => `  ${k.env}=${k.default}  ${k.description}`).join('\n'),
     gpusPerNode: e.trainer.gpus_per_node,
     nodes: e.trainer.nodes,
     trainFile: q(e.data.train_file),
@@ -294,30 +350,4 @@ export function launchViewOf(e: Experiment, sources: readonly string[], specDir:
     plainFile: q(e.reward.plain_file),
     overrides: overrides.map((o) => o.word),
   }
-}
-
-/** The text `bash SCRIPT --help` prints. */
-function usageOf(e: Experiment, target: VerlTarget): string {
-  const v = target.version
-  return [
-    `Usage: bash ${e.script} [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]`,
-    '',
-    `Trains experiment ${e.name} with VERL ${v} (python3 -m verl.trainer.main_ppo).`,
-    '',
-    'Environment overrides (default from the specs):',
-    ...knobsOf(e).map((k) => `  ${k.env}=${k.default}  ${k.description}`),
-    '  FINQA_SKIP_PREFLIGHT=1  skip the check that the data and reward files exist',
-    '',
-    `Extra arguments are VERL overrides, read by Hydra's rules and checked against VERL ${v}'s keys:`,
-    "  key=value     a key VERL's config has, e.g. trainer.val_before_train=False",
-    '  +key=value    a key it lacks (an open map), e.g. +data.apply_chat_template_kwargs.enable_thinking=False',
-    '  ++key=value   either;  ~key  delete a key',
-    `Settings above are changed through their variable, not an argument. Every value is checked by VERL ${v}'s`,
-    'start-up checks before anything starts.',
-    '',
-    'Options:',
-    '  --help     print this and exit',
-    '  --dry-run  compose the config with the installed VERL (main_ppo --cfg job: no GPU, no Ray), check the',
-    '             reward function it will read, print the command, and exit',
-  ].join('\n')
 }

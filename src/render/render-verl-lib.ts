@@ -1,8 +1,9 @@
 import type { Experiment } from '../generated/experiment.js'
 import { numericKeysOf, toBash } from '../verl/expr.js'
-import { TARGETS } from '../verl/index.js'
+import { DEFAULT_VERSION, targetFor, VERSIONS } from '../verl/index.js'
 import { refusalOf } from '../verl/refusal.js'
 import type { CompiledCheck, VerlTarget } from '../verl/target.js'
+import { knobKeysOf } from './render-experiment.js'
 import { shellQuote } from './shell.js'
 
 /** The folder beside the launch scripts that holds what they share. */
@@ -21,6 +22,8 @@ export interface VerlLibView {
   /** `[key]=kind` lines of the associative array VERL_KEYS. */
   readonly keys: readonly string[]
   readonly ignored: readonly { readonly prefix: string; readonly why: string; readonly use: string }[]
+  /** Keys an environment override of the launch scripts sets, with the override's name (shell text). */
+  readonly knobKeys: readonly { readonly key: string; readonly knob: string }[]
   /** Keys a check reads in arithmetic: an extra argument must give them a whole number. */
   readonly whole: readonly string[]
   /** `C[key]=value` lines: VERL's default of each key a check reads. */
@@ -30,8 +33,8 @@ export interface VerlLibView {
 
 /** Every release the experiments target, oldest first. */
 export function targetsOf(experiments: readonly Experiment[]): VerlTarget[] {
-  const used = new Set(experiments.map((e) => e.verl?.version ?? TARGETS[TARGETS.length - 1]?.version))
-  return TARGETS.filter((t) => used.has(t.version))
+  const used = new Set(experiments.map((e) => e.verl?.version ?? DEFAULT_VERSION))
+  return VERSIONS.filter((v) => used.has(v)).map(targetFor)
 }
 
 export function verlLibViewOf(target: VerlTarget, specDir: string): VerlLibView {
@@ -49,6 +52,7 @@ export function verlLibViewOf(target: VerlTarget, specDir: string): VerlLibView 
       why: shellQuote(i.why),
       use: shellQuote(i.use),
     })),
+    knobKeys: knobKeysOf(target).map((k) => ({ key: k.key, knob: shellQuote(k.knob) })),
     whole: [...whole].sort(),
     defaults: [...target.defaults].map(([key, value]) => `C['${key}']=${checkLiteral(value)}`),
     checks: target.checks.map((c) => ({ note: `${c.id}: ${c.source}`, line: checkLine(target, c) })),

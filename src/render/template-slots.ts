@@ -22,7 +22,7 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     'verl.repo': 'comment',
     'verl.commit': 'plain',
     'verl.rewardPathKey': 'shq',
-    usage: 'shq',
+    knobHelp: 'shq',
     script: 'plain',
     'knobs[].default': 'envDefault',
     'knobs[].description': 'comment',
@@ -36,8 +36,6 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     gpusPerNode: 'int',
     'overrides[]': 'bash',
     'checkValues[]': 'cfgAssign',
-    'knobKeys[].key': 'verlKey',
-    'knobKeys[].knob': 'bash',
   },
   'launch-lib.sh.hbs': {
     specDir: 'comment',
@@ -53,6 +51,8 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     'ignored[].why': 'bash',
     'ignored[].use': 'bash',
     'whole[]': 'verlKey',
+    'knobKeys[].key': 'verlKey',
+    'knobKeys[].knob': 'bash',
     'defaults[]': 'cfgAssign',
     'checks[].note': 'comment',
     // The one slot of finqa's own code: rendered from src/verl/ definitions only (verlLibViewOf takes a

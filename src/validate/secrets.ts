@@ -17,7 +17,6 @@ function credentialIn(value: string): Finding | undefined {
 /** A key that names a credential (`*_TOKEN`, `*_KEY`, `*password*`, `*secret*`), other than VERL's own `data.*_key`. */
 function credentialKey(key: string): Finding | undefined {
   const plain = key.replace(/^\++/, '')
-  if (isVerlKey(plain)) return undefined
   const last = plain.split('.').at(-1) ?? plain
   if (
     !/(^|_)(token|key|api_key|apikey|password|passwd|secret)$/i.test(last) &&
@@ -25,6 +24,7 @@ function credentialKey(key: string): Finding | undefined {
   ) {
     return undefined
   }
+  if (isVerlKey(plain)) return undefined
   const env = /wandb/i.test(plain)
     ? 'WANDB_API_KEY'
     : /^(hf|huggingface)_|_hf_|hub/i.test(last)

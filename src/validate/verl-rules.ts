@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import { pointerJoin } from '../load/parse-yaml.js'
 import { failingChecks, lookupWith } from '../verl/evaluate.js'
-import { TARGETS, targetFor } from '../verl/index.js'
+import { allTargets, targetFor } from '../verl/index.js'
 import { keyProblem } from '../verl/keys.js'
 import { refusalOf } from '../verl/refusal.js'
 import { fieldOf, specValues } from '../verl/spec-config.js'
@@ -10,7 +10,7 @@ import type { Locate } from './schema.js'
 
 /** Whether any supported VERL release has this key (the secrets check leaves VERL's own keys alone). */
 export function isVerlKey(key: string): boolean {
-  return TARGETS.some((t) => t.keys.has(key))
+  return allTargets().some((t) => t.keys.has(key))
 }
 
 /** Checks every `verl_overrides` key against the targeted release's key list and finqa's key rules. */

@@ -1,4 +1,4 @@
-import { TARGETS } from './index.js'
+import { allTargets } from './index.js'
 import { refusalOf } from './refusal.js'
 import type { VerlTarget } from './target.js'
 
@@ -43,7 +43,8 @@ function section(t: VerlTarget): string {
  * (a test fails when the committed file differs).
  */
 export function renderVerlChecksDoc(): string {
-  const example = TARGETS[TARGETS.length - 1] as VerlTarget
+  const targets = allTargets()
+  const example = targets[targets.length - 1] as VerlTarget
   const sample = example.checks[0]
   return [
     '# VERL start-up checks finqa makes',
@@ -74,6 +75,6 @@ export function renderVerlChecksDoc(): string {
     'trains nothing) and `EPOCHS=0` or `SAVE_FREQ=0` (no training step, or no checkpoint ever) stop the',
     'script; the spec schema refuses the same values at compile time.',
     '',
-    ...TARGETS.map(section),
+    ...targets.map(section),
   ].join('\n')
 }

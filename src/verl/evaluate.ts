@@ -37,8 +37,13 @@ export function fill(text: string, get: (key: string) => Value): string {
 /** A lookup over the values a launch sets, falling back to the release's defaults. */
 export function lookupWith(target: VerlTarget, set: ReadonlyMap<string, Value>): ConfigLookup {
   return (key) => {
-    if (set.has(key)) return set.get(key) as Value
-    if (target.defaults.has(key)) return target.defaults.get(key) as Value
+    // A value may be null (a key VERL leaves unset): `undefined` alone says the map lacks the key.
+    const v = set.get(key)
+    if (v !== undefined) return v
+    if (set.has(key)) return null
+    const d = target.defaults.get(key)
+    if (d !== undefined) return d
+    if (target.defaults.has(key)) return null
     throw new Error(`VERL ${target.version}: no value for ${key}`)
   }
 }

@@ -145,61 +145,103 @@ const num = (v: Value, key: string): number => {
   throw new Error(`check expression: ${key} is ${JSON.stringify(v)}, not a number`)
 }
 
-/** Evaluates an expression over a config (a key's value in effect). */
+type Compiled = (get: (key: string) => Value) => Value
+const COMPILED = new WeakMap<Expr, Compiled>()
+
+/**
+ * Evaluates an expression over a config (a key's value in effect). Each expression is turned into closures
+ * once (a compile evaluates every check of the release for every experiment).
+ */
 export function evaluate(e: Expr, get: (key: string) => Value): Value {
+  return compiled(e)(get)
+}
+
+function compiled(e: Expr): Compiled {
+  let fn = COMPILED.get(e)
+  if (fn === undefined) {
+    fn = compile(e)
+    COMPILED.set(e, fn)
+  }
+  return fn
+}
+
+function compile(e: Expr): Compiled {
   switch (e.kind) {
-    case 'key':
-      return get(e.key)
-    case 'lit':
-      return e.value
-    case 'not':
-      return !truthy(evaluate(e.arg, get))
+    case 'key': {
+      const key = e.key
+      return (get) => get(key)
+    }
+    case 'lit': {
+      const value = e.value
+      return () => value
+    }
+    case 'not': {
+      const arg = compiled(e.arg)
+      return (get) => !truthy(arg(get))
+    }
     case 'in': {
-      const v = evaluate(e.arg, get)
-      return e.list.some((x) => x === v)
+      const arg = compiled(e.arg)
+      const list = e.list
+      return (get) => list.includes(arg(get))
     }
-    case 'bin': {
-      if (e.op === '&&') return truthy(evaluate(e.left, get)) && truthy(evaluate(e.right, get))
-      if (e.op === '||') return truthy(evaluate(e.left, get)) || truthy(evaluate(e.right, get))
-      if (COMPARE.has(e.op) && !isValueComparison(e) && divisors(e).some((d) => evaluate(d, get) === 0)) {
-        return false
+    case 'bin':
+      return compileBin(e)
+  }
+}
+
+function compileBin(e: Expr & { kind: 'bin' }): Compiled {
+  const left = compiled(e.left)
+  const right = compiled(e.right)
+  if (e.op === '&&') return (get) => truthy(left(get)) && truthy(right(get))
+  if (e.op === '||') return (get) => truthy(left(get)) || truthy(right(get))
+  const compare = COMPARE.has(e.op)
+  if (compare && isValueComparison(e)) {
+    if (e.op === '==') return (get) => left(get) === right(get)
+    if (e.op === '!=') return (get) => left(get) !== right(get)
+    throw new Error(`check expression: ${e.op} compares numbers only`)
+  }
+  const op = arithmetic(e.op)
+  if (!compare) return (get) => op(num(left(get), 'left side'), num(right(get), 'right side'))
+  // A comparison of numbers is false when it would divide by zero: the check cannot hold.
+  const divs = divisors(e).map(compiled)
+  return (get) => {
+    for (const d of divs) if (d(get) === 0) return false
+    return op(num(left(get), 'left side'), num(right(get), 'right side'))
+  }
+}
+
+function arithmetic(op: string): (a: number, b: number) => Value {
+  switch (op) {
+    case '+':
+      return (a, b) => a + b
+    case '-':
+      return (a, b) => a - b
+    case '*':
+      return (a, b) => a * b
+    case '/':
+      return (a, b) => {
+        if (b === 0) throw new Error('check expression: division by zero')
+        return Math.trunc(a / b)
       }
-      const l = evaluate(e.left, get)
-      const r = evaluate(e.right, get)
-      if (COMPARE.has(e.op) && isValueComparison(e)) {
-        if (e.op === '==') return l === r
-        if (e.op === '!=') return l !== r
-        throw new Error(`check expression: ${e.op} compares numbers only`)
+    case '%':
+      return (a, b) => {
+        if (b === 0) throw new Error('check expression: division by zero')
+        return a % b
       }
-      const a = num(l, 'left side')
-      const b = num(r, 'right side')
-      switch (e.op) {
-        case '+':
-          return a + b
-        case '-':
-          return a - b
-        case '*':
-          return a * b
-        case '/':
-          if (b === 0) throw new Error('check expression: division by zero')
-          return Math.trunc(a / b)
-        case '%':
-          if (b === 0) throw new Error('check expression: division by zero')
-          return a % b
-        case '==':
-          return a === b
-        case '!=':
-          return a !== b
-        case '<':
-          return a < b
-        case '<=':
-          return a <= b
-        case '>':
-          return a > b
-        default:
-          return a >= b
-      }
-    }
+    case '==':
+      return (a, b) => a === b
+    case '!=':
+      return (a, b) => a !== b
+    case '<':
+      return (a, b) => a < b
+    case '<=':
+      return (a, b) => a <= b
+    case '>':
+      return (a, b) => a > b
+    case '>=':
+      return (a, b) => a >= b
+    default:
+      throw new Error(`check expression: unknown operator ${op}`)
   }
 }
 

@@ -9,7 +9,7 @@ import { verlLibViewOf } from '../../src/render/render-verl-lib.js'
 import { templateOf } from '../../src/render/renderers.js'
 import { holds, lookupWith } from '../../src/verl/evaluate.js'
 import type { Value } from '../../src/verl/expr.js'
-import { TARGETS } from '../../src/verl/index.js'
+import { allTargets } from '../../src/verl/index.js'
 import type { VerlTarget } from '../../src/verl/target.js'
 import { tempDir } from '../helpers/cli.js'
 
@@ -76,7 +76,7 @@ function bashFailures(target: VerlTarget, configs: readonly Map<string, Value>[]
 }
 
 describe('the start-up checks the scripts make are the ones the compiler makes', () => {
-  it.each(TARGETS.map((t) => [t.version, t] as const))(
+  it.each(allTargets().map((t) => [t.version, t] as const))(
     'VERL %s: for random configs, the generated bash fails exactly the checks the compiler fails',
     (_version, target) => {
       const configs = fc.sample(configArb(target), { numRuns: 300, seed: 18 })
