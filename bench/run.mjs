@@ -80,7 +80,9 @@ function baselineBin(rev) {
   }
   const known = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: ROOT })
   if (known.status !== 0)
-    throw new Error(`no baseline revision ${rev} here (fetch its tag, or set FINQA_BENCH_BASELINE, =none to skip)`)
+    throw new Error(
+      `no baseline revision ${rev} here (fetch its tag, or set FINQA_BENCH_BASELINE, =none to skip)`,
+    )
   git('worktree', 'add', '--detach', join(dir, 'tree'), rev)
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'tree', 'node_modules'))
   const bin = join(dir, 'tree', 'bin', 'finqa.js')
@@ -140,7 +142,17 @@ for (const size of SIZES) {
   const check = repeat(RUNS, () => finqa('--check'))
   const files = Number(/(\d+) unchanged/.exec(noop.last.stdout)?.[1] ?? 0)
   // Peak memory of any of the three ways to run a compile.
-  rows.push({ size, files, full, base, noop, check, cp, nodeBare, rss: Math.max(full.rss, noop.rss, check.rss) })
+  rows.push({
+    size,
+    files,
+    full,
+    base,
+    noop,
+    check,
+    cp,
+    nodeBare,
+    rss: Math.max(full.rss, noop.rss, check.rss),
+  })
   rmSync(dir, { recursive: true, force: true })
 }
 
@@ -171,7 +183,12 @@ function launchChecks() {
       times[kind].push(Number(process.hrtime.bigint() - start) / 1e9)
     }
   rmSync(dir, { recursive: true, force: true })
-  return { bare: median(times.bare), script: median(times.script), extra: median(times.extra), runs: RUNS * 6 }
+  return {
+    bare: median(times.bare),
+    script: median(times.script),
+    extra: median(times.extra),
+    runs: RUNS * 6,
+  }
 }
 const launch = launchChecks()
 baseline?.remove()
@@ -222,7 +239,11 @@ for (const r of rows)
   targets.push([`no-op <= 0.5x compile at ${r.size}`, r.noop.seconds / r.full.seconds, 0.5])
 // Issue 18: the VERL checks may not make the large compile slower (5%: this machine's noise between turns).
 if (by(10000)?.base)
-  targets.push([`10,000 experiments <= 1.05x baseline ${BASELINE}`, by(10000).full.seconds / by(10000).base.seconds, 1.05])
+  targets.push([
+    `10,000 experiments <= 1.05x baseline ${BASELINE}`,
+    by(10000).full.seconds / by(10000).base.seconds,
+    1.05,
+  ])
 if (by(8)?.base)
   targets.push([`8 experiments <= 1.1x baseline ${BASELINE}`, by(8).full.seconds / by(8).base.seconds, 1.1])
 targets.push(['launch-script checks <= 50 ms (ms)', (launch.extra - launch.bare) * 1000, 50])

@@ -167,6 +167,18 @@ export const ENCODERS = {
       return s
     },
   },
+  keyTable: {
+    places: ['bash'],
+    does: 'the lines of a bash associative array of VERL keys, `  [dotted.key]=kind` each (kind a word of letters), checked line by line',
+    encode: (value) => {
+      const s = text(value, 'a key table')
+      for (const line of s.split('\n')) {
+        const m = /^ {2}\[([^\]]*)\]=[a-z]+$/.exec(line)
+        if (m === null || !VERL_KEY.test(m[1] as string)) refuse('not a line of [VERL key]=kind', line)
+      }
+      return s
+    },
+  },
   code: {
     places: ['bash'],
     does: 'passes one line of bash that finqa wrote from its own VERL definitions (src/verl/) and values it already encoded (shellQuote, whole numbers); a line break or control character is refused',

@@ -46,7 +46,7 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     repo: 'comment',
     tag: 'plain',
     commit: 'plain',
-    'keys[]': 'cfgAssign',
+    keyTable: 'keyTable',
     'ignored[].prefix': 'plain',
     'ignored[].why': 'bash',
     'ignored[].use': 'bash',
