@@ -71,7 +71,7 @@ try {
   const slurm = templates.get('slurm.sbatch.hbs')
   const upload = templates.get('slurm-upload.sbatch.hbs')
   const views = experiments.map(({ experiment: e, spec }) => [
-    launchViewOf(e, spec.chain, input.specDir),
+    launchViewOf(e, spec.chain, input.specDir, 'f'.repeat(64)),
     slurmViewOf(e, spec.chain, input.specDir),
     uploadEnabled(e) ? uploadJobViewOf(e, spec.chain, input.specDir) : undefined,
   ])

@@ -40,6 +40,10 @@ usage() {
   CHECKPOINT_ROOT=/checkpoints  root of the checkpoint folders'
 }
 
+# The content hash of the spec files above (their paths and texts), and the overrides this start sets.
+FINQA_SPEC_SHA256=f2c5662346bc5e3880e01ad631e54a3ff740916f851d02d88d00ab68463c0710
+FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
+
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)
 ROLLOUT_N=${ROLLOUT_N:-8} # rollouts per prompt
 EPOCHS=${EPOCHS:-10} # total training epochs
@@ -169,9 +173,13 @@ cmd=(
   data.filter_overlong_prompts=True
   'data.truncation="error"'
 )
+# The resume guard: checkpoints in CHECKPOINT_DIR made with other training settings stop the start here.
+finqa_settings "${cmd[@]:3}" "${extra[@]}"
+finqa_resume_guard "$CHECKPOINT_DIR"
 if ((FINQA_DRY_RUN)); then
   finqa_dry_run reward.custom_reward_function.path "$REWARD_FILE" "${cmd[@]}" "${extra[@]}"
   exit 0
 fi
+finqa_record_start "$CHECKPOINT_DIR" qwen3_8b_default "$FINQA_SPEC_SHA256" "$FINQA_FROM_ENV" "${cmd[@]}" "${extra[@]}"
 printf 'run_8b.sh: %s\n' "${cmd[*]} ${extra[*]}" >&2
 exec "${cmd[@]}" "${extra[@]}"

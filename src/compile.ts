@@ -15,6 +15,7 @@ import {
   parseYaml,
   type SourceDoc,
 } from './load/parse-yaml.js'
+import { createSpecHasher } from './load/spec-hash.js'
 import { createTemplates } from './render/handlebars-env.js'
 import type { RenderedFile } from './render/render-experiment.js'
 import {
@@ -149,10 +150,12 @@ export function* compileFiles(
     sweepFiles,
   })
   for (const d of extendsDiagnostics) diagnostics.push(d) // a loop: one per layer at most
+  const hashSpecs = createSpecHasher(input.specs)
   const settings: RenderSettings = {
     templates: createTemplates(input.templates),
     specDir: input.specDir,
     schema: input.schema,
+    specSha256: (chain) => hashSpecs(chain.map((id) => ({ id, file: (docs.get(id) as SourceDoc).file }))),
   }
   const failed = new Set<string>()
   // Whether any diagnostic so far is an error, looking at each once (warnings can be one per experiment).

@@ -6,6 +6,8 @@
 # (verl-<version>.sh beside this file), and make that release's start-up checks on the values in effect.
 # Sourced by the launch scripts, which set FINQA_SCRIPT first; not run on its own.
 
+FINQA_VERSION=0.1.0
+
 die() {
   printf '%s: error: %s\n' "$FINQA_SCRIPT" "$*" >&2
   exit 2
@@ -216,6 +218,179 @@ finqa_usage() {
     '  --help     print this and exit' \
     '  --dry-run  compose the config with the installed VERL (main_ppo --cfg job: no GPU, no Ray), check the' \
     '             reward function it will read, print the command, and exit'
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Run records and the resume guard (README, "Run records"). Each start appends one JSON line to
+# CHECKPOINT_DIR/finqa-runs.jsonl and keeps the training settings it started with in
+# CHECKPOINT_DIR/finqa-settings (key=value words, NUL-separated), which the next start compares.
+
+# Settings a resumed run may change: how often it saves, validates and logs, and how many checkpoints it
+# keeps (trainer.* of VERL's config, vendor/verl/v0.9.0/_generated_ppo_trainer.yaml:903-923, the same keys
+# at v0.8.0). Every other VERL key passed is a training setting.
+FINQA_RESUMABLE=(trainer.save_freq trainer.test_freq trainer.logger trainer.val_before_train
+  trainer.log_val_generations trainer.max_actor_ckpt_to_keep trainer.max_critic_ckpt_to_keep)
+
+# finqa_from_env NAME...: the names set in the environment, space-separated.
+finqa_from_env() {
+  local v
+  for v in "$@"; do [[ -z ${!v+x} ]] || printf '%s ' "$v"; done
+}
+
+# finqa_json_string TEXT: TEXT as a JSON string (RFC 8259: quote, backslash and control characters escaped).
+finqa_json_string() {
+  local LC_ALL=C s=$1 out='' c i
+  s=${s//\\/\\\\} s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n} s=${s//$'\t'/\\t} s=${s//$'\r'/\\r}
+  if [[ $s == *[$'\x01'-$'\x1f\x7f']* ]]; then
+    for ((i = 0; i < ${#s}; i++)); do
+      c=${s:i:1}
+      [[ $c != [$'\x01'-$'\x1f\x7f'] ]] || printf -v c '\\u%04x' "'$c"
+      out+=$c
+    done
+    s=$out
+  fi
+  printf '"%s"' "$s"
+}
+
+# finqa_json_array WORD...: the words as a JSON array of strings.
+finqa_json_array() {
+  local sep='' w
+  printf '['
+  for w in "$@"; do
+    printf '%s' "$sep"
+    finqa_json_string "$w"
+    sep=,
+  done
+  printf ']'
+}
+
+# finqa_secret_word WORD: WORD, or KEY=*** when its key names a credential (never recorded).
+finqa_secret_word() {
+  local key=${1%%=*} last
+  last=${key##*.}
+  shopt -s nocasematch
+  if [[ $1 == *=* && ($last =~ (^|_)(token|key|api_key|apikey|password|passwd|secret)$ || $last == *password* || $last == *secret*) ]]; then
+    printf '%s=***' "$key"
+  else
+    printf '%s' "$1"
+  fi
+  shopt -u nocasematch
+}
+
+# finqa_settings WORD...: the training settings of a VERL command line (its key=value words without those
+# FINQA_RESUMABLE names), sorted, into FINQA_SETTINGS.
+finqa_settings() {
+  local w key r
+  local -a keep=()
+  for w in "$@"; do
+    [[ $w == *=* || $w == '~'* ]] || continue
+    key=${w%%=*} key=${key#'~'} key=${key#'++'} key=${key#'+'}
+    for r in "${FINQA_RESUMABLE[@]}"; do [[ $key != "$r" ]] || continue 2; done
+    keep+=("$(finqa_secret_word "$w")")
+  done
+  FINQA_SETTINGS=()
+  if ((${#keep[@]})); then mapfile -d '' -t FINQA_SETTINGS < <(printf '%s\0' "${keep[@]}" | LC_ALL=C sort -z); fi
+}
+
+# finqa_has_checkpoints DIR: whether VERL saved a checkpoint there (global_step_N folders).
+finqa_has_checkpoints() {
+  compgen -G "$1/global_step_*" >/dev/null
+}
+
+# finqa_resume_guard DIR: before a start that would resume DIR's checkpoints with other training settings
+# than those they were made with, stops with exit 2, says what differs and the two ways on. With
+# FINQA_RESUME_CHANGED=1 it goes on and FINQA_CHANGED holds the differences, for the record.
+finqa_resume_guard() {
+  local dir=$1 state=$1/finqa-settings w k step=''
+  FINQA_CHANGED=()
+  finqa_has_checkpoints "$dir" || return 0
+  [[ ! -f $dir/latest_checkpointed_iteration.txt ]] || step=$(<"$dir/latest_checkpointed_iteration.txt")
+  local where="$dir holds checkpoints${step:+ (latest step $step)}"
+  if [[ ! -f $state ]]; then
+    FINQA_CHANGED=('(no run record: the settings the checkpoints were made with are unknown)')
+    [[ ${FINQA_RESUME_CHANGED:-0} == 1 ]] && return 0
+    printf '%s: error: %s but no finqa run record (%s), so whether this start has the settings they were made with is unknown.\n' \
+      "$FINQA_SCRIPT" "$where" "$state" >&2
+    finqa_ways_on
+  fi
+  local -A old=() new=()
+  local -a was=()
+  mapfile -d '' -t was <"$state"
+  for w in "${was[@]}"; do old[${w%%=*}]=${w#*=}; done
+  for w in "${FINQA_SETTINGS[@]}"; do new[${w%%=*}]=${w#*=}; done
+  for k in "${!old[@]}" "${!new[@]}"; do
+    [[ ${old[$k]-x} != "${new[$k]-x}" || ${old[$k]+a} != "${new[$k]+a}" ]] || continue
+    w="$k: ${old[$k]-(not set)} -> ${new[$k]-(not set)}"
+    [[ " ${FINQA_CHANGED[*]} " == *" $w "* ]] || FINQA_CHANGED+=("$w")
+  done
+  ((${#FINQA_CHANGED[@]})) || return 0
+  mapfile -t FINQA_CHANGED < <(printf '%s\n' "${FINQA_CHANGED[@]}" | LC_ALL=C sort)
+  [[ ${FINQA_RESUME_CHANGED:-0} == 1 ]] && return 0
+  printf '%s: error: %s made with other training settings; resuming them with these would continue that run with the new settings and overwrite its checkpoints:\n' \
+    "$FINQA_SCRIPT" "$where" >&2
+  printf '  %s\n' "${FINQA_CHANGED[@]}" >&2
+  finqa_ways_on
+}
+finqa_ways_on() {
+  printf '%s\n' 'Nothing was started or written. Either:' \
+    "  - start a new run in its own folder: set EXP_NAME to a new name (e.g. EXP_NAME=${EXP_NAME}_2 ... bash $FINQA_SCRIPT)" \
+    "  - or resume these checkpoints with the new settings on purpose (recorded as such): FINQA_RESUME_CHANGED=1 ... bash $FINQA_SCRIPT" >&2
+  exit 2
+}
+
+# finqa_record_start DIR EXPERIMENT SPEC_SHA256 FROM_ENV CMD...: writes this start's settings into
+# DIR/finqa-settings and appends its record to DIR/finqa-runs.jsonl, each by renaming a complete file
+# into place. FROM_ENV: the environment overrides set for this start, space-separated. A record that
+# cannot be written is said in one line; the run still starts.
+finqa_record_start() {
+  local dir=$1 experiment=$2 spec=$3 from_env=$4 line git=null commit dirty host user mode v
+  shift 4
+  if ! mkdir -p -- "$dir" 2>/dev/null || [[ ! -w $dir ]]; then
+    printf '%s: warning: cannot write the run record into %s\n' "$FINQA_SCRIPT" "$dir" >&2
+    return 0
+  fi
+  local here=${FINQA_LIB%/lib}
+  if command -v git >/dev/null 2>&1 && commit=$(git -C "$here" rev-parse --verify -q HEAD 2>/dev/null); then
+    dirty=false
+    [[ -z $(git -C "$here" status --porcelain --untracked-files=no 2>/dev/null) ]] || dirty=true
+    git="{\"commit\":\"$commit\",\"dirty\":$dirty}"
+  fi
+  host=${HOSTNAME:-$(uname -n)}
+  user=${USER:-$(id -un 2>/dev/null || printf '%s' "$UID")}
+  local -a words=() env=()
+  for v in "$@"; do words+=("$(finqa_secret_word "$v")"); done
+  for v in $from_env; do env+=("$v=${!v}"); done
+  local changed=false
+  if ((${#FINQA_CHANGED[@]})); then changed=$(finqa_json_array "${FINQA_CHANGED[@]}"); fi
+  line="{\"record\":\"start\",\"finqa\":$(finqa_json_string "$FINQA_VERSION"),\"experiment\":$(finqa_json_string "$experiment")"
+  line+=",\"script\":$(finqa_json_string "$FINQA_SCRIPT"),\"spec_sha256\":$(finqa_json_string "$spec")"
+  line+=",\"verl\":{\"version\":$(finqa_json_string "$VERL_VERSION"),\"commit\":$(finqa_json_string "$VERL_COMMIT")}"
+  line+=",\"git\":$git,\"started\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"host\":$(finqa_json_string "$host")"
+  line+=",\"user\":$(finqa_json_string "$user"),\"slurm_job_id\":"
+  if [[ ${SLURM_JOB_ID:-} =~ ^[0-9]+$ ]]; then line+=$SLURM_JOB_ID; else line+=null; fi
+  line+=",\"restart_count\":"
+  if [[ ${SLURM_RESTART_COUNT:-} =~ ^[0-9]+$ ]]; then line+=$SLURM_RESTART_COUNT; else line+=0; fi
+  line+=",\"environment\":$(finqa_json_array "${env[@]}"),\"command\":$(finqa_json_array "${words[@]}")"
+  line+=",\"settings\":$(finqa_json_array "${FINQA_SETTINGS[@]}"),\"resume_changed\":$changed}"
+  printf -v mode '%04o' $((0666 & ~0$(umask)))
+  finqa_replace "$dir/finqa-settings" "$mode" printf '%s\0' "${FINQA_SETTINGS[@]}" &&
+    finqa_replace "$dir/finqa-runs.jsonl" "$mode" finqa_append "$dir/finqa-runs.jsonl" "$line" ||
+    printf '%s: warning: cannot write the run record into %s\n' "$FINQA_SCRIPT" "$dir" >&2
+}
+# finqa_append FILE LINE: FILE's text (if any), then LINE.
+finqa_append() {
+  [[ ! -f $1 ]] || cat -- "$1"
+  printf '%s\n' "$2"
+}
+# finqa_replace FILE MODE CMD...: CMD's output becomes FILE whole, or FILE stays as it was.
+finqa_replace() {
+  local file=$1 mode=$2 tmp
+  shift 2
+  tmp=$(mktemp "${file%/*}/.${file##*/}.XXXXXX" 2>/dev/null) || return 1
+  if "$@" >"$tmp" && chmod "$mode" "$tmp" && mv -f -- "$tmp" "$file"; then return 0; fi
+  rm -f -- "$tmp"
+  return 1
 }
 
 # finqa_job_gpus COMPILED: the GPUs per node this job has: Slurm's allocation, else what nvidia-smi lists,

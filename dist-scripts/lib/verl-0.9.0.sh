@@ -8,6 +8,7 @@
 # shellcheck disable=SC2034,SC2004 # read by finqa-launch.sh; values expanded in (( )) (dotted keys)
 
 VERL_VERSION=0.9.0
+VERL_COMMIT=483b8a009ba3a97563edee3a19887e4862b8094a
 
 declare -A VERL_KEYS=(
   [actor_rollout_ref]=map

@@ -44,6 +44,8 @@ export interface LaunchView {
   readonly checkValues: readonly string[]
   /** `alias` is '' when there is none: the templates are strict, a missing field throws. */
   readonly knobs: readonly (Knob & { readonly alias: string })[]
+  /** The content hash of the spec files (src/load/spec-hash.ts), for the run record. */
+  readonly specSha256: string
   /** The environment overrides' lines of what `--help` prints (lib/finqa-launch.sh's finqa_usage). */
   readonly knobHelp: string
   readonly gpusPerNode: number
@@ -322,7 +324,12 @@ export function overridesOf(e: Experiment, target: VerlTarget = targetFor(e.verl
   return launchOverridesOf(e, target).map((o) => o.word)
 }
 
-export function launchViewOf(e: Experiment, sources: readonly string[], specDir: string): LaunchView {
+export function launchViewOf(
+  e: Experiment,
+  sources: readonly string[],
+  specDir: string,
+  specSha256: string,
+): LaunchView {
   const target = targetFor(e.verl?.version)
   const { reads } = planOf(target)
   const overrides = launchOverridesOf(e, target)
@@ -341,6 +348,7 @@ export function launchViewOf(e: Experiment, sources: readonly string[], specDir:
     },
     checkValues: overrides.filter((o) => reads.has(o.key)).map((o) => `C['${o.key}']=${o.checkValue}`),
     knobs: knobs.map((k) => ({ ...k, alias: k.alias ?? '' })),
+    specSha256,
     knobHelp: knobs.map((k) => `  ${k.env}=${k.default}  ${k.description}`).join('\n'),
     gpusPerNode: e.trainer.gpus_per_node,
     nodes: e.trainer.nodes,

@@ -1,4 +1,5 @@
 import type { Experiment } from '../generated/experiment.js'
+import { FINQA_VERSION } from '../generated/version.js'
 import { type DocsAnalysis, docsViewOf } from '../report/docs-view.js'
 import type { ResolvedSpec } from '../resolve/merge.js'
 import type { TemplateFn } from './handlebars-env.js'
@@ -27,6 +28,8 @@ export interface RenderSettings {
   readonly specDir: string
   /** The experiment JSON Schema: field titles and descriptions for docs. */
   readonly schema: { readonly [key: string]: unknown }
+  /** The content hash of an experiment's layers, by their ids (src/load/spec-hash.ts). */
+  readonly specSha256: (chain: readonly string[]) => string
 }
 
 export interface RenderContext extends RenderSettings {
@@ -71,7 +74,7 @@ export const EXPERIMENT_RENDERERS: readonly ExperimentRenderer[] = [
         content: templateOf(
           settings,
           'launch.sh.hbs',
-        )(launchViewOf(experiment, spec.chain, settings.specDir)),
+        )(launchViewOf(experiment, spec.chain, settings.specDir, settings.specSha256(spec.chain))),
         mode: 0o755,
       },
     ],
@@ -109,7 +112,10 @@ export const RENDERERS: readonly Renderer[] = [
         : [
             {
               path: LAUNCH_LIB,
-              content: templateOf(ctx, 'launch-lib.sh.hbs')({ specDir: ctx.specDir }),
+              content: templateOf(
+                ctx,
+                'launch-lib.sh.hbs',
+              )({ specDir: ctx.specDir, finqaVersion: FINQA_VERSION }),
               mode: 0o644,
             },
           ],

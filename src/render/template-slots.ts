@@ -23,6 +23,7 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     'verl.commit': 'plain',
     'verl.rewardPathKey': 'shq',
     knobHelp: 'shq',
+    specSha256: 'plain',
     script: 'plain',
     'knobs[].default': 'envDefault',
     'knobs[].description': 'comment',
@@ -39,6 +40,7 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
   },
   'launch-lib.sh.hbs': {
     specDir: 'comment',
+    finqaVersion: 'plain',
   },
   'verl-lib.sh.hbs': {
     specDir: 'comment',

@@ -32,7 +32,7 @@ const uploads = experiments.flatMap(({ experiment, spec }) =>
   experiment.upload === undefined ? [] : [{ name: experiment.name, upload: experiment.upload, spec }],
 )
 const VIEWS: Record<string, () => object> = {
-  'launch.sh.hbs': () => launchViewOf(first.experiment, first.spec.chain, specDir),
+  'launch.sh.hbs': () => launchViewOf(first.experiment, first.spec.chain, specDir, 'a'.repeat(64)),
   'slurm.sbatch.hbs': () => slurmViewOf(first.experiment, first.spec.chain, specDir),
   'slurm-upload.sbatch.hbs': () => uploadJobViewOf(first.experiment, first.spec.chain, specDir),
   'slurm-submit-all.sh.hbs': () =>
@@ -46,7 +46,7 @@ const VIEWS: Record<string, () => object> = {
     return { ...view, cases: [{ pattern: first.experiment.name, settings: view.defaults }] }
   },
   'README.md.hbs': () => docsViewOf(experiments, { specDir, schema: readSchema() }),
-  'launch-lib.sh.hbs': () => ({ specDir }),
+  'launch-lib.sh.hbs': () => ({ specDir, finqaVersion: '0.1.0' }),
   'verl-lib.sh.hbs': () => verlLibViewOf(targetFor(undefined), specDir),
 }
 
