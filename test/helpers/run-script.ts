@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { onTestFinished } from 'vitest'
 
 export interface ScriptRun {
@@ -61,6 +61,7 @@ export function runScript(
   const stub = makeStubDir()
   const argv = ['bash', script, ...(options.args ?? [])]
   const [cmd, ...args] = options.unprivileged && process.getuid?.() === 0 ? ['unshare', '-U', ...argv] : argv
+  const created = createdByRun(script, options.env ?? {})
   const result = spawnSync(cmd as string, args, {
     encoding: 'utf8',
     cwd: options.cwd ?? stub.dir,
@@ -70,5 +71,34 @@ export function runScript(
       ...options.env,
     },
   })
+  // A start writes its run record into CHECKPOINT_ROOT/EXP_NAME: what the run created outside this test's
+  // folders (the seed's /checkpoints, a spec's root) goes again, so the suite leaves the machine as it was.
+  if (created !== undefined) rmSync(created, { recursive: true, force: true })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: stub.calls() }
+}
+
+/**
+ * The topmost folder of the script's checkpoint folder (CHECKPOINT_ROOT/EXP_NAME, from the environment or
+ * the script's defaults) that does not exist yet, outside the temp folder: what a run of it would create.
+ */
+function createdByRun(script: string, env: Record<string, string>): string | undefined {
+  let text: string
+  try {
+    text = readFileSync(script, 'utf8')
+  } catch {
+    return undefined
+  }
+  const fallback = (name: string): string | undefined => {
+    const m = new RegExp(`^${name}=\\$\\{${name}:-'?([^'}]*)'?\\}`, 'm').exec(text)
+    return m?.[1]
+  }
+  const root = env.CHECKPOINT_ROOT ?? fallback('CHECKPOINT_ROOT')
+  const name = env.EXP_NAME ?? fallback('EXP_NAME')
+  if (root === undefined || name === undefined || !root.startsWith('/') || root.startsWith(tmpdir()))
+    return undefined
+  // The seed's root is shared by test files running at once: test/global-setup.ts removes it at the end.
+  if (`${root}/`.startsWith('/checkpoints/')) return undefined
+  let top: string | undefined
+  for (let p = join(root, name); !existsSync(p) && p !== dirname(p); p = dirname(p)) top = p
+  return top
 }

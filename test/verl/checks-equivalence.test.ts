@@ -51,7 +51,7 @@ function bashFailures(target: VerlTarget, configs: readonly Map<string, Value>[]
   const templates = createTemplates(readTemplates())
   writeFileSync(
     join(lib, 'finqa-launch.sh'),
-    templateOf({ templates } as never, 'launch-lib.sh.hbs')({ specDir: 'x' }),
+    templateOf({ templates } as never, 'launch-lib.sh.hbs')({ specDir: 'x', finqaVersion: '0.1.0' }),
   )
   writeFileSync(
     join(lib, `verl-${target.version}.sh`),
