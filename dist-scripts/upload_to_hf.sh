@@ -284,6 +284,36 @@ if ((${#problems[@]} > 0)); then
   die "incomplete or unreadable checkpoint (still being written, or not a $backend checkpoint): the $backend merger needs actor/huggingface/ and $needs"
 fi
 
+# Each upload this script completes is one JSON line in the checkpoint folder's finqa-uploads.jsonl
+# (README, "Run records"): step, repository, whether private, time, host and user.
+# finqa_json_string TEXT: TEXT as a JSON string (RFC 8259: quote, backslash and control characters escaped).
+finqa_json_string() {
+  local LC_ALL=C s=$1 out='' c i
+  s=${s//\\/\\\\} s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n} s=${s//$'\t'/\\t} s=${s//$'\r'/\\r}
+  if [[ $s == *[$'\x01'-$'\x1f\x7f']* ]]; then
+    for ((i = 0; i < ${#s}; i++)); do
+      c=${s:i:1}
+      [[ $c != [$'\x01'-$'\x1f\x7f'] ]] || printf -v c '\\u%04x' "'$c"
+      out+=$c
+    done
+    s=$out
+  fi
+  printf '"%s"' "$s"
+}
+record_upload() { # STEP REPO: appends the record, by renaming a complete file into place
+  local file=$ckpt_dir/finqa-uploads.jsonl line tmp mode
+  line="{\"record\":\"upload\",\"step\":$1,\"repo\":$(finqa_json_string "$2"),\"private\":$private"
+  line+=",\"uploaded\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"host\":$(finqa_json_string "${HOSTNAME:-$(uname -n)}")"
+  line+=",\"user\":$(finqa_json_string "${USER:-$(id -un 2>/dev/null)}")}"
+  printf -v mode '%04o' $((0666 & ~0$(umask)))
+  if tmp=$(mktemp "$ckpt_dir/.finqa-uploads.jsonl.XXXXXX" 2>/dev/null) &&
+    { [[ ! -f $file ]] || cat -- "$file"; printf '%s\n' "$line"; } >"$tmp" && chmod "$mode" "$tmp" && mv -f -- "$tmp" "$file"; then
+    return 0
+  fi
+  [[ -z ${tmp:-} ]] || rm -f -- "$tmp"
+  note "step $1: uploaded, but the record could not be written into $file"
+}
 repo_of() { # STEP
   printf '%s/%s_step-%s' "$namespace" "$exp_name" "$1"
 }
@@ -387,6 +417,7 @@ for s in "${selected[@]}"; do
     if $upload; then
       done_lines+=("step $s: https://huggingface.co/$(repo_of "$s")")
       note "step $s: uploaded to https://huggingface.co/$(repo_of "$s")"
+      record_upload "$s" "$(repo_of "$s")"
     else
       done_lines+=("step $s: $out")
       note "step $s: merged model in $out"

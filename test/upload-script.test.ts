@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { tempDir } from './helpers/cli.js'
@@ -329,6 +337,62 @@ describe('upload_to_hf.sh uploads checkpoints through the VERL model merger', ()
       ].join('\n'),
     )
     expect(readdirSync(tree.tmp)).toEqual([failed.slice(tree.tmp.length + 1)])
+  })
+
+  describe('finqa-uploads.jsonl: each completed upload is recorded in the checkpoint folder (issue 19)', () => {
+    const recorded = (dir: string) =>
+      readFileSync(join(dir, 'finqa-uploads.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+
+    it('one line per uploaded step: step, repository, private, time, host and user; appended', () => {
+      const tree = checkpoints([100, 200, 300])
+      const first = upload(tree, [tree.dir, '--step', '100'], { HOSTNAME: 'login1', USER: 'alice' })
+      expect(first.status, first.stderr).toBe(0)
+      const run = upload(tree, [tree.dir, '--num', '2', '--private'], { HOSTNAME: 'login1', USER: 'alice' })
+      expect(run.status, run.stderr).toBe(0)
+      const lines = recorded(tree.dir)
+      expect(lines.map(({ uploaded, ...rest }) => rest)).toEqual([
+        {
+          record: 'upload',
+          step: 100,
+          repo: `afeng/${NAME}_step-100`,
+          private: false,
+          host: 'login1',
+          user: 'alice',
+        },
+        {
+          record: 'upload',
+          step: 200,
+          repo: `afeng/${NAME}_step-200`,
+          private: true,
+          host: 'login1',
+          user: 'alice',
+        },
+        {
+          record: 'upload',
+          step: 300,
+          repo: `afeng/${NAME}_step-300`,
+          private: true,
+          host: 'login1',
+          user: 'alice',
+        },
+      ])
+      for (const l of lines)
+        expect(Math.abs(Date.parse(String(l.uploaded)) - Date.now())).toBeLessThan(120_000)
+      expect(readFileSync(join(tree.dir, 'finqa-uploads.jsonl'), 'utf8')).not.toContain(TOKEN)
+    })
+
+    it('a failed step, a conversion without upload and a dry run record nothing', () => {
+      const tree = checkpoints([100, 200])
+      expect(upload(tree, [tree.dir, '--num', '2'], { STUB_FAIL_ON: 'global_step_200/' }).status).toBe(1)
+      expect(recorded(tree.dir).map((l) => l.step)).toEqual([100])
+      const other = checkpoints([100])
+      expect(upload(other, [other.dir, '--no-upload', '--target-dir', join(other.root, 'm')]).status).toBe(0)
+      expect(upload(other, [other.dir, '--dry-run']).status).toBe(0)
+      expect(existsSync(join(other.dir, 'finqa-uploads.jsonl'))).toBe(false)
+    })
   })
 
   describe('the Hub token', () => {

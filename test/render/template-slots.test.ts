@@ -115,7 +115,9 @@ describe('TEMPLATE_SLOTS: one table gives every template slot its encoder', () =
   for (const [name, text] of templates) {
     it(`${name}: every slot is in the table, goes through its encoder, and no triple-stash`, () => {
       const uses = slotUses(parse(text))
-      expect(uses.length).toBeGreaterThan(0)
+      // Found some (a parse that finds none would pass everything), unless the text holds no mustache at all
+      // (partials/json-string.hbs: shared bash code).
+      expect(uses.length > 0 || !text.includes('{{'), 'no slot found').toBe(true)
       const problems = uses.flatMap((u) => {
         const p = slotProblem(name, u)
         return p === undefined ? [] : [`${u.line}:${u.column + 1} ${p}`]
