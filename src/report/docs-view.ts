@@ -16,7 +16,7 @@ import {
   schemaOrder,
   valueAt,
 } from './fields.js'
-import { countCells, formatHours, planExperiments } from './plan.js'
+import { countCells, formatHours, planExperiments, totalCell } from './plan.js'
 import { countCell, groupDigits } from './text-table.js'
 
 type Schema = { readonly [key: string]: unknown }
@@ -188,6 +188,9 @@ export function docsViewOf(
   })
 
   const plan = planExperiments(experiments)
+  const t = plan.totals
+  // A total of the rows that are known says so (`N + ?`), and `?` when none is: never a partial sum as the whole.
+  const known = (text: string, unknown: readonly string[]) => totalCell(text, unknown, t.experiments)
   const estimates: MarkdownTable = {
     header: [
       'Script',
@@ -219,12 +222,12 @@ export function docsViewOf(
         '',
         '',
         '',
-        `**${groupDigits(plan.totals.totalSteps)}**`,
-        `**${groupDigits(plan.totals.checkpoints)}**`,
-        `**${groupDigits(plan.totals.validations)}**`,
-        `**${groupDigits(plan.totals.gpus)}**`,
-        `**~${formatHours(plan.totals.estimatedHours)}**`,
-        `**${groupDigits(Math.round(plan.totals.gpuHours))}**`,
+        `**${known(groupDigits(t.totalSteps), t.withoutSteps)}**`,
+        `**${known(groupDigits(t.checkpoints), t.withoutSteps)}**`,
+        `**${known(groupDigits(t.validations), t.withoutSteps)}**`,
+        `**${groupDigits(t.gpus)}**`,
+        `**${known(`~${formatHours(t.estimatedHours)}`, t.withoutTime)}**`,
+        `**${known(groupDigits(Math.round(t.gpuHours)), t.withoutTime)}**`,
       ],
     ],
   }

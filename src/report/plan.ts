@@ -46,6 +46,10 @@ export interface PlanTotals {
   /** Wall time run one after another. */
   readonly estimatedHours: number
   readonly gpuHours: number
+  /** Scripts whose steps are unknown (no row count): the step, checkpoint and validation totals leave them out. */
+  readonly withoutSteps: readonly string[]
+  /** Scripts whose time is unknown (no steps or no seconds per step): the time totals leave them out. */
+  readonly withoutTime: readonly string[]
 }
 
 export interface Plan {
@@ -83,6 +87,8 @@ export function planExperiments(experiments: readonly CompiledExperiment[], opti
       gpus: sum((r) => r.gpus),
       estimatedHours: round2(sum((r) => r.estimatedHours)),
       gpuHours: round2(sum((r) => r.gpuHours)),
+      withoutSteps: rows.filter((r) => r.totalSteps === null).map((r) => r.script),
+      withoutTime: rows.filter((r) => r.estimatedHours === null).map((r) => r.script),
     },
     diagnostics: sortDiagnostics(diagnostics),
   }
@@ -182,6 +188,30 @@ export function formatHours(hours: number | null): string {
   return hours >= 24 ? `${h} h (${(hours / 24).toFixed(1)} days)` : `${h} h`
 }
 
+/**
+ * A total over the rows that are known: as is when every row is, `?` when none is, and `N + ?` when some
+ * are not (a partial sum is never shown as the whole, nor an unknown total as 0).
+ */
+export function totalCell(text: string, unknown: readonly string[], rows: number): string {
+  if (unknown.length === 0) return text
+  return unknown.length === rows ? '?' : `${text} + ?`
+}
+
+/** The note under a plan's table that names the rows its totals leave out. */
+export function unknownNote(totals: PlanTotals): string[] {
+  const out: string[] = []
+  if (totals.withoutSteps.length > 0)
+    out.push(
+      `Unknown steps (no row count: set data.train_rows, or --data-dir): ${totals.withoutSteps.join(', ')}; the totals leave them out (+ ?).`,
+    )
+  const timeOnly = totals.withoutTime.filter((s) => !totals.withoutSteps.includes(s))
+  if (timeOnly.length > 0)
+    out.push(
+      `Unknown time (no estimate.seconds_per_step): ${timeOnly.join(', ')}; the time totals leave them out (+ ?).`,
+    )
+  return out
+}
+
 /** A plan row's counts as table cells, from batch size to GPUs (`finqa plan` and the README show them alike). */
 export function countCells(r: PlanRow): string[] {
   return [r.batchSize, r.stepsPerEpoch, r.epochs, r.totalSteps, r.checkpoints, r.validations, r.gpus].map(
@@ -223,13 +253,13 @@ export function formatPlan(plan: Plan): string {
     '',
     '',
     '',
-    groupDigits(t.totalSteps),
-    groupDigits(t.checkpoints),
-    groupDigits(t.validations),
+    totalCell(groupDigits(t.totalSteps), t.withoutSteps, t.experiments),
+    totalCell(groupDigits(t.checkpoints), t.withoutSteps, t.experiments),
+    totalCell(groupDigits(t.validations), t.withoutSteps, t.experiments),
     groupDigits(t.gpus),
     '',
-    formatHours(t.estimatedHours),
-    groupDigits(Math.round(t.gpuHours)),
+    totalCell(formatHours(t.estimatedHours), t.withoutTime, t.experiments),
+    totalCell(groupDigits(Math.round(t.gpuHours)), t.withoutTime, t.experiments),
   ])
   const right = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 12])
   const notes = [
@@ -237,6 +267,7 @@ export function formatPlan(plan: Plan): string {
     'Steps/epoch = floor(train rows / batch size). Checkpoints: every save_freq steps and at the last step.',
     'Validations: before training, every test_freq steps and at the last step. Time: total steps × estimate.seconds_per_step;',
     'the total time is for running the experiments one after another.',
+    ...unknownNote(t),
   ]
   return `${formatTextTable({ header, rows, right })}\n${notes.join('\n')}\n`
 }

@@ -57,6 +57,8 @@ describe('plan of the eight seed experiments', () => {
       gpus: 64,
       estimatedHours: 672.52,
       gpuHours: 5380.28,
+      withoutSteps: [],
+      withoutTime: [],
     })
   })
 
@@ -85,6 +87,37 @@ describe('plan counts', () => {
       'experiments/base.yaml': BASE,
       'experiments/exp.yaml': `extends: ./base.yaml\nname: e\nscript: e.sh\ndata:\n  train_rows: 1000\n${training}${overrides}`,
     }).experiments
+
+  it('a total with rows of unknown row count says which and never reads as the whole, nor as 0', () => {
+    const two = compileTexts({
+      'experiments/base.yaml': BASE,
+      'experiments/known.yaml':
+        'extends: ./base.yaml\nname: known\nscript: known.sh\ndata:\n  train_rows: 1000\ntraining:\n  batch_size: 50\n  epochs: 5\nestimate:\n  seconds_per_step: 36\n',
+      'experiments/unknown.yaml': 'extends: ./base.yaml\nname: unknown\nscript: unknown.sh\n',
+    }).experiments
+    const plan = planExperiments(two)
+    expect(plan.totals).toMatchObject({
+      totalSteps: 100,
+      withoutSteps: ['unknown.sh'],
+      withoutTime: ['unknown.sh'],
+    })
+    const total =
+      formatPlan(plan)
+        .split('\n')
+        .find((l) => l.startsWith('Total')) ?? ''
+    // 100 steps × 36 s = 1.0 h for the one that is known.
+    expect(total).toMatch(/^Total \(2 experiments\)\s+100 \+ \?\s+.*\s1\.0 h \+ \?/)
+    expect(formatPlan(plan)).toContain(
+      'Unknown steps (no row count: set data.train_rows, or --data-dir): unknown.sh; the totals leave them out (+ ?).',
+    )
+    const none = planExperiments(two.filter((c) => c.experiment.name === 'unknown'))
+    const line =
+      formatPlan(none)
+        .split('\n')
+        .find((l) => l.startsWith('Total')) ?? ''
+    expect(line).not.toMatch(/\b0\b|0\.0 h/)
+    expect(line).toMatch(/^Total \(1 experiments\)\s+\?\s+\?\s+\?\s+\d+\s+\?\s+\?$/)
+  })
 
   it('counts the last step once when it is also a save or test step', () => {
     // 1000 / 50 = 20 steps per epoch, 5 epochs: 100 steps; saves at 25, 50, 75, 100; tests at 100.
