@@ -41,7 +41,7 @@ usage() {
 }
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.
-FINQA_SPEC_SHA256=4921f2bac3c54bfa9e6237b8d981fe8e160c8656539f1c1b5211c7ff44399c92
+FINQA_SPEC_SHA256=dba93fd61bb6e6fac84fe1567971515010c3f658d3d23e5ddb8f91a8df766fa2
 FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)

@@ -41,7 +41,7 @@ usage() {
 }
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.
-FINQA_SPEC_SHA256=0d5eec4a2353e6e5861c75815159c1ce469ffbebdf3f94f285dc0ec3f75b6b58
+FINQA_SPEC_SHA256=13963d2ef07c8a6d663b515f2bf4ea6d8c2bb4c02209608d617f5e63c7d1188f
 FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-false} # uncertainty-weighted reward (true) or plain reward (false)

@@ -41,7 +41,7 @@ usage() {
 }
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.
-FINQA_SPEC_SHA256=907c88fc78a95f1e68771c60be4d69a472428784c5832e23e7c94f51358855ae
+FINQA_SPEC_SHA256=c1d0930e9929e78c86ac961d1232d4e2aa5c423c02e845cdd0aa963e0865ceba
 FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)

@@ -41,7 +41,7 @@ usage() {
 }
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.
-FINQA_SPEC_SHA256=1b536cbc506a7fe7926196279cbb2be840854401d61724fba94d5e24b7ef7549
+FINQA_SPEC_SHA256=3d8fb4d458b3067625def29fd58dcf952ee91f6b6f270c9f662023407460b1a8
 FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)

@@ -41,7 +41,7 @@ usage() {
 }
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.
-FINQA_SPEC_SHA256=c2d8b012bb14c2689986ddaa5d60dce07c55dd88d6ff579a9552348b25b3c034
+FINQA_SPEC_SHA256=d93f1b0ed82ef6bc0e333c6e55ef19d20d1064fb35647803217c1b38fc95bf02
 FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-false} # uncertainty-weighted reward (true) or plain reward (false)

@@ -41,7 +41,7 @@ usage() {
 }
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.
-FINQA_SPEC_SHA256=782d56b60889f5c4aebddce71dcb8a93c2953ec32995759b801be8b281b35402
+FINQA_SPEC_SHA256=890024c5493ddb729d45c9342d80cfe0ac572fe279190b49d1469b48bfce6ca0
 FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)

@@ -41,7 +41,7 @@ usage() {
 }
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.
-FINQA_SPEC_SHA256=f580e8b3fd3353272b73bb6663b96a1a37f30ee6e7ffc86bb7ddca0bb737d8c5
+FINQA_SPEC_SHA256=e08ae2fa66c0ca61d31a8872e195b359190c8beca209daee247aaea0af3c04ac
 FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)

@@ -45,6 +45,7 @@ const NO_DEFAULT = new Set([
   'slurm.upload.memory',
   // Documentation and estimates: nothing sensible to assume.
   'data.train_rows',
+  'estimate.model_params_b',
   'estimate.seconds_per_step',
   'model.label',
 ])

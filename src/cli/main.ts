@@ -37,7 +37,7 @@ Usage:
   finqa compile [SPEC_DIR] [--out DIR] [--check] [--watch] [--json]
   finqa init [DIR]
   finqa explain EXPERIMENT [KEY] [--specs DIR] [--json]
-  finqa plan [SPEC_DIR] [--data-dir DIR] [--json]
+  finqa plan [SPEC_DIR] [--data-dir DIR] [--checkpoint-root DIR] [--json]
   finqa diff A B [--specs DIR] [--all] [--json]
 
 Commands:
@@ -54,6 +54,8 @@ Commands:
   plan        Per experiment: train rows, steps per epoch, total steps, checkpoints, validations,
               GPUs, estimated wall time and GPU-hours, and a total. Reads the row count of each
               reachable training parquet file and warns when the spec's data.train_rows differs.
+              Seconds per step: finqa's cost model (model size, rollout n, batch, lengths, GPUs),
+              estimate.seconds_per_step, or the pace measured in a run's checkpoint folder.
   diff        The resolved fields in which experiments A and B differ, each side with the layer
               that set it. Exits 0 whether or not they differ.
 
@@ -63,6 +65,8 @@ Options:
   --watch         compile: compile, then recompile whenever a spec changes, until Ctrl-C
   --specs DIR     explain, diff: the spec folder (default: experiments)
   --data-dir DIR  plan: look for the parquet files in DIR instead of each spec's data.dir
+  --checkpoint-root DIR
+                  plan: look for the runs' checkpoint folders in DIR instead of trainer.checkpoint_root
   --all           diff: also show documentation fields (description, model.label)
   --json          compile, explain, plan, diff: print JSON on stdout
   -h, --help      show this help
@@ -86,7 +90,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   compile: ['out', 'check', 'watch', 'json'],
   init: [],
   explain: ['specs', 'json'],
-  plan: ['data-dir', 'json'],
+  plan: ['data-dir', 'checkpoint-root', 'json'],
   diff: ['specs', 'all', 'json'],
 }
 
@@ -173,7 +177,15 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
         return EXIT.usage
       }
       const { planCommand } = await import('./commands/plan.js')
-      return planCommand({ specDir: rest[0] ?? 'experiments', dataDir: values['data-dir'], json }, ctx)
+      return planCommand(
+        {
+          specDir: rest[0] ?? 'experiments',
+          dataDir: values['data-dir'],
+          checkpointRoot: values['checkpoint-root'],
+          json,
+        },
+        ctx,
+      )
     }
     case 'diff': {
       if (rest.length !== 2) {
@@ -225,6 +237,7 @@ function parse(argv: readonly string[]) {
       check: { type: 'boolean' },
       specs: { type: 'string' },
       'data-dir': { type: 'string' },
+      'checkpoint-root': { type: 'string' },
       all: { type: 'boolean' },
       watch: { type: 'boolean' },
       json: { type: 'boolean' },

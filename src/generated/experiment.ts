@@ -296,7 +296,11 @@ export type PartitionName = string
  */
 export type Partitions = PartitionName[]
 /**
- * Wall-clock seconds one training step (rollout, reward, update, amortised validation and checkpointing) takes on this experiment's GPUs. Usually set per model size in the model layer: the seed's runs took about 2-3 days for Qwen3-4B and 4-5 days for Qwen3-8B over 3,120 steps on 8 GPUs, about 69 and 125 s/step.
+ * Parameters of the policy model in billions, for the cost model (4 for Qwen3-4B). Unset: read from model.label or model.path (`Qwen3-4B`, `org/model-8b`); with neither, there is no time estimate.
+ */
+export type ModelSize = number
+/**
+ * Wall-clock seconds one training step (rollout, reward, update, amortised validation and checkpointing) takes on this experiment's GPUs. Overrides finqa's cost model, which gives the seed's figures at its defaults: 3,120 steps in about 2-3 days for Qwen3-4B and 4-5 days for Qwen3-8B on 8 GPUs, about 69 and 125 s/step at rollout n 8.
  */
 export type SecondsPerStep = number
 /**
@@ -485,9 +489,10 @@ export interface ClusterProfile {
   partitions?: Partitions
 }
 /**
- * Figures for the wall-time and GPU-hour estimates of `finqa plan` and the generated docs. They change nothing in the launch script. The Slurm time-limit check also uses seconds_per_step: it warns when no checkpoint can be reached before the time limit.
+ * Figures for the wall-time and GPU-hour estimates of `finqa plan` and the generated docs. They change nothing in the launch script. Without seconds_per_step, finqa's cost model (README, "Cost model") estimates it from the model size, rollout n, batch size, prompt and response lengths and GPUs. The Slurm time-limit check uses the same figure: it warns when no checkpoint can be reached before the time limit.
  */
 export interface TimeEstimate {
+  model_params_b?: ModelSize
   seconds_per_step?: SecondsPerStep
 }
 /**

@@ -1,8 +1,10 @@
 import { posix } from 'node:path'
 import { type Diagnostic, type Position, sortDiagnostics } from '../diagnostics/diagnostic.js'
+import { modelSecondsPerStep } from '../estimate/step-cost.js'
 import type { Experiment } from '../generated/experiment.js'
 import type { Pointer } from '../load/parse-yaml.js'
 import type { CompiledExperiment } from '../render/renderers.js'
+import type { MeasuredPace } from './progress.js'
 import { countCell, formatTextTable, groupDigits } from './text-table.js'
 
 /** What one experiment will cost, as `finqa plan --json` prints it. */
@@ -32,6 +34,14 @@ export interface PlanRow {
   /** trainer.nodes × trainer.gpus_per_node. */
   readonly gpus: number
   readonly secondsPerStep: number | null
+  /**
+   * Where secondsPerStep comes from: estimate.seconds_per_step (`spec`), a run's checkpoints (`measured`:
+   * this experiment's, or one of the same model scaled by the cost model, see measuredFrom), or finqa's
+   * cost model (`model`); null when there is none.
+   */
+  readonly secondsFrom: 'spec' | 'measured' | 'model' | null
+  /** The experiment whose run was measured, when secondsFrom is `measured`. */
+  readonly measuredFrom: string | null
   readonly estimatedHours: number | null
   readonly gpuHours: number | null
 }
@@ -65,6 +75,8 @@ export interface PlanOptions {
   readonly parquetErrors?: ReadonlyMap<string, string>
   /** Look for the parquet files here instead of each spec's data.dir (as DATA_DIR does for a script). */
   readonly dataDir?: string
+  /** Measured paces of runs, by experiment name (from their checkpoint folders). */
+  readonly measured?: ReadonlyMap<string, MeasuredPace>
 }
 
 /** The training file an experiment reads, as a path on this machine. */
@@ -75,7 +87,7 @@ export function trainFileOf(e: Experiment, dataDir?: string): string {
 /** Steps, checkpoints, validations, GPUs and estimated time of each experiment, and their totals. Pure. */
 export function planExperiments(experiments: readonly CompiledExperiment[], options: PlanOptions = {}): Plan {
   const diagnostics: Diagnostic[] = []
-  const rows = experiments.map((item) => planOne(item, options, diagnostics))
+  const rows = experiments.map((item) => planOne(item, options, diagnostics, experiments))
   const sum = (f: (r: PlanRow) => number | null): number => rows.reduce((n, r) => n + (f(r) ?? 0), 0)
   return {
     rows,
@@ -94,7 +106,12 @@ export function planExperiments(experiments: readonly CompiledExperiment[], opti
   }
 }
 
-function planOne(item: CompiledExperiment, options: PlanOptions, diagnostics: Diagnostic[]): PlanRow {
+function planOne(
+  item: CompiledExperiment,
+  options: PlanOptions,
+  diagnostics: Diagnostic[],
+  all: readonly CompiledExperiment[],
+): PlanRow {
   const { experiment: e, spec } = item
   const at = (pointer: Pointer): Position =>
     spec.sources.get(pointer)?.history.at(-1)?.position ?? { file: spec.file, line: 1, col: 1 }
@@ -151,7 +168,8 @@ function planOne(item: CompiledExperiment, options: PlanOptions, diagnostics: Di
   const everyAndLast = (steps: number, freq: number): number =>
     steps <= 0 ? 0 : Math.floor(steps / freq) + (steps % freq === 0 ? 0 : 1)
   const gpus = e.trainer.nodes * e.trainer.gpus_per_node
-  const secondsPerStep = e.estimate?.seconds_per_step ?? null
+  const pace = paceOf(e, options.measured, all)
+  const secondsPerStep = pace?.seconds ?? null
   const hours = totalSteps === null || secondsPerStep === null ? null : (totalSteps * secondsPerStep) / 3600
   return {
     name: e.name,
@@ -172,9 +190,43 @@ function planOne(item: CompiledExperiment, options: PlanOptions, diagnostics: Di
     validations: totalSteps === null ? null : (valBeforeTrain ? 1 : 0) + everyAndLast(totalSteps, testFreq),
     gpus,
     secondsPerStep,
+    secondsFrom: pace?.from ?? null,
+    measuredFrom: pace?.measuredFrom ?? null,
     estimatedHours: hours === null ? null : round2(hours),
     gpuHours: hours === null ? null : round2(hours * gpus),
   }
+}
+
+interface Pace {
+  readonly seconds: number
+  readonly from: 'spec' | 'measured' | 'model'
+  readonly measuredFrom: string | null
+}
+
+/**
+ * Seconds per step: estimate.seconds_per_step; else this experiment's measured run; else a measured run of
+ * the same model (model.path), scaled by the cost model's ratio of the two; else the cost model.
+ */
+function paceOf(
+  e: Experiment,
+  measured: ReadonlyMap<string, MeasuredPace> | undefined,
+  all: readonly CompiledExperiment[],
+): Pace | null {
+  if (e.estimate?.seconds_per_step !== undefined)
+    return { seconds: e.estimate.seconds_per_step, from: 'spec', measuredFrom: null }
+  const own = measured?.get(e.name)
+  if (own !== undefined) return { seconds: own.secondsPerStep, from: 'measured', measuredFrom: e.name }
+  const model = modelSecondsPerStep(e)
+  if (measured !== undefined && model !== null) {
+    for (const { experiment: other } of all) {
+      const run = measured.get(other.name)
+      const otherModel = other.model.path === e.model.path ? modelSecondsPerStep(other) : null
+      if (run === undefined || otherModel === null) continue
+      const seconds = Math.round(((run.secondsPerStep * model) / otherModel) * 10) / 10
+      return { seconds, from: 'measured', measuredFrom: other.name }
+    }
+  }
+  return model === null ? null : { seconds: model, from: 'model', measuredFrom: null }
 }
 
 function round2(n: number): number {
@@ -207,7 +259,7 @@ export function unknownNote(totals: PlanTotals): string[] {
   const timeOnly = totals.withoutTime.filter((s) => !totals.withoutSteps.includes(s))
   if (timeOnly.length > 0)
     out.push(
-      `Unknown time (no estimate.seconds_per_step): ${timeOnly.join(', ')}; the time totals leave them out (+ ?).`,
+      `Unknown time (no model size for the cost model: set estimate.model_params_b or estimate.seconds_per_step): ${timeOnly.join(', ')}; the time totals leave them out (+ ?).`,
     )
   return out
 }
@@ -217,6 +269,14 @@ export function countCells(r: PlanRow): string[] {
   return [r.batchSize, r.stepsPerEpoch, r.epochs, r.totalSteps, r.checkpoints, r.validations, r.gpus].map(
     countCell,
   )
+}
+
+/** `97 (model)`, `69 (spec)`, `70.2 (measured)`, `101.3 (measured: qwen3_4b_default)` or `?`. */
+export function secondsCell(r: PlanRow): string {
+  if (r.secondsPerStep === null) return '?'
+  const from =
+    r.secondsFrom === 'measured' && r.measuredFrom !== r.name ? `measured: ${r.measuredFrom}` : r.secondsFrom
+  return `${r.secondsPerStep} (${from})`
 }
 
 /** The text `finqa plan` prints: one row per experiment and a total line. */
@@ -241,7 +301,7 @@ export function formatPlan(plan: Plan): string {
     r.model,
     `${countCell(r.trainRows)}${r.rowsFrom === 'parquet' ? ' (parquet)' : ''}`,
     ...countCells(r),
-    r.secondsPerStep === null ? '?' : String(r.secondsPerStep),
+    secondsCell(r),
     formatHours(r.estimatedHours),
     r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),
   ])
@@ -265,8 +325,10 @@ export function formatPlan(plan: Plan): string {
   const notes = [
     '',
     'Steps/epoch = floor(train rows / batch size). Checkpoints: every save_freq steps and at the last step.',
-    'Validations: before training, every test_freq steps and at the last step. Time: total steps × estimate.seconds_per_step;',
-    'the total time is for running the experiments one after another.',
+    'Validations: before training, every test_freq steps and at the last step. Time: total steps × s/step, the total',
+    'for running the experiments one after another. s/step: (model) finqa\'s cost model (README, "Cost model"),',
+    "(spec) estimate.seconds_per_step, (measured) the run's checkpoints, or those of NAME, a run of the same model",
+    'scaled by the cost model.',
     ...unknownNote(t),
   ]
   return `${formatTextTable({ header, rows, right })}\n${notes.join('\n')}\n`

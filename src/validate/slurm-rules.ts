@@ -1,4 +1,5 @@
 import type { Diagnostic, DiagnosticCode, RelatedPosition } from '../diagnostics/diagnostic.js'
+import { secondsPerStepOf } from '../estimate/step-cost.js'
 import type { Experiment } from '../generated/experiment.js'
 import { pointerJoin } from '../load/parse-yaml.js'
 import { UPLOAD_OPTIONS, UPLOAD_SCRIPT } from '../render/render-upload.js'
@@ -142,6 +143,7 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
 
   // The time limit leaves room for a checkpoint before the requeue signal.
   const lead = s.requeue_signal_seconds ?? DEFAULT_REQUEUE_SIGNAL_SECONDS
+  const pace = secondsPerStepOf(e)
   const limit = s.time_limit === undefined ? undefined : parseSlurmTime(s.time_limit)
   if (limit !== undefined && Number.isFinite(limit)) {
     if (limit <= lead) {
@@ -154,8 +156,12 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
           'raise slurm.time_limit, or lower slurm.requeue_signal_seconds',
         ),
       )
-    } else if (e.estimate?.seconds_per_step !== undefined) {
-      const secondsPerStep = e.estimate.seconds_per_step
+    } else if (pace !== null) {
+      const secondsPerStep = pace.seconds
+      const figure =
+        pace.from === 'spec'
+          ? `estimate.seconds_per_step ${secondsPerStep} s`
+          : `${secondsPerStep} s per step (finqa's cost model; set estimate.seconds_per_step if you know better)`
       const needed = e.training.save_freq * secondsPerStep
       const usable = limit - lead
       if (needed > usable) {
@@ -164,11 +170,13 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
             locate('/slurm/time_limit'),
             'SLURM_TIME',
             'warning',
-            `no checkpoint can be reached before the time limit: training.save_freq ${e.training.save_freq} steps × estimate.seconds_per_step ${secondsPerStep} s = ${formatDuration(needed)}, but a run has ${formatDuration(usable)} (time limit ${s.time_limit} less the requeue signal ${lead} s); every requeued run would restart from the same checkpoint`,
+            `no checkpoint can be reached before the time limit: training.save_freq ${e.training.save_freq} steps × ${figure} = ${formatDuration(needed)}, but a run has ${formatDuration(usable)} (time limit ${s.time_limit} less the requeue signal ${lead} s); every requeued run would restart from the same checkpoint`,
             `raise slurm.time_limit above ${formatDuration(needed + lead)}, or lower training.save_freq`,
             [
               relatedAt(locate('/training/save_freq'), 'training.save_freq is set here'),
-              relatedAt(locate('/estimate/seconds_per_step'), 'estimate.seconds_per_step is set here'),
+              ...(pace.from === 'spec'
+                ? [relatedAt(locate('/estimate/seconds_per_step'), 'estimate.seconds_per_step is set here')]
+                : []),
             ],
           ),
         )

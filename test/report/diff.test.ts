@@ -77,7 +77,7 @@ describe('diff qwen3_4b_default qwen3_4b_rollout12', () => {
       'data.val_file',
       'rollout.tensor_parallel_size',
       'slurm.time_limit',
-      'estimate.seconds_per_step',
+      'estimate.model_params_b',
       'checkpoint dir',
     ])
     expect(d.hidden).toEqual(['description', 'model.label'])

@@ -1,7 +1,9 @@
-import { resolve } from 'node:path'
+import { posix, resolve } from 'node:path'
 import { hasErrors } from '../../diagnostics/diagnostic.js'
+import { readCheckpointFolder } from '../../load/read-checkpoints.js'
 import { readParquetRows } from '../../load/read-parquet-rows.js'
 import { formatPlan, planExperiments, trainFileOf } from '../../report/plan.js'
+import { type MeasuredPace, measuredPace } from '../../report/progress.js'
 import { loadExperiments, printDiagnostics } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
 
@@ -9,6 +11,8 @@ export interface PlanCommandOptions {
   readonly specDir: string
   /** Read the parquet files from here instead of each spec's data.dir. */
   readonly dataDir?: string
+  /** Look for the runs' checkpoint folders (ROOT/EXPERIMENT) here instead of each spec's trainer.checkpoint_root. */
+  readonly checkpointRoot?: string
   readonly json: boolean
 }
 
@@ -29,7 +33,16 @@ export async function planCommand(options: PlanCommandOptions, ctx: CliContext):
     if (read.kind === 'rows') parquetRows.set(file, read.rows)
     else if (read.kind === 'unreadable') parquetErrors.set(file, read.message)
   }
-  const plan = planExperiments(experiments, { parquetRows, parquetErrors, dataDir })
+  // A run's checkpoint folder gives its measured pace, which the plan uses for it and for the other
+  // experiments of the same model (a folder this machine cannot see is simply not measured).
+  const measured = new Map<string, MeasuredPace>()
+  const root = options.checkpointRoot === undefined ? undefined : resolve(ctx.cwd, options.checkpointRoot)
+  for (const { experiment: e } of experiments) {
+    const folder = readCheckpointFolder(posix.join(root ?? e.trainer.checkpoint_root, e.name))
+    const pace = folder.kind === 'folder' ? measuredPace(folder.steps, folder.starts) : null
+    if (pace !== null) measured.set(e.name, pace)
+  }
+  const plan = planExperiments(experiments, { parquetRows, parquetErrors, dataDir, measured })
   printDiagnostics(plan.diagnostics, loaded.sources, ctx)
   ctx.stdout.write(options.json ? `${JSON.stringify(plan.rows, null, 2)}\n` : formatPlan(plan))
   return hasErrors(plan.diagnostics) ? EXIT.specErrors : EXIT.ok
