@@ -72,6 +72,8 @@ function plainName(value: unknown): string {
 /** A Markdown code span of `value`: a run of backquotes longer than any inside it (CommonMark 6.1). */
 export function markdownCode(value: string): string {
   const s = readable(value, 'a Markdown code span')
+  // Most spans (script names, paths) hold no backquote and no edge space: one backquote each side.
+  if (!s.includes('`') && !s.startsWith(' ')) return `\`${s}\``
   const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length))
   const fence = '`'.repeat(longest + 1)
   const pad =
@@ -114,10 +116,18 @@ export function markdownTable(table: MarkdownTable): string {
   )
 }
 
+// Texts SHELL_TEXT accepted: a compile checks the same defaults, paths and words in every script, and a Map
+// look-up costs far less than the pattern. Bounded, so a compile of many distinct texts cannot grow it.
+const SHELL_TEXT_SEEN = new Set<string>()
+const SHELL_TEXT_SEEN_MAX = 4096
+
 /** Checks shell text a view made with finqa's encoders; anything else is refused. */
 export function checkShellText(value: unknown): string {
   const s = typeof value === 'number' && Number.isFinite(value) ? String(value) : text(value, 'shell text')
-  return SHELL_TEXT.test(s) ? s : refuse('not shell text made by shellQuote', s)
+  if (SHELL_TEXT_SEEN.has(s)) return s
+  if (!SHELL_TEXT.test(s)) refuse('not shell text made by shellQuote', s)
+  if (SHELL_TEXT_SEEN.size < SHELL_TEXT_SEEN_MAX) SHELL_TEXT_SEEN.add(s)
+  return s
 }
 
 /**

@@ -73,11 +73,18 @@ export interface LaunchOverride {
 }
 
 /** `key=value` for a value fixed at compile time, as one shell word. */
-const fixed = (key: string, value: unknown): LaunchOverride => ({
-  key,
-  word: shellQuote(`${key}=${hydraValue(value)}`),
-  checkValue: checkText(value),
-})
+function fixed(key: string, value: unknown): LaunchOverride {
+  // Most fixed values are the same in every script (`grpo`, the GPU count, the logger): made once each.
+  const id =
+    value === null || typeof value !== 'object' ? `${key}\0${typeof value}\0${String(value)}` : undefined
+  const known = id === undefined ? undefined : FIXED.get(id)
+  if (known !== undefined) return known
+  const made = { key, word: shellQuote(`${key}=${hydraValue(value)}`), checkValue: checkText(value) }
+  if (id !== undefined && FIXED.size < FIXED_MAX) FIXED.set(id, made)
+  return made
+}
+const FIXED = new Map<string, LaunchOverride>()
+const FIXED_MAX = 4096
 /** `key=$VAR` for a number read at run time (the script checked it). */
 const fromEnv = (key: string, variable: string, knob = variable): LaunchOverride => ({
   key,

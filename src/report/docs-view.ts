@@ -137,8 +137,9 @@ export function docsViewOf(
   const changedKeys = [...new Set(ablated.flatMap((a) => [...a.changes.keys()]))].sort(order)
   const title = (key: string): string =>
     markdownText(schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key)
+  const modelIndex = new Map(models.map((m, i) => [m, i]))
   const byModel = (a: DocsAnalysis, b: DocsAnalysis): number =>
-    models.indexOf(a.model) - models.indexOf(b.model)
+    (modelIndex.get(a.model) as number) - (modelIndex.get(b.model) as number)
   const baseByModel = new Map<string, DocsAnalysis>()
   for (const b of bases) if (!baseByModel.has(b.model)) baseByModel.set(b.model, b)
   const baseOf = (a: DocsAnalysis): DocsAnalysis | undefined => baseByModel.get(a.model)
@@ -156,12 +157,14 @@ export function docsViewOf(
 
   const ablations: AblationView[] = [...groups].map(([, members]) => {
     const keys = [...(members[0]?.changes.keys() ?? [])].sort(order)
+    // Each row's values of the keys, taken once rather than in every comparison of the sort.
+    const values = new Map(members.map((a) => [a, keys.map((k) => a.changes.get(k))]))
     const rows = [...members].sort(
       (a, b) =>
         byModel(a, b) ||
         compareTuples(
-          keys.map((k) => a.changes.get(k)),
-          keys.map((k) => b.changes.get(k)),
+          values.get(a) as (PlainValue | undefined)[],
+          values.get(b) as (PlainValue | undefined)[],
         ),
     )
     const sets = keys.map((k) => {

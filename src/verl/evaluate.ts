@@ -11,8 +11,38 @@ export interface CheckFailure {
 /** The value in effect of a VERL key: what the launch passes, else VERL's default. */
 export type ConfigLookup = (key: string) => Value
 
-/** The checks of the release that do not hold for this config, each said once (see `unlessFailed`). */
+/** Per release: the keys its checks and their messages read, and the verdicts already reached by their values. */
+const VERDICTS = new WeakMap<VerlTarget, { keys: readonly string[]; seen: Map<string, CheckFailure[]> }>()
+const VERDICTS_MAX = 4096
+
+/**
+ * The checks of the release that do not hold for this config, each said once (see `unlessFailed`). A verdict
+ * depends only on the values of the keys the checks and their messages read, so a compile of many
+ * experiments that agree on those (a sweep over other settings) evaluates the checks once.
+ */
 export function failingChecks(target: VerlTarget, config: ConfigLookup): CheckFailure[] {
+  let memo = VERDICTS.get(target)
+  if (memo === undefined) {
+    const keys = new Set(target.checks.flatMap((c) => c.reads))
+    for (const c of target.checks)
+      for (const m of c.message.matchAll(/\{([A-Za-z_][A-Za-z0-9_.]*)\}/g)) keys.add(m[1] as string)
+    memo = { keys: [...keys], seen: new Map() }
+    VERDICTS.set(target, memo)
+  }
+  let id: string
+  try {
+    id = JSON.stringify(memo.keys.map(config))
+  } catch {
+    return evaluateChecks(target, config) // a key without a value: say so as the checks would
+  }
+  const known = memo.seen.get(id)
+  if (known !== undefined) return known
+  const out = evaluateChecks(target, config)
+  if (memo.seen.size < VERDICTS_MAX) memo.seen.set(id, out)
+  return out
+}
+
+function evaluateChecks(target: VerlTarget, config: ConfigLookup): CheckFailure[] {
   const out = target.checks
     .filter((c) => !holds(c, config))
     .map((check) => ({ check, message: fill(check.message, config) }))
