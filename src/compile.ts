@@ -16,10 +16,10 @@ import {
   type SourceDoc,
 } from './load/parse-yaml.js'
 import { createSpecHasher } from './load/spec-hash.js'
+import type { CompiledExperiment } from './render/compiled-experiment.js'
 import { createTemplates } from './render/handlebars-env.js'
 import type { RenderedFile } from './render/render-experiment.js'
 import {
-  type CompiledExperiment,
   EXPERIMENT_RENDERERS,
   RENDERERS,
   type RenderContext,

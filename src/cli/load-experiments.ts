@@ -10,7 +10,8 @@ import {
   toDisplay,
   unreadDiagnostics,
 } from '../load/read-specs.js'
-import { type CliContext, EXIT } from './main.js'
+import type { CliContext } from './cli-context.js'
+import { EXIT } from './exit-codes.js'
 import { readSchema, readTemplates } from './package-files.js'
 
 /** A spec folder read and compiled: the result, with the read's own diagnostics in front. */

@@ -1,35 +1,16 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { realOutputPath } from '../emit/output-paths.js'
+import type { CliContext } from './cli-context.js'
 import { compileCommand } from './commands/compile.js'
+import { EXIT } from './exit-codes.js'
 import { readPackageJson } from './package-files.js'
 
 // Commands other than a plain compile load on demand: a compile never initialises the parquet reader
 // (plan), the file watcher or the scaffold (in the bundle, their modules initialise on first use).
 
-export interface OutputStream {
-  write(text: string): unknown
-  /** Colour is used only on a TTY. */
-  readonly isTTY?: boolean
-}
-
-export interface CliContext {
-  readonly cwd: string
-  readonly stdout: OutputStream
-  readonly stderr: OutputStream
-  /** NO_COLOR, FORCE_COLOR and TERM decide colour. Default: none set. */
-  readonly env?: Readonly<Record<string, string | undefined>>
-  /** Ends `compile --watch`. Default: SIGINT or SIGTERM. */
-  readonly signal?: AbortSignal
-  /**
-   * Called once when a compile (or check) has produced LARGE_COMPILE_FILES files, so that the process can
-   * tune itself for a large compile (bin/finqa.js limits V8's heap growth). Default: nothing.
-   */
-  readonly onLargeCompile?: () => void
-}
-
-/** Exit codes: 0 ok, 1 spec errors or stale output, 2 bad usage, 70 internal error (a bug). */
-export const EXIT = { ok: 0, specErrors: 1, usage: 2, internal: 70 } as const
+export type { CliContext, OutputStream } from './cli-context.js'
+export { EXIT } from './exit-codes.js'
 
 const HELP = `finqa: compile typed GRPO experiment specs into VERL launch scripts
 

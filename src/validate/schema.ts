@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv'
 import type { Diagnostic, Position, RelatedPosition } from '../diagnostics/diagnostic.js'
+import { didYouMean } from '../diagnostics/did-you-mean.js'
 import * as precompiled from '../generated/validators.js'
 import { isPlainMap, type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
-import { closest } from '../resolve/merge.js'
 
 export type Schema = { [key: string]: unknown }
 
@@ -158,7 +158,7 @@ function toDiagnostic(error: ErrorObject, checked: Checked, locate: Locate): Dia
       const key = String(error.params.additionalProperty)
       const at = locate(pointerJoin(path, key))
       const known = Object.keys((parentSchema(checked.schema, error)?.properties as Schema | undefined) ?? {})
-      const near = closest(key, known)
+      const near = didYouMean(key, known)
       return {
         ...base,
         ...(at.key ?? at.value),
@@ -315,7 +315,7 @@ function describe(error: ErrorObject): string {
 function suggest(error: ErrorObject, data: unknown, field: Schema | undefined): string | undefined {
   if (error.keyword === 'enum') {
     const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String)
-    const near = typeof data === 'string' ? closest(data, allowed) : undefined
+    const near = typeof data === 'string' ? didYouMean(data, allowed) : undefined
     return near ? `did you mean "${near}"?` : undefined
   }
   if (error.keyword === 'type') {

@@ -29,9 +29,10 @@ import {
 } from '../../emit/write-outputs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { groupDigits } from '../../report/text-table.js'
+import type { CliContext } from '../cli-context.js'
 import { useColor } from '../color.js'
+import { EXIT } from '../exit-codes.js'
 import { displayPath, joinDisplay, readFolder } from '../load-experiments.js'
-import { type CliContext, EXIT } from '../main.js'
 import { readPackageJson } from '../package-files.js'
 import { checkVerlConfigDirs } from '../verl-config-dir.js'
 

@@ -1,7 +1,8 @@
 import { diffExperiments, formatDiff } from '../../report/diff.js'
 import { findExperiment } from '../../report/find-experiment.js'
+import type { CliContext } from '../cli-context.js'
+import { EXIT } from '../exit-codes.js'
 import { loadExperiments } from '../load-experiments.js'
-import { type CliContext, EXIT } from '../main.js'
 
 export interface DiffCommandOptions {
   readonly specDir: string

@@ -4,8 +4,9 @@ import { readCheckpointFolder } from '../../load/read-checkpoints.js'
 import { readParquetRows } from '../../load/read-parquet-rows.js'
 import { formatPlan, planExperiments, trainFileOf } from '../../report/plan.js'
 import { type MeasuredPace, measuredPace } from '../../report/progress.js'
+import type { CliContext } from '../cli-context.js'
+import { EXIT } from '../exit-codes.js'
 import { loadExperiments, printDiagnostics } from '../load-experiments.js'
-import { type CliContext, EXIT } from '../main.js'
 
 export interface PlanCommandOptions {
   readonly specDir: string
