@@ -330,6 +330,7 @@ export function locatorFor(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceD
       related.push({
         ...leafPosition(spec, docs),
         message: `inherited by ${spec.id} (${spec.chain.join(' > ')})`,
+        inheritedBy: typeof spec.value.name === 'string' ? spec.value.name : spec.id,
       })
     }
     return { value: winner.position, key, related: related.length > 0 ? related : undefined }
