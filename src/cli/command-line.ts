@@ -107,20 +107,17 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
   const json = options.some((o) => o.name === 'json')
   const [name, ...positionals] = words
   const has = (option: string) => options.some((o) => o.name === option)
+  if (has('version')) return { kind: 'version' }
   if (name === undefined || name === 'help') {
     if (name === 'help' && positionals[0] !== undefined) {
       const command = commands.find((c) => c.name === positionals[0])
       if (command === undefined) return unknownCommand(positionals[0], commands, json)
       return { kind: 'help', command }
     }
-    if (has('version') && name === undefined) return { kind: 'version' }
     return has('help') || name === 'help' ? { kind: 'help' } : { kind: 'none' }
   }
   const command = commands.find((c) => c.name === name)
-  if (command === undefined) {
-    if (has('version')) return { kind: 'version' }
-    return unknownCommand(name, commands, json)
-  }
+  if (command === undefined) return unknownCommand(name, commands, json)
   if (has('help')) return { kind: 'help', command }
   const problem = (message: string): CommandLine => ({ kind: 'usage', message, command, json })
 
