@@ -16,10 +16,10 @@ import {
   type SourceDoc,
 } from './load/parse-yaml.js'
 import { createSpecHasher } from './load/spec-hash.js'
+import type { CompiledExperiment } from './render/compiled-experiment.js'
 import { createTemplates } from './render/handlebars-env.js'
 import type { RenderedFile } from './render/render-experiment.js'
 import {
-  type CompiledExperiment,
   EXPERIMENT_RENDERERS,
   RENDERERS,
   type RenderContext,
@@ -330,6 +330,7 @@ export function locatorFor(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceD
       related.push({
         ...leafPosition(spec, docs),
         message: `inherited by ${spec.id} (${spec.chain.join(' > ')})`,
+        inheritedBy: typeof spec.value.name === 'string' ? spec.value.name : spec.id,
       })
     }
     return { value: winner.position, key, related: related.length > 0 ? related : undefined }

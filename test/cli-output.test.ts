@@ -99,6 +99,7 @@ describe('finqa compile --json', () => {
           message: expect.stringContaining('inherited by experiments/4b/default.yaml'),
         },
       ]),
+      folded: [],
     })
     expect(report.files.written).toEqual([])
   })

@@ -108,7 +108,9 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     expect(finqa([], dir).code).toBe(2)
     const help = finqa(['--help'], dir)
     expect(help.code).toBe(0)
-    expect(help.stdout).toContain('finqa compile [SPEC_DIR] [--out DIR] [--check]')
+    expect(help.stdout).toContain(
+      'finqa compile [SPEC_DIR | --specs DIR] [--out DIR] [--check | --watch] [--json]',
+    )
     const version = finqa(['--version'], dir)
     expect(version.code).toBe(0)
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version)

@@ -10,7 +10,9 @@ import {
   toDisplay,
   unreadDiagnostics,
 } from '../load/read-specs.js'
-import { type CliContext, EXIT } from './main.js'
+import type { CliContext } from './cli-context.js'
+import { EXIT } from './exit-codes.js'
+import { printJson } from './json-envelope.js'
 import { readSchema, readTemplates } from './package-files.js'
 
 /** A spec folder read and compiled: the result, with the read's own diagnostics in front. */
@@ -98,13 +100,21 @@ export function joinDisplay(dir: string, path: string): string {
 }
 
 /**
- * Reads and compiles a spec folder for the reporting commands, printing its diagnostics to stderr.
+ * Reads and compiles a spec folder for the reporting commands, printing its diagnostics to stderr (with
+ * `json`, printing nothing unless it fails: then the JSON envelope of that command).
  * Returns an exit code instead when the folder is missing or a spec has errors.
  */
-export function loadExperiments(specDir: string, ctx: CliContext): CompiledFolder | number {
+export function loadExperiments(
+  specDir: string,
+  ctx: CliContext,
+  json?: { readonly command: string },
+): CompiledFolder | number {
   const folder = compileFolder(specDir, ctx.cwd)
+  const failed = hasErrors(folder.diagnostics)
+  if (json !== undefined)
+    return failed ? printJson(ctx, json.command, EXIT.specErrors, folder.diagnostics, {}) : folder
   printDiagnostics(folder.diagnostics, folder.sources, ctx)
-  if (hasErrors(folder.diagnostics)) {
+  if (failed) {
     ctx.stderr.write(`finqa: ${formatSummary(folder.diagnostics)}\n`)
     return EXIT.specErrors
   }

@@ -50,6 +50,11 @@ export type DiagnosticCode =
 
 export interface RelatedPosition extends Position {
   readonly message: string
+  /**
+   * Set when this position is an experiment that inherited the value at fault: its name. The formatter
+   * folds many of these into one line ("inherited by 12 experiments: a, b, c, …").
+   */
+  readonly inheritedBy?: string
 }
 
 /** A user mistake, as data. Stages return these; only the CLI prints them. */
@@ -60,6 +65,12 @@ export interface Diagnostic extends Position {
   readonly message: string
   readonly suggestion?: string
   readonly related?: readonly RelatedPosition[]
+  /**
+   * Required keys (dotted, sorted) that this mistake leaves unset in the experiments that inherit it, whose
+   * own "missing required key" errors are folded into this one: one root cause, one error. Set on an
+   * unknown key whose did-you-mean names the missing key or a map above it (`rollot:` for `rollout:`).
+   */
+  readonly folded?: readonly string[]
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
@@ -78,6 +89,7 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     suggestion?: string
     related: RelatedPosition[]
     seen: Set<string>
+    folded: Set<string>
   }
   const groups = new Map<string, Diagnostic | Repeats>()
   const relatedKey = (r: RelatedPosition) => `${r.file}\0${r.line}\0${r.col}\0${r.message}`
@@ -90,10 +102,17 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     }
     if (!('first' in group)) {
       const related = [...(group.related ?? [])]
-      group = { first: group, suggestion: group.suggestion, related, seen: new Set(related.map(relatedKey)) }
+      group = {
+        first: group,
+        suggestion: group.suggestion,
+        related,
+        seen: new Set(related.map(relatedKey)),
+        folded: new Set(group.folded),
+      }
       groups.set(key, group)
     }
     group.suggestion ??= d.suggestion
+    for (const key of d.folded ?? []) group.folded.add(key)
     for (const r of d.related ?? []) {
       const k = relatedKey(r)
       if (group.seen.has(k)) continue
@@ -103,7 +122,12 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
   }
   const byKey = [...groups.values()].map((g) =>
     'first' in g
-      ? { ...g.first, suggestion: g.suggestion, related: g.related.length > 0 ? g.related : undefined }
+      ? {
+          ...g.first,
+          suggestion: g.suggestion,
+          related: g.related.length > 0 ? g.related : undefined,
+          ...(g.folded.size > 0 ? { folded: [...g.folded].sort(compareStrings) } : {}),
+        }
       : g,
   )
   return byKey.sort(

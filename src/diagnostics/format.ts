@@ -49,9 +49,31 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
     )
   }
   if (d.suggestion) lines.push(`  ${paint(c, 'suggestion:', 'cyan')} ${d.suggestion}`)
-  for (const r of d.related ?? [])
+  const folded = d.folded ?? []
+  if (folded.length > 0) {
+    const keys = folded.length === 1 ? 'the required key' : `${folded.length} required keys`
+    lines.push(
+      `  ${paint(c, 'note:', 'cyan')} this leaves ${keys} unset in the experiments that inherit it (${shortList(folded.map((k) => `\`${k}\``))}); ${folded.length === 1 ? 'its error is' : 'their errors are'} folded into this one`,
+    )
+  }
+  const related = d.related ?? []
+  const heirs = related.filter((r) => r.inheritedBy !== undefined)
+  // One experiment that inherits the value: where, and through which layers. Many: one line naming them.
+  for (const r of heirs.length > 1 ? related.filter((r) => r.inheritedBy === undefined) : related)
     lines.push(paint(c, `  related: ${r.file}:${r.line}:${r.col} ${r.message}`, 'dim'))
+  if (heirs.length > 1) {
+    const names = [...new Set(heirs.map((r) => r.inheritedBy as string))]
+    lines.push(paint(c, `  related: inherited by ${names.length} experiments: ${shortList(names)}`, 'dim'))
+  }
   return lines.join('\n')
+}
+
+/** The most names a one-line list shows before `…`. */
+const LIST_SHOWN = 3
+
+/** `a, b, c, …`: at most LIST_SHOWN items, on one line. */
+function shortList(items: readonly string[]): string {
+  return items.length <= LIST_SHOWN ? items.join(', ') : `${items.slice(0, LIST_SHOWN).join(', ')}, …`
 }
 
 /** The most characters of a source line a code frame shows. */

@@ -12,6 +12,8 @@ export interface DiagnosticJson {
   readonly message: string
   readonly suggestion: string | null
   readonly related: readonly { file: string; line: number; col: number; message: string }[]
+  /** Required keys this mistake leaves unset, whose own errors are folded into it (see `Diagnostic.folded`). */
+  readonly folded: readonly string[]
 }
 
 export function diagnosticToJson(d: Diagnostic): DiagnosticJson {
@@ -26,5 +28,6 @@ export function diagnosticToJson(d: Diagnostic): DiagnosticJson {
     message: d.message,
     suggestion: d.suggestion ?? null,
     related: (d.related ?? []).map((r) => ({ file: r.file, line: r.line, col: r.col, message: r.message })),
+    folded: [...(d.folded ?? [])],
   }
 }

@@ -1,7 +1,6 @@
-import type { Experiment } from '../generated/experiment.js'
 import { FINQA_VERSION } from '../generated/version.js'
 import { type DocsAnalysis, docsViewOf } from '../report/docs-view.js'
-import type { ResolvedSpec } from '../resolve/merge.js'
+import type { CompiledExperiment } from './compiled-experiment.js'
 import type { TemplateFn } from './handlebars-env.js'
 import { launchViewOf, type RenderedFile } from './render-experiment.js'
 import {
@@ -14,12 +13,6 @@ import {
 } from './render-slurm.js'
 import { UPLOAD_SCRIPT, uploadViewOf } from './render-upload.js'
 import { LAUNCH_LIB, targetsOf, verlLibFile, verlLibViewOf } from './render-verl-lib.js'
-
-/** A validated, concrete experiment with the layers behind it. */
-export interface CompiledExperiment {
-  readonly experiment: Experiment
-  readonly spec: ResolvedSpec
-}
 
 /** What every renderer has: the templates, and what the generated files mention. */
 export interface RenderSettings {

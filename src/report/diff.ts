@@ -1,6 +1,6 @@
 import type { Experiment } from '../generated/experiment.js'
 import type { PlainValue } from '../load/parse-yaml.js'
-import type { CompiledExperiment } from '../render/renderers.js'
+import type { CompiledExperiment } from '../render/compiled-experiment.js'
 import { fieldsOf, formatValue, type ResolvedField, sameValue, schemaOrder } from './fields.js'
 import { formatTextTable } from './text-table.js'
 

@@ -1,11 +1,11 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
 import { isPlainMap, type PlainValue } from '../load/parse-yaml.js'
+import type { CompiledExperiment } from '../render/compiled-experiment.js'
 import { type MarkdownTable, markdownCode, markdownText } from '../render/encoders.js'
 import { knobsOf } from '../render/render-experiment.js'
 import { renderMermaidBlock } from '../render/render-mermaid.js'
 import { uploadEnabled } from '../render/render-slurm.js'
-import type { CompiledExperiment } from '../render/renderers.js'
 import { checkpointDir } from './diff.js'
 import {
   displayKey,

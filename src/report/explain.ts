@@ -1,6 +1,6 @@
+import { didYouMean } from '../diagnostics/did-you-mean.js'
 import type { PlainValue } from '../load/parse-yaml.js'
-import type { CompiledExperiment } from '../render/renderers.js'
-import { closest } from '../resolve/merge.js'
+import type { CompiledExperiment } from '../render/compiled-experiment.js'
 import { targetFor, type VerlTarget } from '../verl/index.js'
 import { ignoredEntry } from '../verl/target.js'
 import {
@@ -119,7 +119,7 @@ export function explainExperiment(item: CompiledExperiment, options: ExplainOpti
     const field = schemaFieldAt(options.schema, pointerOfKey(query))
     return { kind: 'unset', explanation, key: query, title: field?.title, description: field?.description }
   }
-  const near = closest(query, [...known, ...all.map((f) => f.key), ...target.keys.keys()])
+  const near = didYouMean(query, [...known, ...all.map((f) => f.key), ...target.keys.keys()])
   return {
     kind: 'unknown-key',
     message: `${experiment.name} has no field ${query}, and VERL ${target.version} has no such key${near ? `; did you mean ${near}?` : ''}`,

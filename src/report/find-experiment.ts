@@ -1,5 +1,5 @@
-import type { CompiledExperiment } from '../render/renderers.js'
-import { closest } from '../resolve/merge.js'
+import { didYouMean } from '../diagnostics/did-you-mean.js'
+import type { CompiledExperiment } from '../render/compiled-experiment.js'
 
 export type FindResult =
   | { readonly kind: 'found'; readonly item: CompiledExperiment }
@@ -12,7 +12,7 @@ export function findExperiment(experiments: readonly CompiledExperiment[], query
     experiments.find((e) => e.experiment.script === query || e.experiment.script === `${query}.sh`)
   if (item !== undefined) return { kind: 'found', item }
   const candidates = experiments.flatMap((e) => [e.experiment.name, e.experiment.script])
-  const near = closest(query, candidates)
+  const near = didYouMean(query, candidates)
   const names = experiments.map((e) => e.experiment.name).join(', ')
   return {
     kind: 'missing',

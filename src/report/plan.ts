@@ -3,7 +3,7 @@ import { type Diagnostic, type Position, sortDiagnostics } from '../diagnostics/
 import { modelSecondsPerStep } from '../estimate/step-cost.js'
 import type { Experiment } from '../generated/experiment.js'
 import type { Pointer } from '../load/parse-yaml.js'
-import type { CompiledExperiment } from '../render/renderers.js'
+import type { CompiledExperiment } from '../render/compiled-experiment.js'
 import type { MeasuredPace } from './progress.js'
 import { countCell, formatTextTable, groupDigits } from './text-table.js'
 

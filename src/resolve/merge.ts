@@ -1,5 +1,5 @@
-import { distance } from 'fastest-levenshtein'
 import type { Diagnostic, Position } from '../diagnostics/diagnostic.js'
+import { didYouMean } from '../diagnostics/did-you-mean.js'
 import {
   isPlainMap,
   layerId,
@@ -167,7 +167,7 @@ function applyLayer(state: MergeState, doc: SourceDoc): void {
       const position = positions?.value ?? { file: doc.file, line: 1, col: 1 }
       if (v === null) {
         if (!Object.hasOwn(target, key)) {
-          const near = closest(key, Object.keys(target))
+          const near = didYouMean(key, Object.keys(target))
           diagnostics.push({
             ...(positions?.key ?? position),
             severity: 'error',
@@ -204,19 +204,4 @@ function applyLayer(state: MergeState, doc: SourceDoc): void {
   }
 
   apply(state.value, doc.value, '', true)
-}
-
-/** The nearest candidate by edit distance, when it is near enough to be a likely typo. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined
-  let bestDistance = Number.POSITIVE_INFINITY
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase())
-    if (d < bestDistance || (d === bestDistance && best !== undefined && c < best)) {
-      best = c
-      bestDistance = d
-    }
-  }
-  if (best === undefined) return undefined
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined
 }

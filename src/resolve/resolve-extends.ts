@@ -1,7 +1,7 @@
 import { posix } from 'node:path'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
+import { didYouMean } from '../diagnostics/did-you-mean.js'
 import type { SourceDoc } from '../load/parse-yaml.js'
-import { closest } from './merge.js'
 
 /** A layer's ancestry as layer ids, root first and the layer itself last; absent when the chain is broken. */
 export interface ExtendsChain {
@@ -190,7 +190,7 @@ function closestPathHint(
     if (exists(`${target}${suffix}`)) return `did you mean "${ext}${suffix}"?`
   const sameName = candidates.find((c) => posix.basename(c) === posix.basename(target))
   if (sameName !== undefined) return `did you mean "${relativeTo(from, sameName)}"?`
-  const near = closest(
+  const near = didYouMean(
     relativeTo(from, target),
     candidates.map((c) => relativeTo(from, c)),
   )

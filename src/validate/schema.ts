@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv'
 import type { Diagnostic, Position, RelatedPosition } from '../diagnostics/diagnostic.js'
+import { didYouMean } from '../diagnostics/did-you-mean.js'
 import * as precompiled from '../generated/validators.js'
 import { isPlainMap, type Pointer, pointerJoin, pointerSegments } from '../load/parse-yaml.js'
-import { closest } from '../resolve/merge.js'
 
 export type Schema = { [key: string]: unknown }
 
@@ -134,14 +134,38 @@ export function ajvToDiagnostics(
   const checked: Checked = { schema, data }
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
   const typePaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath))
+  const shown = errors.filter(
+    (error) =>
+      // Inside an anyOf, report the anyOf once instead of each branch's complaint.
+      !(error.keyword !== 'anyOf' && anyOfPaths.has(error.instancePath)) &&
+      // A value of the wrong type: the type is the news, not the enum or pattern it then also fails.
+      !(error.keyword !== 'type' && error.keyword !== 'anyOf' && typePaths.has(error.instancePath)) &&
+      error.keyword !== 'propertyNames', // reported through its inner error, at the key
+  )
+  // An unknown key that is a typo of a known one leaves that one unset: the required keys missing at or
+  // below it are its consequence, folded into its diagnostic (one root cause, one error).
+  const typos = new Map<ErrorObject, { target: Pointer; folded: Set<string> }>()
+  for (const error of shown) {
+    const target = typoTarget(error, checked)
+    if (target !== undefined) typos.set(error, { target, folded: new Set() })
+  }
+  const unshown = new Set<ErrorObject>()
+  for (const error of shown) {
+    if (error.keyword !== 'required') continue
+    const missing = pointerJoin(error.instancePath, String(error.params.missingProperty))
+    for (const typo of typos.values()) {
+      if (missing !== typo.target && !missing.startsWith(`${typo.target}/`)) continue
+      typo.folded.add(pointerSegments(missing).join('.'))
+      unshown.add(error)
+      break
+    }
+  }
   const out: Diagnostic[] = []
-  for (const error of errors) {
-    // Inside an anyOf, report the anyOf once instead of each branch's complaint.
-    if (error.keyword !== 'anyOf' && anyOfPaths.has(error.instancePath)) continue
-    // A value of the wrong type: the type is the news, not the enum or pattern it then also fails.
-    if (error.keyword !== 'type' && error.keyword !== 'anyOf' && typePaths.has(error.instancePath)) continue
-    if (error.keyword === 'propertyNames') continue // reported through its inner error, at the key
-    out.push(toDiagnostic(error, checked, locate))
+  for (const error of shown) {
+    if (unshown.has(error)) continue
+    const d = toDiagnostic(error, checked, locate)
+    const folded = typos.get(error)?.folded
+    out.push(folded === undefined || folded.size === 0 ? d : { ...d, folded: [...folded].sort() })
   }
   // Never let a failed validation pass silently, whatever the filters above dropped.
   if (out.length === 0 && errors[0] !== undefined)
@@ -157,8 +181,8 @@ function toDiagnostic(error: ErrorObject, checked: Checked, locate: Locate): Dia
     case 'additionalProperties': {
       const key = String(error.params.additionalProperty)
       const at = locate(pointerJoin(path, key))
-      const known = Object.keys((parentSchema(checked.schema, error)?.properties as Schema | undefined) ?? {})
-      const near = closest(key, known)
+      const known = knownKeys(error, checked)
+      const near = didYouMean(key, known)
       return {
         ...base,
         ...(at.key ?? at.value),
@@ -209,6 +233,18 @@ function toDiagnostic(error: ErrorObject, checked: Checked, locate: Locate): Dia
     default:
       return defaultDiagnostic(error, checked, locate, field)
   }
+}
+
+/** The keys the map holding an unknown key may have. */
+function knownKeys(error: ErrorObject, checked: Checked): string[] {
+  return Object.keys((parentSchema(checked.schema, error)?.properties as Schema | undefined) ?? {})
+}
+
+/** For an unknown key that is a likely typo of a known one: the pointer of the key it was meant to be. */
+function typoTarget(error: ErrorObject, checked: Checked): Pointer | undefined {
+  if (error.keyword !== 'additionalProperties') return undefined
+  const near = didYouMean(String(error.params.additionalProperty), knownKeys(error, checked))
+  return near === undefined ? undefined : pointerJoin(error.instancePath, near)
 }
 
 function fieldOf(path: string): string {
@@ -315,7 +351,7 @@ function describe(error: ErrorObject): string {
 function suggest(error: ErrorObject, data: unknown, field: Schema | undefined): string | undefined {
   if (error.keyword === 'enum') {
     const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String)
-    const near = typeof data === 'string' ? closest(data, allowed) : undefined
+    const near = typeof data === 'string' ? didYouMean(data, allowed) : undefined
     return near ? `did you mean "${near}"?` : undefined
   }
   if (error.keyword === 'type') {

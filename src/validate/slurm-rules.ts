@@ -1,9 +1,9 @@
 import type { Diagnostic, DiagnosticCode, RelatedPosition } from '../diagnostics/diagnostic.js'
+import { didYouMean } from '../diagnostics/did-you-mean.js'
 import { secondsPerStepOf } from '../estimate/step-cost.js'
 import type { Experiment } from '../generated/experiment.js'
 import { pointerJoin } from '../load/parse-yaml.js'
 import { UPLOAD_OPTIONS, UPLOAD_SCRIPT } from '../render/render-upload.js'
-import { closest } from '../resolve/merge.js'
 import { RESERVED_SBATCH_OPTIONS, SBATCH_OPTIONS } from './sbatch-options.js'
 import type { Locate, Located } from './schema.js'
 
@@ -115,7 +115,7 @@ export function checkSlurm(e: Experiment, locate: Locate): Diagnostic[] {
     } else if (!KNOWN_SBATCH_OPTIONS.has(name)) {
       const near = KNOWN_SBATCH_OPTIONS.has(bare)
         ? bare
-        : closest(bare.replaceAll('_', '-'), KNOWN_SBATCH_OPTIONS)
+        : didYouMean(bare.replaceAll('_', '-'), KNOWN_SBATCH_OPTIONS)
       out.push(
         at(
           where,
@@ -238,7 +238,7 @@ function checkClusterProfile(e: Experiment, locate: Locate): Diagnostic[] {
   if (c.partitions !== undefined && s.partition !== undefined) {
     for (const p of s.partition.split(',')) {
       if (c.partitions.includes(p)) continue
-      const near = closest(p, c.partitions)
+      const near = didYouMean(p, c.partitions)
       warn(
         '/slurm/partition',
         `partition ${p} is not one of cluster ${c.name}'s: ${c.partitions.join(', ')}`,
@@ -296,7 +296,7 @@ export function uploadArgsProblems(args: readonly string[]): UploadArgsProblem[]
     const name = eq === -1 ? arg : arg.slice(0, eq)
     const kind = UPLOAD_OPTIONS.get(name)
     if (kind === undefined || (kind === 'flag' && eq !== -1)) {
-      const near = closest(name, UPLOAD_OPTIONS.keys())
+      const near = didYouMean(name, UPLOAD_OPTIONS.keys())
       problem(
         i,
         `\`${arg}\` is not an option of ${UPLOAD_SCRIPT}`,

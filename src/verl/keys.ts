@@ -1,5 +1,5 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
-import { closest } from '../resolve/merge.js'
+import { didYouMean } from '../diagnostics/did-you-mean.js'
 import { ignoredEntry, type VerlTarget } from './target.js'
 
 /** A Hydra override key with its prefix: `key` overrides, `+key` adds, `++key` either, `~key` deletes. */
@@ -61,7 +61,7 @@ export function keyProblem(target: VerlTarget, raw: string, use: KeyUse): KeyPro
     }
   }
   if ((prefix === '' || prefix === '~') && kind === undefined) {
-    const near = closest(key, target.keys.keys())
+    const near = didYouMean(key, target.keys.keys())
     return {
       message: `\`${key}\` is not a key of ${v}'s config (${target.repo.replace(/^https:\/\/github.com\//, '')} ${target.tag}, commit ${target.commit.slice(0, 12)})`,
       suggestion: near

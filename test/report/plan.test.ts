@@ -183,7 +183,20 @@ describe('plan reads the row count from the parquet footer', () => {
   it('finqa plan --data-dir uses the footer count and warns at data.train_rows that the spec differs', async () => {
     const r = await runCli(['plan', 'experiments', '--data-dir', 'test/fixtures/parquet', '--json'])
     expect(r.code).toBe(0)
-    const rows = JSON.parse(r.stdout) as Record<string, unknown>[]
+    const report = JSON.parse(r.stdout) as {
+      rows: Record<string, unknown>[]
+      diagnostics: {
+        severity: string
+        code: string
+        file: string
+        line: number
+        col: number
+        message: string
+      }[]
+    }
+    expect(report).toMatchObject({ command: 'plan', ok: true, exitCode: 0 })
+    expect(r.stderr).toBe('')
+    const rows = report.rows
     const four = rows.find((x) => x.script === 'run_4b.sh')
     const eight = rows.find((x) => x.script === 'run_8b.sh')
     // 150 rows / 64 = 2 steps per epoch, 20 steps: one checkpoint (the last step), validation before and at the end.
@@ -206,13 +219,22 @@ describe('plan reads the row count from the parquet footer', () => {
     const spec = readFileSync(join(REPO, 'experiments/qwen3-4b.yaml'), 'utf8')
     const { line, col } = positionOf(spec, '20000', 'train_rows')
     // One warning for the four 4B experiments: they share the layer that sets data.train_rows.
-    const warnings = r.stderr.split('\n').filter((l) => l.includes(' ROW_COUNT '))
+    const warnings = report.diagnostics.filter((d) => d.code === 'ROW_COUNT')
     expect(warnings).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^experiments/qwen3-4b\\.yaml:${line}:${col} warning ROW_COUNT data\\.train_rows is 20000, but the footer of .*train_4b_model_forecast_20000\\.parquet counts 150 rows`,
+      expect.objectContaining({
+        severity: 'warning',
+        file: 'experiments/qwen3-4b.yaml',
+        line,
+        col,
+        message: expect.stringMatching(
+          /^data\.train_rows is 20000, but the footer of .*train_4b_model_forecast_20000\.parquet counts 150 rows/,
         ),
-      ),
+      }),
+    ])
+    // As text, the same warning goes to stderr.
+    const text = await runCli(['plan', 'experiments', '--data-dir', 'test/fixtures/parquet'])
+    expect(text.stderr.split('\n').filter((l) => l.includes(' ROW_COUNT '))).toEqual([
+      expect.stringMatching(new RegExp(`^experiments/qwen3-4b\\.yaml:${line}:${col} warning ROW_COUNT `)),
     ])
   })
 
@@ -230,12 +252,15 @@ describe('plan reads the row count from the parquet footer', () => {
     )
     const r = await runCli(['plan', '--json'], root)
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout)[0]).toMatchObject({
+    const report = JSON.parse(r.stdout)
+    expect(report.rows[0]).toMatchObject({
       trainRows: FIXTURE_ROWS,
       rowsFrom: 'parquet',
       totalSteps: 20,
     })
-    expect(r.stderr).toContain('experiments/exp.yaml:5:15 warning ROW_COUNT')
+    expect(report.diagnostics).toMatchObject([
+      { severity: 'warning', code: 'ROW_COUNT', file: 'experiments/exp.yaml', line: 5, col: 15 },
+    ])
   })
 
   it('a file that is not parquet gives a PARQUET_UNREADABLE warning and the spec count', async () => {
@@ -245,6 +270,12 @@ describe('plan reads the row count from the parquet footer', () => {
     })
     const r = await runCli(['plan', 'experiments', '--data-dir', 'data', '--json'], root)
     expect(r.code).toBe(0)
-    expect(r.stderr).toMatch(/experiments\/exp\.yaml:\d+:\d+ warning PARQUET_UNREADABLE/)
+    expect(JSON.parse(r.stdout).diagnostics).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'PARQUET_UNREADABLE',
+        file: 'experiments/exp.yaml',
+      }),
+    )
   })
 })

@@ -130,7 +130,7 @@ describe('finqa plan with a run on disk', () => {
     const r = await runCli(['plan', 'experiments', '--checkpoint-root', root, '--json'])
     expect(r.code).toBe(0)
     const rows = (
-      JSON.parse(r.stdout) as {
+      JSON.parse(r.stdout).rows as {
         script: string
         secondsPerStep: number
         secondsFrom: string
@@ -155,7 +155,7 @@ describe('finqa plan with a run on disk', () => {
   it('a checkpoint root this machine cannot see changes nothing: the cost model', async () => {
     const r = await runCli(['plan', 'experiments', '--checkpoint-root', join(root, 'absent'), '--json'])
     expect(r.code).toBe(0)
-    expect((JSON.parse(r.stdout) as { secondsFrom: string }[]).map((x) => x.secondsFrom)).toEqual(
+    expect((JSON.parse(r.stdout).rows as { secondsFrom: string }[]).map((x) => x.secondsFrom)).toEqual(
       Array(8).fill('model'),
     )
   })

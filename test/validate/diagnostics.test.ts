@@ -32,6 +32,31 @@ describe('diagnostics carry what the user needs', () => {
     ])
   })
 
+  it('a misspelt required key is one error: its missing-key errors fold into it, also in a nested map', () => {
+    const { diagnostics } = withChange('experiments/base.yaml', '  engine: vllm', '  engnie: vllm')
+    expect(diagnostics).toMatchObject([
+      {
+        code: 'UNKNOWN_KEY',
+        file: 'experiments/base.yaml',
+        suggestion: 'did you mean `engine`?',
+        folded: ['rollout.engine'],
+      },
+    ])
+    expect(diagnostics).toHaveLength(1)
+  })
+
+  it('a misspelt key that no required key is missing under stays alone, and other errors stay', () => {
+    const { diagnostics } = withChange(
+      'experiments/4b/rollout4.yaml',
+      'rollout:\n  n: 4',
+      'rollout:\n  nn: 4\n  engine: 3',
+    )
+    expect(diagnostics.map((d) => [d.code, d.folded])).toEqual([
+      ['UNKNOWN_KEY', undefined],
+      ['SCHEMA', undefined],
+    ])
+  })
+
   it('a value of the wrong type says how to write it: what YAML made of it, or an example', () => {
     const cases: [from: string, to: string, suggestion: string][] = [
       ['project: fin_text_qa', 'project: 123', 'put it in quotes to make it text: "123"'],

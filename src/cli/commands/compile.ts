@@ -7,7 +7,6 @@ import {
   sortDiagnostics,
 } from '../../diagnostics/diagnostic.js'
 import { formatDiagnostic, formatSummary, paint } from '../../diagnostics/format.js'
-import { diagnosticToJson } from '../../diagnostics/json.js'
 import { isSystemError, osCause } from '../../diagnostics/os-error.js'
 import { openCompileCache } from '../../emit/compile-cache.js'
 import { MANIFEST } from '../../emit/manifest.js'
@@ -29,9 +28,11 @@ import {
 } from '../../emit/write-outputs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { groupDigits } from '../../report/text-table.js'
+import type { CliContext } from '../cli-context.js'
 import { useColor } from '../color.js'
+import { EXIT } from '../exit-codes.js'
+import { type JsonEnvelope, jsonEnvelope } from '../json-envelope.js'
 import { displayPath, joinDisplay, readFolder } from '../load-experiments.js'
-import { type CliContext, EXIT } from '../main.js'
 import { readPackageJson } from '../package-files.js'
 import { checkVerlConfigDirs } from '../verl-config-dir.js'
 
@@ -345,18 +346,14 @@ export function printReport(report: CompileReport, options: CompileOptions, ctx:
   else printHuman(report, ctx)
 }
 
-/** `finqa compile --json`: one object; every path relative to the working directory. */
-export interface CompileJson {
-  readonly finqa: string
+/** `finqa compile --json`: the envelope, then the compile's result; every path relative to the working directory. */
+export interface CompileJson extends JsonEnvelope {
   readonly command: 'compile'
   readonly mode: 'write' | 'check'
-  readonly ok: boolean
-  readonly exitCode: number
   readonly specDir: string
   readonly outDir: string
   readonly summary: { experiments: number; errors: number; warnings: number }
   readonly experiments: CompileReport['experiments']
-  readonly diagnostics: ReturnType<typeof diagnosticToJson>[]
   readonly files: { readonly [K in keyof CompileReport['files']]: string[] }
 }
 
@@ -364,11 +361,9 @@ export function reportToJson(report: CompileReport): CompileJson {
   const inOut = (files: readonly string[]) => files.map((f) => joinDisplay(report.outDir, f))
   const errors = report.diagnostics.filter((d) => d.severity === 'error').length
   return {
-    finqa: readPackageJson().version,
+    ...jsonEnvelope('compile', report.exitCode, report.diagnostics, {}),
     command: 'compile',
     mode: report.mode,
-    ok: report.exitCode === EXIT.ok,
-    exitCode: report.exitCode,
     specDir: report.specDir,
     outDir: report.outDir,
     summary: {
@@ -377,7 +372,6 @@ export function reportToJson(report: CompileReport): CompileJson {
       warnings: report.diagnostics.length - errors,
     },
     experiments: report.experiments,
-    diagnostics: report.diagnostics.map(diagnosticToJson),
     files: {
       written: inOut(report.files.written),
       unchanged: inOut(report.files.unchanged),

@@ -1,7 +1,9 @@
 import { diffExperiments, formatDiff } from '../../report/diff.js'
 import { findExperiment } from '../../report/find-experiment.js'
+import type { CliContext } from '../cli-context.js'
+import { EXIT } from '../exit-codes.js'
+import { printJson } from '../json-envelope.js'
 import { loadExperiments } from '../load-experiments.js'
-import { type CliContext, EXIT } from '../main.js'
 
 export interface DiffCommandOptions {
   readonly specDir: string
@@ -14,18 +16,19 @@ export interface DiffCommandOptions {
 
 /** `finqa diff A B`: a report, so 0 whether or not they differ; 1 only on errors. */
 export function diffCommand(options: DiffCommandOptions, ctx: CliContext): number {
-  const loaded = loadExperiments(options.specDir, ctx)
+  const loaded = loadExperiments(options.specDir, ctx, options.json ? { command: 'diff' } : undefined)
   if (typeof loaded === 'number') return loaded
   const a = findExperiment(loaded.result.experiments, options.a)
   const b = findExperiment(loaded.result.experiments, options.b)
-  let missing = false
-  for (const f of [a, b]) {
-    if (f.kind !== 'missing') continue
-    ctx.stderr.write(`finqa diff: ${f.message}\n`)
-    missing = true
+  if (a.kind !== 'found' || b.kind !== 'found') {
+    const messages = [a, b].flatMap((f) => (f.kind === 'missing' ? [f.message] : []))
+    if (options.json)
+      return printJson(ctx, 'diff', EXIT.specErrors, loaded.diagnostics, { error: messages.join('; ') })
+    for (const m of messages) ctx.stderr.write(`finqa diff: ${m}\n`)
+    return EXIT.specErrors
   }
-  if (missing || a.kind !== 'found' || b.kind !== 'found') return EXIT.specErrors
   const diff = diffExperiments(a.item, b.item, { schema: loaded.schema, all: options.all })
-  ctx.stdout.write(options.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff))
+  if (options.json) return printJson(ctx, 'diff', EXIT.ok, loaded.diagnostics, diff)
+  ctx.stdout.write(formatDiff(diff))
   return EXIT.ok
 }

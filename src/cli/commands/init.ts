@@ -4,9 +4,10 @@ import { formatDiagnostic, paint } from '../../diagnostics/format.js'
 import { isSystemError, osCause } from '../../diagnostics/os-error.js'
 import { foldersMade, makeFolder } from '../../emit/output-paths.js'
 import { toDisplay } from '../../load/read-specs.js'
+import type { CliContext } from '../cli-context.js'
 import { useColor } from '../color.js'
+import { EXIT } from '../exit-codes.js'
 import { displayPath, joinDisplay } from '../load-experiments.js'
-import { type CliContext, EXIT } from '../main.js'
 import { readScaffold } from '../package-files.js'
 
 export interface InitOptions {

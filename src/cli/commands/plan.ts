@@ -1,11 +1,13 @@
 import { posix, resolve } from 'node:path'
-import { hasErrors } from '../../diagnostics/diagnostic.js'
+import { hasErrors, sortDiagnostics } from '../../diagnostics/diagnostic.js'
 import { readCheckpointFolder } from '../../load/read-checkpoints.js'
 import { readParquetRows } from '../../load/read-parquet-rows.js'
 import { formatPlan, planExperiments, trainFileOf } from '../../report/plan.js'
 import { type MeasuredPace, measuredPace } from '../../report/progress.js'
+import type { CliContext } from '../cli-context.js'
+import { EXIT } from '../exit-codes.js'
+import { printJson } from '../json-envelope.js'
 import { loadExperiments, printDiagnostics } from '../load-experiments.js'
-import { type CliContext, EXIT } from '../main.js'
 
 export interface PlanCommandOptions {
   readonly specDir: string
@@ -21,7 +23,7 @@ export interface PlanCommandOptions {
  * row count of every training file it can reach from its parquet footer, and warns where the spec differs.
  */
 export async function planCommand(options: PlanCommandOptions, ctx: CliContext): Promise<number> {
-  const loaded = loadExperiments(options.specDir, ctx)
+  const loaded = loadExperiments(options.specDir, ctx, options.json ? { command: 'plan' } : undefined)
   if (typeof loaded === 'number') return loaded
   const experiments = loaded.result.experiments
   const dataDir = options.dataDir === undefined ? undefined : resolve(ctx.cwd, options.dataDir)
@@ -43,7 +45,12 @@ export async function planCommand(options: PlanCommandOptions, ctx: CliContext):
     if (pace !== null) measured.set(e.name, pace)
   }
   const plan = planExperiments(experiments, { parquetRows, parquetErrors, dataDir, measured })
+  const exitCode = hasErrors(plan.diagnostics) ? EXIT.specErrors : EXIT.ok
+  if (options.json) {
+    const diagnostics = sortDiagnostics([...loaded.diagnostics, ...plan.diagnostics])
+    return printJson(ctx, 'plan', exitCode, diagnostics, { rows: plan.rows, totals: plan.totals })
+  }
   printDiagnostics(plan.diagnostics, loaded.sources, ctx)
-  ctx.stdout.write(options.json ? `${JSON.stringify(plan.rows, null, 2)}\n` : formatPlan(plan))
-  return hasErrors(plan.diagnostics) ? EXIT.specErrors : EXIT.ok
+  ctx.stdout.write(formatPlan(plan))
+  return exitCode
 }

@@ -1,7 +1,8 @@
 import { type FSWatcher, statSync, watch } from 'node:fs'
 import { resolve } from 'node:path'
+import type { CliContext } from '../cli-context.js'
+import { EXIT } from '../exit-codes.js'
 import { displayPath } from '../load-experiments.js'
-import { type CliContext, EXIT } from '../main.js'
 import { type CompileOptions, printReport, runCompile } from './compile.js'
 
 /** Changes closer together than this make one recompile (an editor's save is often several events). */
