@@ -39,6 +39,7 @@ Usage:
   finqa explain EXPERIMENT [KEY] [--specs DIR] [--json]
   finqa plan [SPEC_DIR] [--data-dir DIR] [--checkpoint-root DIR] [--json]
   finqa diff A B [--specs DIR] [--all] [--json]
+  finqa status [SPEC_DIR] [--checkpoint-root DIR] [--out DIR] [--json]
 
 Commands:
   compile     Resolve, validate and render every experiment in SPEC_DIR (default: experiments)
@@ -58,17 +59,24 @@ Commands:
               estimate.seconds_per_step, or the pace measured in a run's checkpoint folder.
   diff        The resolved fields in which experiments A and B differ, each side with the layer
               that set it. Exits 0 whether or not they differ.
+  status      Per experiment: not started, queued, running, requeued, failed or finished; the
+              latest checkpoint of the total steps, steps per hour and ETA, the last start (who,
+              when, which overrides) and the steps uploaded, from the checkpoint folders and, when
+              squeue is on PATH, Slurm. Ends with the command that submits the experiments
+              neither finished nor queued or running.
 
 Options:
-  --out DIR       compile: output folder (default: dist-scripts)
+  --out DIR       compile: output folder (default: dist-scripts); status: where it is, for the
+                  submit command
   --check         compile: write nothing; exit 1 listing stale, missing and extra files
   --watch         compile: compile, then recompile whenever a spec changes, until Ctrl-C
   --specs DIR     explain, diff: the spec folder (default: experiments)
   --data-dir DIR  plan: look for the parquet files in DIR instead of each spec's data.dir
   --checkpoint-root DIR
-                  plan: look for the runs' checkpoint folders in DIR instead of trainer.checkpoint_root
+                  plan, status: look for the runs' checkpoint folders in DIR instead of
+                  trainer.checkpoint_root
   --all           diff: also show documentation fields (description, model.label)
-  --json          compile, explain, plan, diff: print JSON on stdout
+  --json          compile, explain, plan, diff, status: print JSON on stdout
   -h, --help      show this help
   -v, --version   show the version
 
@@ -83,6 +91,7 @@ Examples:
   npx finqa explain qwen3_4b_rollout12 rollout.n
   npx finqa plan --json
   npx finqa diff qwen3_4b_default run_4b_rollout12.sh
+  npx finqa status --checkpoint-root /mnt/checkpoints
 `
 
 /** The options each command accepts; any other is a usage error. */
@@ -92,6 +101,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   explain: ['specs', 'json'],
   plan: ['data-dir', 'checkpoint-root', 'json'],
   diff: ['specs', 'all', 'json'],
+  status: ['checkpoint-root', 'out', 'json'],
 }
 
 export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -204,8 +214,22 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
         ctx,
       )
     }
+    case 'status': {
+      if (rest.length > 1)
+        return usage(ctx, `status: expected one spec folder, got ${rest.length}: ${rest.join(' ')}`)
+      const { statusCommand } = await import('./commands/status.js')
+      return statusCommand(
+        {
+          specDir: rest[0] ?? 'experiments',
+          checkpointRoot: values['checkpoint-root'],
+          outDir: values.out ?? 'dist-scripts',
+          json,
+        },
+        ctx,
+      )
+    }
     default:
-      return usage(ctx, `unknown command '${command}'. Commands: compile, init, explain, plan, diff`)
+      return usage(ctx, `unknown command '${command}'. Commands: compile, init, explain, plan, diff, status`)
   }
 }
 
