@@ -221,7 +221,10 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
   const uploadedSteps = [...new Set(uploads.map((u) => u.step))].sort((a, b) => a - b)
 
   const sorted = [...jobs].sort((a, b) => compareJobIds(b.id, a.id))
-  const active = sorted.filter((j) => ACTIVE.has(j.state))
+  // A job that runs is the one writing the folder: before a pending one, however new.
+  const active = sorted
+    .filter((j) => ACTIVE.has(j.state))
+    .sort((a, b) => Number(isPending(a)) - Number(isPending(b)))
   const job = active[0] ?? sorted[0] ?? null
 
   const atTotal = (step: number | null | undefined): boolean =>
@@ -263,7 +266,7 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
     if (idleS <= staleS) return { state: 'running', detail: `no Slurm job; ${since}` }
     return {
       state: 'failed',
-      detail: `no progress for ${formatHours(idleS / 3600)} (${since}; stalled after ${formatHours(staleS / 3600)})`,
+      detail: `no progress for ${round1(idleS / 3600)} h (${since}; stalled after ${round1(staleS / 3600)} h)`,
     }
   })()
 
@@ -323,8 +326,12 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
   }
 }
 
+function isPending(job: SlurmJob): boolean {
+  return job.state === 'PENDING' || REQUEUE_STATES.has(job.state)
+}
+
 function activeState(job: SlurmJob): { state: RunState; detail: string } {
-  const pending = job.state === 'PENDING' || REQUEUE_STATES.has(job.state)
+  const pending = isPending(job)
   const why = job.reason === null ? '' : ` (${job.reason})`
   const held = job.reason !== null && /^JobHeld/.test(job.reason)
   const doing = pending ? `${held ? 'held' : 'pending'}${why}` : job.state.toLowerCase()
@@ -374,7 +381,7 @@ export function formatStatus(report: StatusReport): string {
     STATE_WORDS[r.state],
     r.latestStep === null && r.totalSteps === null
       ? '-'
-      : `${countCell(r.latestStep ?? 0)} / ${countCell(r.totalSteps)}`,
+      : `${r.latestStep === null ? '-' : groupDigits(r.latestStep)} / ${countCell(r.totalSteps)}`,
     r.percent === null ? '' : r.percent.toFixed(1),
     r.stepsPerHour === null ? '' : String(r.stepsPerHour),
     r.eta !== null
@@ -410,8 +417,14 @@ export function formatStatus(report: StatusReport): string {
       `${r.name}: ${r.badLines} line(s) of finqa-runs.jsonl or finqa-uploads.jsonl are not records; left out.`,
     )
   const { submit } = report
+  const unknown = report.experiments.filter((r) => r.state === 'unknown').map((r) => r.name)
+  if (unknown.length > 0) lines.push(`State unknown here, so not submitted: ${unknown.join(', ')}.`)
   if (submit.command === null)
-    lines.push('Nothing to submit: every experiment is finished, queued, running or requeued.')
+    lines.push(
+      unknown.length > 0
+        ? 'Nothing else to submit: every other experiment is finished, queued, running or requeued.'
+        : 'Nothing to submit: every experiment is finished, queued, running or requeued.',
+    )
   else {
     const n = submit.experiments.length
     lines.push(
