@@ -246,8 +246,7 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
       return { state: 'failed', detail: `job ${job.id} ${job.state}${why}` }
     }
     if (folder === null || folder.kind === 'unreadable') {
-      const where =
-        folder === null ? 'its checkpoint root is not visible here' : `${folder.dir}: ${folder.reason}`
+      const where = folder === null ? 'checkpoint root not visible' : `${folder.dir}: ${folder.reason}`
       return { state: 'unknown', detail: `${where}; no Slurm job` }
     }
     if (lastStart === undefined && steps.length === 0 && latestStep === null)

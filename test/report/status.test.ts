@@ -140,7 +140,7 @@ describe('finqa status, with Slurm', () => {
       ['finished', 'finished', 'step 3,120 of 3,120'],
       ['uploaded_last', 'finished', 'step 3,120 uploaded'],
       ['completed', 'finished', 'job 45 COMPLETED'],
-      ['unknown', 'unknown', 'its checkpoint root is not visible here; no Slurm job'],
+      ['unknown', 'unknown', 'checkpoint root not visible; no Slurm job'],
       ['two', 'running', 'job 48 running'],
     ])
   })
