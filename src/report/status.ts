@@ -225,7 +225,8 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
   const active = sorted
     .filter((j) => ACTIVE.has(j.state))
     .sort((a, b) => Number(isPending(a)) - Number(isPending(b)))
-  const job = active[0] ?? sorted[0] ?? null
+  const ended = sorted.find((j) => !ACTIVE.has(j.state) && endedJobCounts(j, starts))
+  const job = active[0] ?? ended ?? null
 
   const atTotal = (step: number | null | undefined): boolean =>
     total !== null && step !== null && step !== undefined && step >= total
@@ -239,8 +240,10 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
     const uploadedLast = uploadedSteps.at(-1)
     if (atTotal(uploadedLast))
       return { state: 'finished', detail: `step ${groupDigits(uploadedLast ?? 0)} uploaded` }
-    if (job !== null && job.state === 'COMPLETED')
-      return { state: 'finished', detail: `job ${job.id} COMPLETED` }
+    if (job !== null && job.state === 'COMPLETED') {
+      const at = latestStep === null ? '' : ` at step ${groupDigits(latestStep)} of ${countCell(total)}`
+      return { state: 'finished', detail: `job ${job.id} COMPLETED${at}` }
+    }
     if (job !== null && FAILED.has(job.state)) {
       const why = job.reason === null ? '' : ` (${job.reason})`
       return { state: 'failed', detail: `job ${job.id} ${job.state}${why}` }
@@ -323,6 +326,19 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
     uploads,
     badLines: found?.badLines ?? 0,
   }
+}
+
+/**
+ * Whether a job that ended speaks for the run in the folder: when the folder has no run record (nothing
+ * says which job wrote it), when a start was that job, or when the job came after the last start's job.
+ * An older job of the same name (an earlier study, another checkpoint root) does not.
+ */
+function endedJobCounts(job: SlurmJob, starts: readonly RunStart[]): boolean {
+  if (starts.length === 0) return true
+  const id = Number.parseInt(job.id, 10)
+  if (starts.some((s) => s.slurmJobId === id)) return true
+  const last = starts.at(-1)?.slurmJobId ?? null
+  return last !== null && id > last
 }
 
 function isPending(job: SlurmJob): boolean {

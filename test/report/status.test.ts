@@ -98,6 +98,8 @@ describe('finqa status, with Slurm', () => {
       job('48', 'two', 'RUNNING'),
       job('49', 'two', 'PENDING', 'Resources'),
       job('50', 'other-upload', 'PENDING'),
+      job('12', 'old_job', 'COMPLETED'),
+      job('61', 'failed_later', 'FAILED'),
     ],
   }
   const report = statusReport({
@@ -117,6 +119,18 @@ describe('finqa status, with Slurm', () => {
       experiment('completed', folder('completed', [[3000, '2026-12-06T09:00:00Z']]), { totalSteps: null }),
       experiment('unknown', null),
       experiment('two', 'missing'),
+      // Started by job 60: the COMPLETED job 12 of the same name was another run.
+      experiment(
+        'old_job',
+        folder('old_job', [[3000, '2026-12-07T09:00:00Z']], {
+          starts: [start('2026-12-07T08:00:00Z', { slurmJobId: 60 })],
+        }),
+      ),
+      // Job 61 came after the last start's job 60 (and failed before writing a record of its own).
+      experiment(
+        'failed_later',
+        folder('failed_later', [], { starts: [start('2026-12-07T08:00:00Z', { slurmJobId: 60 })] }),
+      ),
     ],
     hiddenRoots: [{ root: '/elsewhere', reason: 'ENOENT' }],
     slurm,
@@ -139,9 +153,11 @@ describe('finqa status, with Slurm', () => {
       ['gone', 'failed', 'job 39 of the last start is no longer in Slurm'],
       ['finished', 'finished', 'step 3,120 of 3,120'],
       ['uploaded_last', 'finished', 'step 3,120 uploaded'],
-      ['completed', 'finished', 'job 45 COMPLETED'],
+      ['completed', 'finished', 'job 45 COMPLETED at step 3,000 of ?'],
       ['unknown', 'unknown', 'checkpoint root not visible; no Slurm job'],
       ['two', 'running', 'job 48 running'],
+      ['old_job', 'failed', 'job 60 of the last start is no longer in Slurm'],
+      ['failed_later', 'failed', 'job 61 FAILED'],
     ])
   })
 
@@ -222,9 +238,9 @@ describe('finqa status, with Slurm', () => {
 
   it('submits the experiments not started or failed, by script name', () => {
     expect(report.submit).toEqual({
-      experiments: ['not_started', 'empty', 'failed', 'timeout', 'gone'],
+      experiments: ['not_started', 'empty', 'failed', 'timeout', 'gone', 'old_job', 'failed_later'],
       command:
-        'bash dist-scripts/slurm/submit_all.sh run_not_started run_empty run_failed run_timeout run_gone',
+        'bash dist-scripts/slurm/submit_all.sh run_not_started run_empty run_failed run_timeout run_gone run_old_job run_failed_later',
     })
     expect(report.slurm).toEqual({ source: 'squeue', message: null, accounting: false })
     expect(report.hiddenRoots).toEqual([{ root: '/elsewhere', reason: 'ENOENT' }])
@@ -266,8 +282,8 @@ describe('finqa status, with Slurm', () => {
       "Checkpoint root /elsewhere is not visible here (ENOENT): its runs' progress is unknown; run finqa status where it is mounted, or pass --checkpoint-root.",
       'Total steps unknown (no row count: set data.train_rows): completed.',
       'State unknown here, so not submitted: unknown.',
-      'Submit the 5 experiments neither finished nor queued or running (a failed run resumes from its latest checkpoint):',
-      '  bash dist-scripts/slurm/submit_all.sh run_not_started run_empty run_failed run_timeout run_gone',
+      'Submit the 7 experiments neither finished nor queued or running (a failed run resumes from its latest checkpoint):',
+      '  bash dist-scripts/slurm/submit_all.sh run_not_started run_empty run_failed run_timeout run_gone run_old_job run_failed_later',
     ])
   })
 })
