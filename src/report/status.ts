@@ -281,7 +281,7 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
     (judged.state === 'running' || judged.state === 'requeued') &&
     remainingHours !== null &&
     lastSaved !== undefined
-      ? lastSaved.savedMs + remainingHours * 3600 * 1000
+      ? Math.round(lastSaved.savedMs + remainingHours * 3_600_000)
       : null
   return {
     name: e.name,
