@@ -287,7 +287,7 @@ describe('finqa status on the seed experiments', () => {
       ['qwen3_4b_rollout4', 'queued', 'job 77 held (JobHeldUser)'],
       ['qwen3_8b_default', 'requeued', 'job 78 requeued once, running'],
       ['qwen3_8b_no_uncertain', 'running', expect.stringMatching(/^no Slurm job; /)],
-      ['qwen3_8b_rollout12', 'failed', 'job 79 FAILED (NonZeroExitCode)'],
+      ['qwen3_8b_rollout12', 'failed', 'job 79 FAILED (NonZeroExitCode); no checkpoint folder here'],
       ['qwen3_8b_rollout4', 'not-started', 'no checkpoint folder'],
     ])
     const requeued = report.experiments[4] as Row

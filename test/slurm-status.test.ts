@@ -107,9 +107,9 @@ describe.runIf(slurm)('finqa status against real Slurm jobs', () => {
       from: 'squeue',
     })
     expect(row('finished')?.state).toBe('finished')
-    expect(row('finished')?.detail).toBe(`job ${finished} COMPLETED`)
+    expect(row('finished')?.detail).toBe(`job ${finished} COMPLETED; no checkpoint folder here`)
     expect(row('failed')?.state).toBe('failed')
-    expect(row('failed')?.detail).toBe(`job ${failed} FAILED (NonZeroExitCode)`)
+    expect(row('failed')?.detail).toBe(`job ${failed} FAILED (NonZeroExitCode); no checkpoint folder here`)
     // Pending again after the requeue, or already running once more: requeued either way.
     expect(row('requeued')?.state).toBe('requeued')
     expect(row('requeued')?.job).toMatchObject({ id: requeued, restarts: 1, from: 'squeue' })

@@ -240,13 +240,16 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
     const uploadedLast = uploadedSteps.at(-1)
     if (atTotal(uploadedLast))
       return { state: 'finished', detail: `step ${groupDigits(uploadedLast ?? 0)} uploaded` }
+    // A job that ended with no folder here wrote elsewhere (CHECKPOINT_ROOT set when submitting?), or
+    // stopped before its launch script started: said, since the two views disagree.
+    const elsewhere = folder?.kind === 'missing' ? '; no checkpoint folder here' : ''
     if (job !== null && job.state === 'COMPLETED') {
       const at = latestStep === null ? '' : ` at step ${groupDigits(latestStep)} of ${countCell(total)}`
-      return { state: 'finished', detail: `job ${job.id} COMPLETED${at}` }
+      return { state: 'finished', detail: `job ${job.id} COMPLETED${at}${elsewhere}` }
     }
     if (job !== null && FAILED.has(job.state)) {
       const why = job.reason === null ? '' : ` (${job.reason})`
-      return { state: 'failed', detail: `job ${job.id} ${job.state}${why}` }
+      return { state: 'failed', detail: `job ${job.id} ${job.state}${why}${elsewhere}` }
     }
     if (folder === null || folder.kind === 'unreadable') {
       const where = folder === null ? 'checkpoint root not visible' : `${folder.dir}: ${folder.reason}`
@@ -257,7 +260,7 @@ function statusRow(e: StatusExperiment, jobs: readonly SlurmJob[], input: Status
         state: 'not-started',
         detail: found === null ? 'no checkpoint folder' : 'no checkpoint, no run record',
       }
-    if (input.slurm.kind === 'jobs' && lastStart?.slurmJobId != null)
+    if (input.slurm.kind === 'jobs' && lastStart !== undefined && lastStart.slurmJobId !== null)
       return {
         state: 'failed',
         detail: `job ${lastStart.slurmJobId} of the last start is no longer in Slurm`,

@@ -149,7 +149,7 @@ describe('finqa status, with Slurm', () => {
       ['requeued2', 'requeued', 'job 43 requeued once, pending (BeginTime)'],
       ['requeued3', 'requeued', 'job 46 REQUEUED, pending'],
       ['failed', 'failed', 'job 44 FAILED (NonZeroExitCode)'],
-      ['timeout', 'failed', 'job 47 TIMEOUT'],
+      ['timeout', 'failed', 'job 47 TIMEOUT; no checkpoint folder here'],
       ['gone', 'failed', 'job 39 of the last start is no longer in Slurm'],
       ['finished', 'finished', 'step 3,120 of 3,120'],
       ['uploaded_last', 'finished', 'step 3,120 uploaded'],
