@@ -98,17 +98,29 @@ function checkpointRoot(): string {
 }
 
 /** A folder for PATH holding `squeue` and `sacct` stand-ins; squeue prints `lines` and logs its arguments. */
-function fakeSlurm(lines: readonly string[]): { bin: string; squeueArgs: () => string } {
+function fakeSlurm(
+  lines: readonly string[],
+  sacctLines?: readonly string[],
+): { bin: string; squeueArgs: () => string; sacctArgs: () => string } {
   const bin = tempDir('finqa-fake-slurm-')
   writeFileSync(
     join(bin, 'squeue'),
     `#!/bin/bash\nprintf '%s\\n' "$*" >> ${JSON.stringify(join(bin, 'args'))}\nprintf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}\n`,
   )
-  // As on a cluster without accounting (the test cluster's sacct says exactly this).
-  writeFileSync(join(bin, 'sacct'), '#!/bin/bash\necho "Slurm accounting storage is disabled" >&2\nexit 1\n')
+  // Without lines, as on a cluster without accounting (the test cluster's sacct says exactly this).
+  writeFileSync(
+    join(bin, 'sacct'),
+    sacctLines === undefined
+      ? '#!/bin/bash\necho "Slurm accounting storage is disabled" >&2\nexit 1\n'
+      : `#!/bin/bash\nprintf '%s\\n' "$*" >> ${JSON.stringify(join(bin, 'sacct-args'))}\nprintf '%s\\n' ${sacctLines.map((l) => `'${l}'`).join(' ')}\n`,
+  )
   chmodSync(join(bin, 'squeue'), 0o755)
   chmodSync(join(bin, 'sacct'), 0o755)
-  return { bin, squeueArgs: () => readFileSync(join(bin, 'args'), 'utf8') }
+  return {
+    bin,
+    squeueArgs: () => readFileSync(join(bin, 'args'), 'utf8'),
+    sacctArgs: () => readFileSync(join(bin, 'sacct-args'), 'utf8'),
+  }
 }
 
 type Row = Record<string, unknown>
@@ -301,6 +313,56 @@ describe('finqa status on the seed experiments', () => {
     expect(slurm.squeueArgs()).toBe(
       `-h --me -t all --name=${[...EIGHT].sort().join(',')} -O JobID:|,State:|,Reason:|,RestartCnt:|,Name:\n`,
     )
+  })
+
+  it('asks sacct, where accounting works, about the names squeue no longer lists', () => {
+    const cwd = project()
+    const root = checkpointRoot()
+    const names = EIGHT.filter((n) => n !== 'qwen3_8b_default')
+    const slurm = fakeSlurm(
+      ['78|RUNNING|None|0|qwen3_8b_default'],
+      ['90|CANCELLED by 0|qwen3_8b_rollout4', '91|COMPLETED|qwen3_8b_rollout12', '92|FAILED|someone_else'],
+    )
+    const r = status(cwd, ['--checkpoint-root', root, '--json'], `${slurm.bin}:/usr/bin:/bin`)
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    const report = JSON.parse(r.stdout) as { experiments: Row[]; slurm: Row }
+    const rows = new Map(report.experiments.map((row) => [row.name as string, row]))
+    expect(report.slurm).toEqual({ source: 'squeue', message: null, accounting: true })
+    expect(rows.get('qwen3_8b_rollout4')?.state).toBe('failed')
+    expect(rows.get('qwen3_8b_rollout4')?.job).toEqual({
+      id: '90',
+      state: 'CANCELLED',
+      reason: null,
+      restarts: 0,
+      from: 'sacct',
+    })
+    expect(rows.get('qwen3_8b_rollout12')?.detail).toBe('job 91 COMPLETED; no checkpoint folder here')
+    expect(slurm.sacctArgs()).toMatch(
+      new RegExp(` --starttime=now-60days --name=${names.join(',')} --format=JobIDRaw,State,JobName\n$`),
+    )
+  })
+
+  it('says in one line that squeue failed, and judges by the folders', () => {
+    const cwd = project()
+    const root = checkpointRoot()
+    const bin = tempDir('finqa-down-slurm-')
+    writeFileSync(
+      join(bin, 'squeue'),
+      '#!/bin/bash\necho "slurm_load_jobs error: Unable to contact slurm controller (connect failure)" >&2\nexit 1\n',
+    )
+    chmodSync(join(bin, 'squeue'), 0o755)
+    const r = status(cwd, ['--checkpoint-root', root], `${bin}:/usr/bin:/bin`)
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect(r.stdout).toContain(
+      '\nSlurm: squeue failed (slurm_load_jobs error: Unable to contact slurm controller (connect failure)); states come from the checkpoint folders and run records only.\n',
+    )
+    const line = (name: string) =>
+      r.stdout
+        .split('\n')
+        .find((l) => l.startsWith(`${name} `))
+        ?.split(/ {2,}/)
+    expect(line('qwen3_4b_no_uncertain')?.[1]).toBe('finished')
+    expect(line('qwen3_4b_rollout12')?.[1]).toBe('failed')
   })
 
   it('says in one line that a checkpoint root is not visible here, and exits 0', () => {
