@@ -89,7 +89,7 @@ describe('usage errors in finqa words', () => {
 
   it.each([
     [['compile', '--chekc', 'experiments'], '--chekc is not an option of compile; did you mean --check?'],
-    [['plan', '--out', 'x'], '--out is not an option of plan (it is an option of compile)'],
+    [['plan', '--out', 'x'], '--out is not an option of plan (it is an option of compile, status)'],
     [['plan', '--chekc'], '--chekc is not an option of plan (--check is an option of compile)'],
     [['compile', '-x'], '-x is not an option of compile'],
     [['compile', '--out'], '--out needs a value: --out DIR'],

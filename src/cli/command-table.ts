@@ -177,11 +177,55 @@ export const COMMANDS: readonly CommandSpec[] = [
       return diffCommand({ specDir, a, b, all: args.flags.has('all'), json: args.flags.has('json') }, ctx)
     },
   },
+  {
+    name: 'status',
+    summary: "where each experiment's run stands, and the command that submits the rest",
+    usage: 'finqa status [SPEC_DIR | --specs DIR] [--checkpoint-root DIR] [--out DIR] [--json]',
+    description: [
+      'Per experiment: not started, queued, running, requeued, failed or finished; the latest checkpoint',
+      'of the total steps, steps per hour and ETA, the last start (who, when, which overrides) and the',
+      'steps uploaded, from the checkpoint folders, their run records and, when squeue is on PATH, Slurm.',
+      'Ends with the command that submits the experiments neither finished nor queued or running.',
+      'SPEC_DIR is the same as --specs SPEC_DIR.',
+    ].join('\n'),
+    positionals: { min: 0, max: 1, words: '[SPEC_DIR]' },
+    options: [
+      SPECS,
+      {
+        name: 'checkpoint-root',
+        type: 'string',
+        value: 'DIR',
+        help: "look for the runs' checkpoint folders in DIR instead of trainer.checkpoint_root",
+      },
+      {
+        name: 'out',
+        type: 'string',
+        value: 'DIR',
+        help: 'the folder of the compiled scripts, for the submit command (default: dist-scripts)',
+      },
+      JSON_OPTION,
+    ],
+    examples: ['status', 'status --checkpoint-root /tmp/checkpoints --json'],
+    run: async (args, ctx) => {
+      const specDir = specDirOf(args, args.positionals[0])
+      if (typeof specDir !== 'string') return specDir
+      const { statusCommand } = await import('./commands/status.js')
+      return statusCommand(
+        {
+          specDir,
+          checkpointRoot: args.strings.get('checkpoint-root'),
+          outDir: args.strings.get('out') ?? 'dist-scripts',
+          json: args.flags.has('json'),
+        },
+        ctx,
+      )
+    },
+  },
 ]
 
 /** What `finqa --help` says after the commands: what holds for all of them. */
 export const GENERAL_HELP = `Every command that reads specs takes the spec folder as --specs DIR (default: experiments);
-compile and plan also take it as their one word: finqa compile experiments.
+compile, plan and status also take it as their one word: finqa compile experiments.
 
 Options of every command:
   -h, --help      show the command's help: finqa plan --help (or finqa help plan)
@@ -200,6 +244,7 @@ Examples:
   npx finqa explain qwen3_4b_default rollout.n
   npx finqa plan --json
   npx finqa diff qwen3_4b_default run_4b_no_uncertain.sh
+  npx finqa status
 
 Run 'finqa COMMAND --help' for a command's options and examples.
 `
