@@ -19,25 +19,9 @@ source "$FINQA_LIB/finqa-launch.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/verl-0.9.0.sh
 source "$FINQA_LIB/verl-0.9.0.sh"
 
-# shellcheck disable=SC2016 # the usage names variables, as text
+# What --help prints: the environment overrides are read from their lines below, defaults and notes.
 usage() {
-  finqa_usage qwen3_4b_rollout12 '  USE_UNCERTAINTY=true  uncertainty-weighted reward (true) or plain reward (false)
-  ROLLOUT_N=12  rollouts per prompt
-  EPOCHS=10  total training epochs
-  LR=1e-6  actor learning rate
-  KL_COEF=0.001  KL loss coefficient
-  BATCH_SIZE=64  training batch size (prompts per step)
-  PPO_MINI_BATCH=$BATCH_SIZE  PPO mini batch size (follows BATCH_SIZE)
-  PPO_MICRO_BATCH=2  per-GPU micro batch size
-  MAX_PROMPT_LEN=4096  max prompt length
-  MAX_RESP_LEN=2048  max response length
-  SAVE_FREQ=100  save a checkpoint every N steps
-  TEST_FREQ=100  validate every N steps
-  EXP_NAME=qwen3_4b_rollout12  experiment name and checkpoint folder
-  DATA_DIR=/mnt_out/asfeng/fin_w4/data  folder of the parquet files
-  REWARD_DIR=/mnt_out/asfeng/fin_w4/launchers/fin_text_qa  folder of the reward files
-  MODEL_PATH=catherpker/stockr1-qwen3-4b  HuggingFace model id or local folder
-  CHECKPOINT_ROOT=/checkpoints  root of the checkpoint folders'
+  finqa_usage qwen3_4b_rollout12
 }
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.

@@ -200,13 +200,22 @@ finqa_report() {
   ((shown == 0)) || exit 2
 }
 
-# finqa_usage EXPERIMENT KNOBS: what `bash SCRIPT --help` prints; KNOBS are the script's environment overrides,
-# a line each. VERL_VERSION comes from the verl-<version>.sh the script sourced.
+# finqa_usage EXPERIMENT: what `bash SCRIPT --help` prints. The environment overrides come from the script's
+# own lines `NAME=${NAME:-DEFAULT} # what it sets` (or `NAME=${NAME:-${ALIAS:-DEFAULT}} # ...`), so the help
+# shows exactly the defaults the script uses. VERL_VERSION comes from the verl-<version>.sh the script sourced.
 finqa_usage() {
-  local v=$VERL_VERSION
+  local v=$VERL_VERSION line name value note knobs=()
+  local knob='^([A-Za-z_][A-Za-z0-9_]*)=[$][{][A-Za-z_][A-Za-z0-9_]*:-(.*)[}] # (.*)$'
+  local alias='^[$][{][A-Za-z_][A-Za-z0-9_]*:-(.*)[}]$'
+  while IFS= read -r line; do
+    [[ $line =~ $knob ]] || continue
+    name=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]} note=${BASH_REMATCH[3]}
+    if [[ $value =~ $alias ]]; then value=${BASH_REMATCH[1]}; fi
+    knobs+=("  $name=$value  $note")
+  done <"${BASH_SOURCE[-1]}"
   printf '%s\n' "Usage: bash $FINQA_SCRIPT [--help] [--dry-run] [EXTRA_VERL_OVERRIDE ...]" '' \
     "Trains experiment $1 with VERL $v (python3 -m verl.trainer.main_ppo)." '' \
-    'Environment overrides (default from the specs):' "$2" \
+    'Environment overrides (default from the specs):' "${knobs[@]}" \
     '  FINQA_SKIP_PREFLIGHT=1  skip the check that the data and reward files exist' '' \
     "Extra arguments are VERL overrides, read by Hydra's rules and checked against VERL $v's keys:" \
     "  key=value     a key VERL's config has, e.g. trainer.val_before_train=False" \

@@ -46,8 +46,6 @@ export interface LaunchView {
   readonly knobs: readonly (Knob & { readonly alias: string })[]
   /** The content hash of the spec files (src/load/spec-hash.ts), for the run record. */
   readonly specSha256: string
-  /** The environment overrides' lines of what `--help` prints (lib/finqa-launch.sh's finqa_usage). */
-  readonly knobHelp: string
   readonly gpusPerNode: number
   readonly nodes: number
   readonly trainFile: string
@@ -356,7 +354,6 @@ export function launchViewOf(
     checkValues: overrides.filter((o) => reads.has(o.key)).map((o) => `C['${o.key}']=${o.checkValue}`),
     knobs: knobs.map((k) => ({ ...k, alias: k.alias ?? '' })),
     specSha256,
-    knobHelp: knobs.map((k) => `  ${k.env}=${k.default}  ${k.description}`).join('\n'),
     gpusPerNode: e.trainer.gpus_per_node,
     nodes: e.trainer.nodes,
     trainFile: q(e.data.train_file),

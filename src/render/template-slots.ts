@@ -22,7 +22,6 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     'verl.repo': 'comment',
     'verl.commit': 'plain',
     'verl.rewardPathKey': 'shq',
-    knobHelp: 'shq',
     specSha256: 'plain',
     script: 'plain',
     'knobs[].default': 'envDefault',
