@@ -4,10 +4,12 @@
 // sweeps mixed; scripts/synthetic-tree.mjs). Each measure is the median of FINQA_BENCH_RUNS runs (default 5).
 // Peak RSS and CPU time (user + system) come from /usr/bin/time (Debian package `time`). Override sizes
 // with FINQA_BENCH_SIZES=8,1000.
-// Side by side with a baseline: the same compiles of the finqa at FINQA_BENCH_BASELINE (a git revision;
-// `none` skips it), checked out in a temporary worktree that shares this checkout's node_modules, timed in
-// turns with this checkout's. The default, the tag bench-pre-verl, is finqa just before the VERL targets of
-// issue 18: 226fcb8 with the encoders of issue 17 (2a9eecc) merged, its generated templates rebuilt.
+// Side by side with a baseline: the same compiles of the finqa at FINQA_BENCH_BASELINE, built in a temporary
+// worktree that shares this checkout's node_modules, timed in turns with this checkout's. A baseline is a git
+// revision, or REV+OTHER: REV with OTHER merged into it (conflicts taken from OTHER), then bench/<name>.patch
+// when FINQA_BENCH_BASELINE_PATCH names one, its generated files rebuilt (`none` skips it). The default,
+// `pre-verl`, is finqa just before the VERL targets of issue 18 with the encoders of issue 17 that landed
+// after them: 226fcb8 + 2a9eecc + bench/pre-verl.patch (the two template slots the merge 922aefd added).
 // And the launch-script checks: `bash dist-scripts/run_4b.sh` with a stub python3 on PATH, against a bare
 // `bash -c python3` with the same stub, so the difference is what the script's checks cost in bash.
 import { spawnSync } from 'node:child_process'
@@ -36,7 +38,8 @@ const BIN = join(ROOT, 'bin', 'finqa.js')
 const SIZES = (process.env.FINQA_BENCH_SIZES ?? '8,1000,10000').split(',').map(Number)
 const RUNS = Number(process.env.FINQA_BENCH_RUNS ?? 5)
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
-const BASELINE = process.env.FINQA_BENCH_BASELINE ?? 'bench-pre-verl'
+const BASELINES = { 'pre-verl': { rev: '226fcb8+2a9eecc', patch: 'pre-verl.patch' } }
+const BASELINE = process.env.FINQA_BENCH_BASELINE ?? 'pre-verl'
 
 /**
  * Runs a command; returns wall seconds, and from /usr/bin/time (when it exists) peak RSS in MiB and CPU
@@ -71,24 +74,46 @@ function repeat(n, fn) {
   return summary(Array.from({ length: n }, () => fn()))
 }
 
-/** A worktree of this repository at `rev` in a temp folder, sharing node_modules, built; its bin/finqa.js. */
-function baselineBin(rev) {
+/**
+ * A worktree of this repository at the baseline `name` (a revision, `REV+OTHER`, or a name in BASELINES) in a
+ * temp folder, sharing node_modules, built; its bin/finqa.js.
+ */
+function baselineBin(name) {
+  const { rev, patch } = BASELINES[name] ?? { rev: name, patch: process.env.FINQA_BENCH_BASELINE_PATCH }
   const dir = mkdtempSync(join(tmpdir(), 'finqa-bench-baseline-'))
-  const git = (...args) => {
-    const r = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' })
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed:\n${r.stderr}`)
+  const tree = join(dir, 'tree')
+  const run = (cmd, args, cwd = ROOT) => {
+    const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`)
   }
-  const known = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: ROOT })
-  if (known.status !== 0)
-    throw new Error(
-      `no baseline revision ${rev} here (fetch its tag, or set FINQA_BENCH_BASELINE, =none to skip)`,
-    )
-  git('worktree', 'add', '--detach', join(dir, 'tree'), rev)
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'tree', 'node_modules'))
-  const bin = join(dir, 'tree', 'bin', 'finqa.js')
-  const built = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })
-  if (built.status !== 0) throw new Error(`the baseline ${rev} did not build:\n${built.stderr}`)
-  return { bin, remove: () => git('worktree', 'remove', '--force', join(dir, 'tree')) }
+  const [base, other] = rev.split('+')
+  for (const r of [base, other].filter(Boolean)) {
+    const known = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${r}^{commit}`], { cwd: ROOT })
+    if (known.status !== 0)
+      throw new Error(`no baseline revision ${r} here (set FINQA_BENCH_BASELINE, =none to skip)`)
+  }
+  run('git', ['worktree', 'add', '--detach', tree, base])
+  const remove = () => run('git', ['worktree', 'remove', '--force', tree])
+  try {
+    if (other !== undefined) {
+      const id = ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost']
+      run('git', [...id, 'merge', '--no-edit', '-q', '-X', 'theirs', other], tree)
+    }
+    if (patch !== undefined) run('git', ['apply', join(ROOT, 'bench', patch)], tree)
+    symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'))
+    if (other !== undefined || patch !== undefined) {
+      // The merged or patched sources: their precompiled templates and validators made anew.
+      run('npm', ['run', 'build'], tree)
+      run(process.execPath, ['scripts/gen-types.mjs'], tree)
+    }
+    const bin = join(tree, 'bin', 'finqa.js')
+    const built = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })
+    if (built.status !== 0) throw new Error(`the baseline ${name} did not build:\n${built.stderr}`)
+    return { bin, remove }
+  } catch (error) {
+    remove()
+    throw error
+  }
 }
 
 // Build once so no run pays for it.
