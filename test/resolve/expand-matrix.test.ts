@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { readSchema } from '../../src/cli/package-files.js'
+import { explainExperiment, formatExplanation } from '../../src/report/explain.js'
 import { compileTexts } from '../helpers/compile-repo.js'
 import { BASE, positionOf } from '../helpers/inline-specs.js'
 
@@ -254,5 +256,47 @@ describe('sweep mistakes keep their positions', () => {
   it('a malformed matrix is a schema error at the matrix', () => {
     const sweep = SWEEP.replace('size: [4b, 8b]', 'size: 4b')
     expect(where(compileSweep(sweep)).map(([c, , l, col]) => [c, l, col])).toEqual([['SCHEMA', 2, 9]])
+  })
+})
+
+describe('numbers in sweep names are spelled one way', () => {
+  const sweep = `matrix:
+  training.lr: [1e-6, 5.0e-6, 0.000002, 0.0003, 0.5]
+extends: ./m-4b.yaml
+name: q_lr{training.lr}
+script: run_lr{training.lr}.sh
+description: learning rate {training.lr}
+`
+  const r = compileSweep(sweep)
+
+  it('names, scripts, descriptions and layer ids spell a number as explain and the README do (1e-6, not 0.000001)', () => {
+    expect(r.diagnostics).toEqual([])
+    expect(
+      r.experiments.map(({ experiment: e, spec }) => [
+        e.name,
+        e.script,
+        e.description,
+        e.training.lr,
+        spec.id,
+      ]),
+    ).toEqual([
+      ['q_lr0.5', 'run_lr0.5.sh', 'learning rate 0.5', 0.5, 'experiments/sweep.yaml[training.lr=0.5]'],
+      ['q_lr1e-6', 'run_lr1e-6.sh', 'learning rate 1e-6', 1e-6, 'experiments/sweep.yaml[training.lr=1e-6]'],
+      ['q_lr2e-6', 'run_lr2e-6.sh', 'learning rate 2e-6', 2e-6, 'experiments/sweep.yaml[training.lr=2e-6]'],
+      // Below 0.001 a number is written with an exponent, as explain and the launch scripts write it.
+      ['q_lr3e-4', 'run_lr3e-4.sh', 'learning rate 3e-4', 0.0003, 'experiments/sweep.yaml[training.lr=3e-4]'],
+      ['q_lr5e-6', 'run_lr5e-6.sh', 'learning rate 5e-6', 5e-6, 'experiments/sweep.yaml[training.lr=5e-6]'],
+    ])
+  })
+
+  it('explain shows the value in the spelling of the name', () => {
+    const item = r.experiments.find(({ experiment: e }) => e.name === 'q_lr1e-6')
+    if (item === undefined) throw new Error('q_lr1e-6 missing')
+    const result = explainExperiment(item, { key: 'training.lr', schema: readSchema() })
+    if (result.kind === 'unknown-key') throw new Error(result.message)
+    expect(formatExplanation(result)).toContain('training.lr = 1e-6\n')
+    expect(formatExplanation(result)).toContain(
+      'layers: experiments/base.yaml > experiments/m-4b.yaml > experiments/sweep.yaml[training.lr=1e-6]',
+    )
   })
 })
