@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readSchema } from '../../src/cli/package-files.js'
 import { explainExperiment, formatExplanation } from '../../src/report/explain.js'
-import { compileTexts } from '../helpers/compile-repo.js'
+import { compileTexts, REPO, readRepoFile } from '../helpers/compile-repo.js'
 import { BASE, positionOf } from '../helpers/inline-specs.js'
 
 const LAYERS = {
@@ -298,5 +300,33 @@ description: learning rate {training.lr}
     expect(formatExplanation(result)).toContain(
       'layers: experiments/base.yaml > experiments/m-4b.yaml > experiments/sweep.yaml[training.lr=1e-6]',
     )
+  })
+})
+
+describe("README's sweep example", () => {
+  it('compiles beside the shipped experiments to the six experiments it promises, named as it says', () => {
+    const readme = readRepoFile('README.md')
+    const block = /\n### Sweeps\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+    expect(block).toContain('# experiments/sweeps/lr.yaml: 2 sizes x 3 learning rates = 6 experiments')
+    const specs: Record<string, string> = { 'experiments/sweeps/lr.yaml': block }
+    for (const e of readdirSync(join(REPO, 'experiments'), { recursive: true, withFileTypes: true })) {
+      if (!e.isFile()) continue
+      const path = join(e.parentPath, e.name).slice(REPO.length + 1)
+      specs[path] = readRepoFile(path)
+    }
+    const r = compileTexts(specs)
+    expect(r.diagnostics).toEqual([])
+    expect(
+      r.experiments
+        .filter(({ spec }) => spec.file === 'experiments/sweeps/lr.yaml')
+        .map(({ experiment: e }) => `${e.name} ${e.script} ${e.training.lr}`),
+    ).toEqual([
+      'qwen3_4b_lr2e-6 run_4b_lr2e-6.sh 0.000002',
+      'qwen3_4b_lr5e-6 run_4b_lr5e-6.sh 0.000005',
+      'qwen3_4b_lr5e-7 run_4b_lr5e-7.sh 5e-7',
+      'qwen3_8b_lr1e-5 run_8b_lr1e-5.sh 0.00001',
+      'qwen3_8b_lr2e-6 run_8b_lr2e-6.sh 0.000002',
+      'qwen3_8b_lr5e-7 run_8b_lr5e-7.sh 5e-7',
+    ])
   })
 })
