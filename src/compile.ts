@@ -221,8 +221,12 @@ export function* compileFiles(
   // the files made from all experiments, the most a large compile holds at once.
   docs.clear()
   for (const d of checkUniqueCheckpoints(compiled.map((c) => c.item))) diagnostics.push(d) // a loop: one per experiment at most
-  const subjects = compiled.map(({ item }) => ({ experiment: item.experiment, nameAt: nameAt(item) }))
-  for (const d of checkDuplicateTraining(subjects)) diagnostics.push(d) // a loop: one per experiment at most
+  // Only for a compile that makes scripts: two experiments that clash already (a name, a script, a
+  // checkpoint folder) would be reported twice over.
+  if (!hasErrors(diagnostics)) {
+    const subjects = compiled.map(({ item }) => ({ experiment: item.experiment, nameAt: nameAt(item) }))
+    for (const d of checkDuplicateTraining(subjects)) diagnostics.push(d) // a loop: one per experiment at most
+  }
   compiled.sort((a, b) => compareStrings(a.item.experiment.script, b.item.experiment.script))
   const experiments = compiled.map((c) => c.item)
 

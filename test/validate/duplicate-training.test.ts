@@ -98,6 +98,12 @@ describe('two experiments that train the same thing', () => {
     expect(r.experiments).toHaveLength(9)
   })
 
+  it('a compile with errors does not add it: two experiments that clash are reported once', () => {
+    const clash = leaf('qwen3_4b_default', '')
+    const r = compileTexts({ ...shipped(), 'experiments/4b/again.yaml': clash })
+    expect(r.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error DUPLICATE_OUTPUT'])
+  })
+
   it('the shipped study has no two runs alike', () => {
     expect(compileTexts(shipped()).diagnostics).toEqual([])
   })
