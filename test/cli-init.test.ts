@@ -23,7 +23,7 @@ const SPECS = [
 ]
 
 /** The seed study's eight experiments: name and script. */
-const STUDY = [
+const STUDY: readonly (readonly [string, string])[] = [
   ['qwen3_4b_default', 'run_4b.sh'],
   ['qwen3_4b_no_uncertain', 'run_4b_no_uncertain.sh'],
   ['qwen3_4b_rollout12', 'run_4b_rollout12.sh'],

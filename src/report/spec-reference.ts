@@ -82,17 +82,19 @@ function fieldRows(schema: Schema): FieldRow[] {
   const out: FieldRow[] = []
   const walk = (node: Schema, key: string, pointer: string, required: boolean): void => {
     const props = node.properties as Record<string, Schema> | undefined
-    if (key !== '' && (props === undefined || key === 'matrix'))
-      return void out.push({ key, pointer, node, required })
-    if (key !== '' && props !== undefined) out.push({ key, pointer, node, required })
+    if (key !== '') out.push({ key, pointer, node, required })
+    if (key === 'matrix') return
     const needed = new Set((node.required as string[] | undefined) ?? [])
     for (const [k, sub] of Object.entries(props ?? {})) {
       walk(sub, key === '' ? k : `${key}.${k}`, `${pointer}/${k}`, needed.has(k))
     }
   }
   walk(schema, '', '', false)
-  // A section's own row (`model`, `slurm`) only when it says something its fields do not: the required ones.
-  return out.filter((r) => r.node.properties === undefined || r.key === 'matrix' || r.required)
+  // A top-level section (`model`, `slurm`) has a heading with its description: a row of its own only when
+  // it is required. Nested ones (`slurm.cluster`) get a row with their description.
+  return out.filter(
+    (r) => r.node.properties === undefined || r.key === 'matrix' || r.required || r.key.includes('.'),
+  )
 }
 
 function schemaAt(schema: Schema, pointer: string): Schema | undefined {
