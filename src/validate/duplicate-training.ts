@@ -132,16 +132,34 @@ function hashValue(value: unknown, skip: Skip | undefined): number {
     for (const k of Object.keys(value)) {
       const v = value[k]
       if (v === undefined || skip?.get(k) === true) continue
-      h = (h + Math.imul(hashText(k) ^ hashValue(v, nextSkip(skip, k)), 0x27d4eb2d)) | 0
+      h = (h + Math.imul(keyHash(k) ^ hashValue(v, nextSkip(skip, k)), 0x27d4eb2d)) | 0
     }
     return h >>> 0
   }
-  return hashText(`${typeof value}:${String(value)}`)
+  // The type in the seed: `8` and "8" differ.
+  return hashText(String(value), TYPE_SEED[typeof value] ?? 0)
+}
+
+const TYPE_SEED: Readonly<Record<string, number>> = {
+  string: 0x811c9dc5,
+  number: 0x1b873593,
+  boolean: 0xcc9e2d51,
+}
+
+/** Keys repeat in every experiment: each is hashed once. */
+const keyHashes = new Map<string, number>()
+function keyHash(key: string): number {
+  let h = keyHashes.get(key)
+  if (h === undefined) {
+    h = hashText(key, 0x811c9dc5)
+    if (keyHashes.size < 100_000) keyHashes.set(key, h)
+  }
+  return h
 }
 
 /** FNV-1a over UTF-16 code units: a cheap bucket key, never trusted alone. */
-function hashText(text: string): number {
-  let h = 0x811c9dc5
+function hashText(text: string, seed: number): number {
+  let h = seed
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
   return h >>> 0
 }
