@@ -1,7 +1,8 @@
 // Writes a synthetic spec tree of N experiments for the benchmark and the interrupted-write test:
 // cluster.yaml -> base.yaml (abstract) -> one model layer per 100 experiments (abstract) -> experiments:
 // in even folders one file per experiment, in odd folders (with `sweeps`) one sweep file of 100
-// combinations. The cluster and base layers are the shipped ones.
+// combinations. The cluster and base layers are the shipped ones. Each experiment has its own data seed
+// (`verl_overrides.data.seed`), so that no two train the same thing (DUPLICATE_TRAINING).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,7 +37,7 @@ export function writeSyntheticTree(dir, count, options = {}) {
       const ids = Array.from({ length: last - first + 1 }, (_, k) => first + k)
       writeFileSync(
         join(famDir, 'sweep.yaml'),
-        `${modeline}\nmatrix:\n  idx: [${ids.join(', ')}]\nextends: ./model.yaml\nname: synthetic_{idx}\nscript: run_synthetic_{idx}.sh\ndescription: synthetic experiment {idx}\n`,
+        `${modeline}\nmatrix:\n  verl_overrides.data.seed: [${ids.join(', ')}]\nextends: ./model.yaml\nname: synthetic_{verl_overrides.data.seed}\nscript: run_synthetic_{verl_overrides.data.seed}.sh\ndescription: synthetic experiment {verl_overrides.data.seed}\n`,
       )
       continue
     }
@@ -44,7 +45,7 @@ export function writeSyntheticTree(dir, count, options = {}) {
       const n = [4, 8, 12, 16][i % 4]
       writeFileSync(
         join(famDir, `exp${i}.yaml`),
-        `${modeline}\nextends: ./model.yaml\nname: synthetic_${i}\nscript: run_synthetic_${i}.sh\nrollout:\n  n: ${n}\ntraining:\n  epochs: ${1 + (i % 10)}\n`,
+        `${modeline}\nextends: ./model.yaml\nname: synthetic_${i}\nscript: run_synthetic_${i}.sh\nrollout:\n  n: ${n}\ntraining:\n  epochs: ${1 + (i % 10)}\nverl_overrides:\n  data.seed: ${i}\n`,
       )
     }
   }

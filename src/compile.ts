@@ -33,6 +33,7 @@ export type { CompiledExperiment }
 import { expandMatrix, isSweep } from './resolve/expand-matrix.js'
 import { createMerger, type ResolvedSpec, type SourceEntry } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
+import { checkDuplicateTraining } from './validate/duplicate-training.js'
 import { RULES } from './validate/rules.js'
 import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
 import { checkSecrets } from './validate/secrets.js'
@@ -220,6 +221,12 @@ export function* compileFiles(
   // the files made from all experiments, the most a large compile holds at once.
   docs.clear()
   for (const d of checkUniqueCheckpoints(compiled.map((c) => c.item))) diagnostics.push(d) // a loop: one per experiment at most
+  // Only for a compile that makes scripts: two experiments that clash already (a name, a script, a
+  // checkpoint folder) would be reported twice over.
+  if (!hasErrors(diagnostics)) {
+    const subjects = compiled.map(({ item }) => ({ experiment: item.experiment, nameAt: nameAt(item) }))
+    for (const d of checkDuplicateTraining(subjects)) diagnostics.push(d) // a loop: one per experiment at most
+  }
   compiled.sort((a, b) => compareStrings(a.item.experiment.script, b.item.experiment.script))
   const experiments = compiled.map((c) => c.item)
 
@@ -349,8 +356,6 @@ function leafPosition(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceDoc>):
 function checkUniqueCheckpoints(experiments: readonly CompiledExperiment[]): Diagnostic[] {
   const out: Diagnostic[] = []
   const seen = new Map<string, CompiledExperiment>()
-  const nameAt = (item: CompiledExperiment): Position =>
-    item.spec.sources.get('/name')?.history.at(-1)?.position ?? { file: item.spec.file, line: 1, col: 1 }
   for (const item of experiments) {
     const dir = checkpointDir(item.experiment)
     const first = seen.get(dir)
@@ -368,6 +373,11 @@ function checkUniqueCheckpoints(experiments: readonly CompiledExperiment[]): Dia
     })
   }
   return out
+}
+
+/** Where an experiment's `name` is set. */
+function nameAt(item: CompiledExperiment): Position {
+  return item.spec.sources.get('/name')?.history.at(-1)?.position ?? { file: item.spec.file, line: 1, col: 1 }
 }
 
 /** What made an output file: an experiment (with where its script is named), or a renderer of all of them. */

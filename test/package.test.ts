@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from './helpers/cli.js'
@@ -57,11 +57,14 @@ describe('the npm package', () => {
       [],
     )
 
+    // As README says: the tarball kept in the project (vendor/), so that CI's `npm ci` finds it.
     const app = join(work, 'app')
-    mkdirSync(app)
+    const tarball = info?.filename ?? ''
+    mkdirSync(join(app, 'vendor'), { recursive: true })
+    copyFileSync(join(work, tarball), join(app, 'vendor', tarball))
     const installed = run(
       'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, info?.filename ?? '')],
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '-D', `./vendor/${tarball}`],
       app,
     )
     expect(installed.code, installed.all).toBe(0)
@@ -81,10 +84,29 @@ describe('the npm package', () => {
     expect(init.stdout).not.toContain('npm i -D finqa') // it is installed: the modelines resolve
     const compiled = npx('compile')
     expect(compiled.code, compiled.all).toBe(0)
-    expect(compiled.stdout).toMatch(/finqa: 2 experiments, \d+ written/)
+    expect(compiled.stdout).toMatch(/finqa: 8 experiments, \d+ written/)
     expect(existsSync(join(app, 'dist-scripts', 'run_4b.sh'))).toBe(true)
     const checked = npx('compile', 'experiments', '--check', '--json')
     expect(checked.code, checked.all).toBe(0)
     expect(JSON.parse(checked.stdout)).toMatchObject({ ok: true, mode: 'check' })
+
+    // CI: a clean checkout of the project (no node_modules), then each `run:` step of the workflow init wrote.
+    const checkout = join(work, 'checkout')
+    cpSync(app, checkout, {
+      recursive: true,
+      filter: (from) => relative(app, from).split(sep)[0] !== 'node_modules',
+    })
+    const workflow = readFileSync(join(checkout, '.github', 'workflows', 'finqa.yml'), 'utf8')
+    const steps = [...workflow.matchAll(/^ {6}- run: (.+)$/gm)].map((m) => m[1] as string)
+    expect(steps).toEqual(['npm ci', 'npx --no-install finqa compile experiments --check'])
+    for (const step of steps) {
+      const [command, ...args] = step.split(' ')
+      const ci = run(
+        command as string,
+        command === 'npm' ? [...args, '--prefer-offline', '--no-audit', '--no-fund'] : args,
+        checkout,
+      )
+      expect(ci.code, `${step}\n${ci.all}`).toBe(0)
+    }
   }, 300_000)
 })

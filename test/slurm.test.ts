@@ -14,13 +14,22 @@ import { hostname, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { compileDir, REPO } from './helpers/compile-repo.js'
-import { cancelJobs, ensureCluster, jobInfo, STUBS, waitFor, waitJob } from './helpers/slurm.js'
+import {
+  cancelJobs,
+  ensureCluster,
+  jobInfo,
+  needTestCluster,
+  STUBS,
+  waitFor,
+  waitJob,
+} from './helpers/slurm.js'
 import { hasTool } from './helpers/tools.js'
 
 /**
  * The generated batch files on a real Slurm (test/slurm/slurm-local.sh: two fake nodes of 8 GPUs), with
  * stubs first on PATH in every job instead of VERL and Ray (test/slurm/stubs/). Skipped without Slurm on a
- * laptop; under CI=true a missing sbatch fails (.ci/run starts the cluster).
+ * laptop; under CI=true a missing sbatch fails (.ci/run starts the cluster). The tests of 2-node jobs need
+ * that two-node test cluster: on another Slurm (a laptop's one node) they skip, saying so (`needTestCluster`).
  */
 const slurm = hasTool('sbatch')
 
@@ -249,7 +258,10 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     expect(existsSync(join(ws.state, 'uploads'))).toBe(false)
   })
 
-  it('a 2-node experiment starts the Ray head and a worker on both nodes, then the trainer on the head', async () => {
+  it('a 2-node experiment starts the Ray head and a worker on both nodes, then the trainer on the head', async ({
+    skip,
+  }) => {
+    needTestCluster(skip)
     const ws = workspace('fixtures')
     const id = sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch'))
     const info = await waitJob(id)
@@ -271,7 +283,10 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     expect(logOf(ws, /^two_nodes-\d+\.out$/)).toContain(`Ray cluster at ${ip}:6379: 2 node(s), 16 GPU(s)`)
   })
 
-  it('a 2-node job ends Ray with its own shutdown (SIGTERM to ray start --block) on each node, with a clean log', async () => {
+  it('a 2-node job ends Ray with its own shutdown (SIGTERM to ray start --block) on each node, with a clean log', async ({
+    skip,
+  }) => {
+    needTestCluster(skip)
     const ws = workspace('fixtures')
     const id = sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch'))
     const info = await waitJob(id)
@@ -289,7 +304,10 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     await waitFor('no process of the job left', () => processesOf(ws).length === 0, 10)
   })
 
-  it('the Ray head address is the IPv4 one when hostname lists IPv6 first, and a bracketed IPv6 one when it is alone', async () => {
+  it('the Ray head address is the IPv4 one when hostname lists IPv6 first, and a bracketed IPv6 one when it is alone', async ({
+    skip,
+  }) => {
+    needTestCluster(skip)
     for (const [ips, nodeIp, address] of [
       ['fe80::1 fd00::2 192.0.2.7', '192.0.2.7', '192.0.2.7:6379'],
       ['fe80::1 fd00::2', 'fd00::2', '[fd00::2]:6379'],
@@ -309,7 +327,10 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     }
   })
 
-  it('a multi-node job whose head has only loopback addresses fails before starting Ray, naming the addresses', async () => {
+  it('a multi-node job whose head has only loopback addresses fails before starting Ray, naming the addresses', async ({
+    skip,
+  }) => {
+    needTestCluster(skip)
     const ws = workspace('fixtures', { STUB_HOST_IPS: '127.0.1.1 ::1' })
     const info = await waitJob(sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch')))
     expect([info.JobState, info.ExitCode]).toEqual(['FAILED', '1:0'])
@@ -320,7 +341,10 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     expect(trainerCalls(ws)).toEqual([])
   })
 
-  it('a node whose python3 cannot import ray fails the job at once with the import error, not after the join timeout', async () => {
+  it('a node whose python3 cannot import ray fails the job at once with the import error, not after the join timeout', async ({
+    skip,
+  }) => {
+    needTestCluster(skip)
     const ws = workspace('fixtures', { STUB_NO_RAY: '1', RAY_JOIN_TIMEOUT: '600' })
     const info = await waitJob(sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch')), 40)
     expect([info.JobState, info.ExitCode]).toEqual(['FAILED', '1:0'])
@@ -332,7 +356,8 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     expect(trainerCalls(ws)).toEqual([])
   })
 
-  it('a readiness check that keeps failing times out naming its last error', async () => {
+  it('a readiness check that keeps failing times out naming its last error', async ({ skip }) => {
+    needTestCluster(skip)
     const ws = workspace('fixtures', {
       STUB_PROBE_ERROR: 'ConnectionError: GCS at 192.0.2.10:6379 did not answer',
       RAY_JOIN_TIMEOUT: '3',
@@ -344,7 +369,10 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     )
   })
 
-  it('a Ray cluster that never fills up fails the job with a clear error, without training', async () => {
+  it('a Ray cluster that never fills up fails the job with a clear error, without training', async ({
+    skip,
+  }) => {
+    needTestCluster(skip)
     const ws = workspace('fixtures', { STUB_RAY_WORKER_FAIL: '1', RAY_JOIN_TIMEOUT: '3' })
     const id = sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch'))
     const info = await waitJob(id)
@@ -401,7 +429,10 @@ describe.runIf(slurm)('Slurm batch files on a real local cluster', () => {
     })
   })
 
-  it('a requeued 2-node job stops its trainer, then Ray on both nodes, and resumes on a new Ray cluster', async () => {
+  it('a requeued 2-node job stops its trainer, then Ray on both nodes, and resumes on a new Ray cluster', async ({
+    skip,
+  }) => {
+    needTestCluster(skip)
     const ws = workspace('fixtures', { STUB_MODE: 'checkpoint' })
     const id = sbatch(ws, join(ws.out, 'slurm', 'run_two_nodes.sbatch'))
     await waitFor('the first checkpoint', () => existsSync(join(ws.state, 'checkpointed')))

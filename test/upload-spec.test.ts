@@ -129,7 +129,11 @@ describe('one script for all experiments', () => {
         },
       }),
     )
-    expect(result.diagnostics).toEqual([])
+    // a and b train as the default does (only their upload differs): a warning each, nothing more.
+    expect(result.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual([
+      'warning DUPLICATE_TRAINING',
+      'warning DUPLICATE_TRAINING',
+    ])
     const inputs = result.experiments.flatMap(({ experiment, spec }) =>
       experiment.upload === undefined ? [] : [{ name: experiment.name, upload: experiment.upload, spec }],
     )

@@ -24,6 +24,7 @@ export type DiagnosticCode =
   | 'VERL_CONFIG_DIR'
   | 'RULE'
   | 'DUPLICATE_OUTPUT'
+  | 'DUPLICATE_TRAINING'
   | 'SECRET'
   | 'TEMPLATE'
   | 'NO_SPECS'

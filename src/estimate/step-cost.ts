@@ -73,6 +73,24 @@ export function secondsPerStepOf(e: Experiment): StepCost | null {
   return seconds === null ? null : { seconds, from: 'model' }
 }
 
+/**
+ * The training steps of a run: VERL's `trainer.total_training_steps` when `verl_overrides` sets it, else the
+ * full batches of `trainRows` rows per epoch × epochs; null without a row count.
+ */
+export function totalStepsOf(e: Experiment, trainRows: number | null): number | null {
+  const fixed = e.verl_overrides?.['trainer.total_training_steps']
+  if (typeof fixed === 'number') return fixed
+  return trainRows === null ? null : Math.floor(trainRows / e.training.batch_size) * e.training.epochs
+}
+
+/** GPU-hours of a run by the spec alone (`data.train_rows`, the cost model); null when it cannot say. */
+export function specGpuHours(e: Experiment): number | null {
+  const steps = totalStepsOf(e, e.data.train_rows ?? null)
+  const pace = secondsPerStepOf(e)
+  if (steps === null || pace === null) return null
+  return ((steps * pace.seconds) / 3600) * e.trainer.nodes * e.trainer.gpus_per_node
+}
+
 function round1(n: number): number {
   return Math.round(n * 10) / 10
 }

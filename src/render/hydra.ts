@@ -1,4 +1,4 @@
-import { formatNumber } from './shell.js'
+import { formatNumber } from '../load/format-number.js'
 
 /**
  * A string as one Hydra quoted value, read back as exactly that string, never as a number, boolean, null or

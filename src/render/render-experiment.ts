@@ -1,9 +1,10 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
 import type { Experiment } from '../generated/experiment.js'
+import { formatNumber } from '../load/format-number.js'
 import { targetFor, type VerlTarget } from '../verl/index.js'
 import { splitOverrideKey } from '../verl/keys.js'
 import { hydraValue } from './hydra.js'
-import { formatNumber, shellQuote } from './shell.js'
+import { shellQuote } from './shell.js'
 
 /** A file the compiler produces, relative to the output folder. */
 export interface RenderedFile {

@@ -28,14 +28,6 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`
 }
 
-/** A number as a researcher writes it: 1e-6 rather than 0.000001, 0.001 as is. */
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`)
-  if (Number.isInteger(value)) return String(value)
-  const abs = Math.abs(value)
-  return abs < 1e-3 || abs >= 1e21 ? value.toExponential().replace('e+', 'e') : String(value)
-}
-
 /**
  * Quotes a value for an `#SBATCH` line, which sbatch (not bash) reads: plain words stay bare, anything else
  * goes in double quotes with `\`, `"` and `#` escaped by a backslash (sbatch ends an option at an unescaped

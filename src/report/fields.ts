@@ -1,4 +1,5 @@
 import { compareStrings } from '../diagnostics/diagnostic.js'
+import { formatNumber } from '../load/format-number.js'
 import {
   isPlainMap,
   type PlainValue,
@@ -6,7 +7,6 @@ import {
   pointerJoin,
   pointerSegments,
 } from '../load/parse-yaml.js'
-import { formatNumber } from '../render/shell.js'
 import { LAYER_KEYS, type LayerEntry, type ResolvedSpec } from '../resolve/merge.js'
 
 type Schema = { readonly [key: string]: unknown }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { type Diagnostic, type Position, sortDiagnostics } from '../diagnostics/diagnostic.js'
-import { modelSecondsPerStep } from '../estimate/step-cost.js'
+import { modelSecondsPerStep, totalStepsOf } from '../estimate/step-cost.js'
 import type { Experiment } from '../generated/experiment.js'
 import type { Pointer } from '../load/parse-yaml.js'
 import type { CompiledExperiment } from '../render/compiled-experiment.js'
@@ -159,9 +159,7 @@ function planOne(
       message: `${trainRows} training rows make no full batch of ${batchSize}: ${e.name} would train 0 steps`,
     })
   }
-  const fixedSteps = e.verl_overrides?.['trainer.total_training_steps']
-  const totalSteps =
-    typeof fixedSteps === 'number' ? fixedSteps : stepsPerEpoch === null ? null : stepsPerEpoch * epochs
+  const totalSteps = totalStepsOf(e, trainRows)
   const saveFreq = e.training.save_freq
   const testFreq = e.training.test_freq
   const valBeforeTrain = e.verl_overrides?.['trainer.val_before_train'] !== false

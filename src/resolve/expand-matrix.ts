@@ -1,4 +1,5 @@
 import type { Diagnostic, Position, RelatedPosition } from '../diagnostics/diagnostic.js'
+import { formatNumber } from '../load/format-number.js'
 import {
   isPlainMap,
   type MatrixScalar,
@@ -281,7 +282,7 @@ function expandOne(
         })
         return whole
       }
-      const text = String(binding.value)
+      const text = matrixText(binding.value)
       if (filter === undefined) return text
       const apply = FILTERS.get(filter)
       if (apply === undefined) {
@@ -311,7 +312,7 @@ function expandOne(
     positions.set(pointer, { value: binding.at.value, key: axisKey })
   }
   if (diagnostics.length > 0) return { diagnostics }
-  const label = [...combination].map(([k, b]) => `${k}=${String(b.value)}`).join(',')
+  const label = [...combination].map(([k, b]) => `${k}=${matrixText(b.value)}`).join(',')
   return {
     doc: {
       file: doc.file,
@@ -322,6 +323,14 @@ function expandOne(
     },
     diagnostics,
   }
+}
+
+/**
+ * A matrix value as `{var}` fills it in and a layer id names it: a number spelled as everywhere else
+ * (`formatNumber`: `lr{training.lr}` with 1e-6 is `lr1e-6`, not `lr0.000001`), a string or boolean as written.
+ */
+export function matrixText(value: MatrixScalar): string {
+  return typeof value === 'number' ? formatNumber(value) : String(value)
 }
 
 /** Two combinations may not give the same experiment name or script: an error at the matrix, first one kept. */

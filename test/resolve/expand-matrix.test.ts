@@ -1,5 +1,9 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { compileTexts } from '../helpers/compile-repo.js'
+import { readSchema } from '../../src/cli/package-files.js'
+import { explainExperiment, formatExplanation } from '../../src/report/explain.js'
+import { compileTexts, REPO, readRepoFile } from '../helpers/compile-repo.js'
 import { BASE, positionOf } from '../helpers/inline-specs.js'
 
 const LAYERS = {
@@ -254,5 +258,75 @@ describe('sweep mistakes keep their positions', () => {
   it('a malformed matrix is a schema error at the matrix', () => {
     const sweep = SWEEP.replace('size: [4b, 8b]', 'size: 4b')
     expect(where(compileSweep(sweep)).map(([c, , l, col]) => [c, l, col])).toEqual([['SCHEMA', 2, 9]])
+  })
+})
+
+describe('numbers in sweep names are spelled one way', () => {
+  const sweep = `matrix:
+  training.lr: [1e-6, 5.0e-6, 0.000002, 0.0003, 0.5]
+extends: ./m-4b.yaml
+name: q_lr{training.lr}
+script: run_lr{training.lr}.sh
+description: learning rate {training.lr}
+`
+  const r = compileSweep(sweep)
+
+  it('names, scripts, descriptions and layer ids spell a number as explain and the README do (1e-6, not 0.000001)', () => {
+    expect(r.diagnostics).toEqual([])
+    expect(
+      r.experiments.map(({ experiment: e, spec }) => [
+        e.name,
+        e.script,
+        e.description,
+        e.training.lr,
+        spec.id,
+      ]),
+    ).toEqual([
+      ['q_lr0.5', 'run_lr0.5.sh', 'learning rate 0.5', 0.5, 'experiments/sweep.yaml[training.lr=0.5]'],
+      ['q_lr1e-6', 'run_lr1e-6.sh', 'learning rate 1e-6', 1e-6, 'experiments/sweep.yaml[training.lr=1e-6]'],
+      ['q_lr2e-6', 'run_lr2e-6.sh', 'learning rate 2e-6', 2e-6, 'experiments/sweep.yaml[training.lr=2e-6]'],
+      // Below 0.001 a number is written with an exponent, as explain and the launch scripts write it.
+      ['q_lr3e-4', 'run_lr3e-4.sh', 'learning rate 3e-4', 0.0003, 'experiments/sweep.yaml[training.lr=3e-4]'],
+      ['q_lr5e-6', 'run_lr5e-6.sh', 'learning rate 5e-6', 5e-6, 'experiments/sweep.yaml[training.lr=5e-6]'],
+    ])
+  })
+
+  it('explain shows the value in the spelling of the name', () => {
+    const item = r.experiments.find(({ experiment: e }) => e.name === 'q_lr1e-6')
+    if (item === undefined) throw new Error('q_lr1e-6 missing')
+    const result = explainExperiment(item, { key: 'training.lr', schema: readSchema() })
+    if (result.kind === 'unknown-key') throw new Error(result.message)
+    expect(formatExplanation(result)).toContain('training.lr = 1e-6\n')
+    expect(formatExplanation(result)).toContain(
+      'layers: experiments/base.yaml > experiments/m-4b.yaml > experiments/sweep.yaml[training.lr=1e-6]',
+    )
+  })
+})
+
+describe("README's sweep example", () => {
+  it('compiles beside the shipped experiments to the six experiments it promises, named as it says', () => {
+    const readme = readRepoFile('README.md')
+    const block = /\n### Sweeps\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+    expect(block).toContain('# experiments/sweeps/lr.yaml: 2 sizes x 3 learning rates = 6 experiments')
+    const specs: Record<string, string> = { 'experiments/sweeps/lr.yaml': block }
+    for (const e of readdirSync(join(REPO, 'experiments'), { recursive: true, withFileTypes: true })) {
+      if (!e.isFile()) continue
+      const path = join(e.parentPath, e.name).slice(REPO.length + 1)
+      specs[path] = readRepoFile(path)
+    }
+    const r = compileTexts(specs)
+    expect(r.diagnostics).toEqual([])
+    expect(
+      r.experiments
+        .filter(({ spec }) => spec.file === 'experiments/sweeps/lr.yaml')
+        .map(({ experiment: e }) => `${e.name} ${e.script} ${e.training.lr}`),
+    ).toEqual([
+      'qwen3_4b_lr2e-6 run_4b_lr2e-6.sh 0.000002',
+      'qwen3_4b_lr5e-6 run_4b_lr5e-6.sh 0.000005',
+      'qwen3_4b_lr5e-7 run_4b_lr5e-7.sh 5e-7',
+      'qwen3_8b_lr1e-5 run_8b_lr1e-5.sh 0.00001',
+      'qwen3_8b_lr2e-6 run_8b_lr2e-6.sh 0.000002',
+      'qwen3_8b_lr5e-7 run_8b_lr5e-7.sh 5e-7',
+    ])
   })
 })

@@ -16,9 +16,10 @@ export interface InitOptions {
 }
 
 /**
- * `finqa init [DIR]`: writes a spec tree that compiles at once (a base, a model layer, a reference run
- * and one ablation), a README for it, and a CI workflow running `finqa compile --check`. Refuses, and
- * writes nothing, when any of those files exists.
+ * `finqa init [DIR]`: writes the seed study as a spec tree that compiles at once (a cluster layer, a base,
+ * the 4B and 8B layers, and the default run and three ablations per size: `scaffold/`), a README for it,
+ * and a CI workflow running `finqa compile --check`. Refuses, and writes nothing, when any of those files
+ * exists.
  */
 export function initCommand(options: InitOptions, ctx: CliContext): number {
   const root = resolve(ctx.cwd, options.dir)
