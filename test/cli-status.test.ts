@@ -1,51 +1,20 @@
-import { chmodSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { EIGHT, saveCheckpoint, startRun } from './helpers/checkpoints.js'
 import { finqa, project, tempDir } from './helpers/cli.js'
-import { REPO } from './helpers/compile-repo.js'
-import { runScript } from './helpers/run-script.js'
 
 // Issue 19, point 3: `finqa status` against checkpoint folders as the launch scripts, VERL and the upload
 // script leave them, with Slurm absent, and with stand-ins for squeue and sacct.
 
 const HOUR = 3_600_000
-const EIGHT = [
-  'qwen3_4b_default',
-  'qwen3_4b_no_uncertain',
-  'qwen3_4b_rollout12',
-  'qwen3_4b_rollout4',
-  'qwen3_8b_default',
-  'qwen3_8b_no_uncertain',
-  'qwen3_8b_rollout12',
-  'qwen3_8b_rollout4',
-]
 
 /** Whole seconds, so that a folder's modification time reads back exactly. */
 const base = Math.floor(Date.now() / 1000) * 1000
 
-/** What VERL leaves after saving step N at `ms`: global_step_N/ (its time) and the tracker file. */
-function saveCheckpoint(dir: string, step: number, ms: number): void {
-  const folder = join(dir, `global_step_${step}`)
-  mkdirSync(join(folder, 'actor'), { recursive: true })
-  writeFileSync(join(folder, 'actor', 'model.pt'), `weights of step ${step}`)
-  utimesSync(folder, ms / 1000, ms / 1000)
-  writeFileSync(join(dir, 'latest_checkpointed_iteration.txt'), String(step))
-}
-
 /** A line as upload_to_hf.sh's record_upload writes it. */
 function uploadLine(name: string, step: number, iso: string): string {
   return `{"record":"upload","step":${step},"repo":"afeng/${name}_step-${step}","private":false,"uploaded":"${iso}","host":"login1","user":"alice"}\n`
-}
-
-/** Starts the seed's launch script against `root` with a stub python3: it writes its run record. */
-function startRun(root: string, script: string, env: Record<string, string> = {}): void {
-  const run = runScript(join(REPO, 'dist-scripts', script), {
-    env: { CHECKPOINT_ROOT: root, FINQA_SKIP_PREFLIGHT: '1', HOSTNAME: 'gpu-03', USER: 'alice', ...env },
-  })
-  expect([run.status, run.stderr]).toEqual([
-    0,
-    expect.stringMatching(/^\S+\.sh: python3 -m verl\.trainer\.main_ppo /),
-  ])
 }
 
 /**
