@@ -107,9 +107,10 @@ describe('usage errors in finqa words', () => {
     expect(r.stderr).not.toMatch(NODE_WORDING)
   })
 
-  it('with --json, a usage error is also the JSON envelope on stdout', async () => {
+  it('with --json, a usage error is the JSON envelope on stdout, and nothing on stderr', async () => {
     const r = await runCli(['plan', '--chekc', '--json'])
     expect(r.code).toBe(2)
+    expect(r.stderr).toBe('')
     expect(JSON.parse(r.stdout)).toEqual({
       finqa: expect.any(String),
       command: 'plan',

@@ -44,10 +44,11 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   }
 }
 
-/** A usage error: its message and where help is, on stderr (and the JSON envelope on stdout for --json); exit 2. */
+/** A usage error: its message and where help is, on stderr (for --json the JSON envelope on stdout instead); exit 2. */
 function usage(ctx: CliContext, message: string, command: CommandSpec | undefined, json: boolean): number {
   const name = command === undefined ? 'finqa' : `finqa ${command.name}`
+  // Under --json the envelope says it all, and stderr stays empty (the --json contract).
+  if (json && command !== undefined) return printJson(ctx, command.name, EXIT.usage, [], { error: message })
   ctx.stderr.write(`${name}: ${message}\nRun '${name} --help' for usage.\n`)
-  if (json && command !== undefined) printJson(ctx, command.name, EXIT.usage, [], { error: message })
   return EXIT.usage
 }
