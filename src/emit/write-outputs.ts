@@ -39,6 +39,9 @@ export interface OutputPlan {
 export interface CheckReport {
   readonly stale: string[]
   readonly missing: string[]
+  /** Files an earlier compile wrote (the manifest lists them) that no spec produces now: compile removes them. */
+  readonly orphaned: string[]
+  /** Files finqa neither produces nor wrote: compile leaves them, so they do not make the folder stale. */
   readonly extra: string[]
   /** Produced files that match the output folder. */
   readonly unchanged: string[]
@@ -57,7 +60,7 @@ export function scratchId(): string {
 
 /**
  * Takes the files of one compile as they are rendered and compares each with the output folder at once, so
- * that no file needs to be held until the end; `finish` reports what is stale, missing or extra.
+ * that no file needs to be held until the end; `finish` reports what is stale, missing, orphaned or extra.
  */
 export interface OutputCheck {
   add(file: RenderedFile): void
@@ -66,7 +69,7 @@ export interface OutputCheck {
 
 export function checkOutputsIncrementally(outPath: string): OutputCheck {
   const outDir = realOutputPath(outPath)
-  const report: CheckReport = { stale: [], missing: [], extra: [], unchanged: [] }
+  const report: CheckReport = { stale: [], missing: [], orphaned: [], extra: [], unchanged: [] }
   const produced: string[] = []
   const folders = new Map<string, Slot | 'folder'>()
   const check = (file: RenderedFile): void => {
@@ -85,8 +88,19 @@ export function checkOutputsIncrementally(outPath: string): OutputCheck {
     finish: () => {
       check(manifestFile(produced))
       report.unchanged.sort()
+      const known = new Set(produced)
+      // What compile would remove: the plain files the manifest lists that no spec produces now.
+      const manifest = inspectSlot(outDir, MANIFEST, folders)
+      for (const entry of parseManifest(manifest.kind === 'file' ? manifest.text : undefined)) {
+        if (!isPlainRelative(entry) || entry === MANIFEST || known.has(entry)) continue
+        if (inspectSlot(outDir, entry, folders).kind === 'file') {
+          report.orphaned.push(entry)
+          known.add(entry)
+        }
+      }
+      report.orphaned.sort()
       // One at a time: a folder may hold more files than a call takes arguments (`--out` a busy folder).
-      for (const path of foreignFiles(listFiles(outDir), new Set(produced))) report.extra.push(path)
+      for (const path of foreignFiles(listFiles(outDir), known)) report.extra.push(path)
       report.stale.sort()
       report.missing.sort()
       return report

@@ -66,12 +66,22 @@ export interface CompileReport {
     readonly removed: readonly string[]
     readonly stale: readonly string[]
     readonly missing: readonly string[]
-    /** In the output folder, but no spec produces it (write leaves these alone). */
+    /** Only `check`: files an earlier compile wrote that no spec produces now (write would remove them). */
+    readonly orphaned: readonly string[]
+    /** In the output folder, but no spec produces it and finqa never wrote it (write leaves these alone). */
     readonly extra: readonly string[]
   }
 }
 
-const NO_FILES = { written: [], unchanged: [], removed: [], stale: [], missing: [], extra: [] }
+const NO_FILES = {
+  written: [],
+  unchanged: [],
+  removed: [],
+  stale: [],
+  missing: [],
+  orphaned: [],
+  extra: [],
+}
 
 /** How long a compile waits for another finqa to finish with the same output folder (src/emit/output-lock.ts). */
 const LOCK_WAIT_MS = 60_000
@@ -198,12 +208,13 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
         files: { ...NO_FILES, written, unchanged, removed, extra: foreign },
       }
     }
-    const { stale, missing, extra, unchanged } = sink.finish()
-    const upToDate = stale.length + missing.length + extra.length === 0
+    const { stale, missing, orphaned, extra, unchanged } = sink.finish()
+    // Only what a compile would change: files finqa leaves alone (extra) are reported, not stale.
+    const upToDate = stale.length + missing.length + orphaned.length === 0
     return {
       ...compiled,
       exitCode: upToDate ? EXIT.ok : EXIT.specErrors,
-      files: { ...NO_FILES, unchanged, stale, missing, extra },
+      files: { ...NO_FILES, unchanged, stale, missing, orphaned, extra },
     }
   } catch (error) {
     const problems = outputProblems(error, { cwd: ctx.cwd, outDir: shown.outDir, outAbsolute, lockWaitMs })
@@ -384,6 +395,7 @@ export function reportToJson(report: CompileReport): CompileJson {
       removed: inOut(report.files.removed),
       stale: inOut(report.files.stale),
       missing: inOut(report.files.missing),
+      orphaned: inOut(report.files.orphaned),
       extra: inOut(report.files.extra),
     },
   }
@@ -405,21 +417,27 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
     return
   }
   const { files } = report
+  // Files finqa leaves alone: a warning in both modes, never a reason for --check to fail.
+  const warning = paint(errColor, 'warning:', 'yellow', 'bold')
+  const warnings = shortList(
+    files.extra.map(
+      (f) => `${warning} ${out(f)} is not produced by any spec; finqa leaves it; remove it if unwanted\n`,
+    ),
+    (more) => `${warning} and ${more} more files no spec produces (--json lists them all)\n`,
+  )
   if (report.mode === 'check') {
     const problems = [
       ...files.stale.map((f) => `stale: ${out(f)}`),
       ...files.missing.map((f) => `missing: ${out(f)}`),
-      ...shortList(
-        files.extra.map((f) => `extra: ${out(f)} (no spec produces it)`),
-        (more) => `extra: ${more} more files no spec produces (--json lists them all)`,
-      ),
+      ...files.orphaned.map((f) => `orphaned: ${out(f)} (finqa wrote it; no spec produces it now)`),
     ]
     if (problems.length > 0) {
       ctx.stderr.write(
-        `${problems.map((p) => paint(errColor, p, 'yellow')).join('\n')}\nfinqa: ${report.outDir} is not up to date; run finqa compile ${report.specDir}\n`,
+        `${warnings.join('')}${problems.map((p) => paint(errColor, p, 'yellow')).join('\n')}\nfinqa: ${report.outDir} is not up to date; run finqa compile ${report.specDir}\n`,
       )
       return
     }
+    if (warnings.length > 0) ctx.stderr.write(warnings.join(''))
     ctx.stdout.write(
       `finqa: ${paint(outColor, `${report.outDir} is up to date`, 'green')} (${files.unchanged.length} files)\n`,
     )
@@ -430,11 +448,6 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
     ...files.written.map((f) => `${paint(outColor, 'wrote', 'green')} ${out(f)}\n`),
     ...files.removed.map((f) => `${paint(outColor, 'removed', 'yellow')} ${out(f)}\n`),
   ]
-  const warning = paint(errColor, 'warning:', 'yellow', 'bold')
-  const warnings = shortList(
-    files.extra.map((f) => `${warning} ${out(f)} is not produced by any spec; delete it if it is stale\n`),
-    (more) => `${warning} and ${more} more files no spec produces (--json lists them all)\n`,
-  )
   if (warnings.length > 0) ctx.stderr.write(warnings.join(''))
   ctx.stdout.write(
     `${lines.join('')}finqa: ${report.experiments.length} experiments, ${files.written.length} written, ${files.unchanged.length} unchanged, ${files.removed.length} removed\n`,
