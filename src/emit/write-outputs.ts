@@ -115,11 +115,18 @@ export function checkOutputsIncrementally(outPath: string): OutputCheck {
  * missing or empty output folder, the whole tree is staged beside it and renamed into place at once.
  */
 export interface OutputWriter {
+  /** True when the output folder does not exist yet: every file must be added (none kept). */
+  readonly fresh: boolean
   /**
    * Writes run in the background (libuv's thread pool) while the caller renders the next files; the promise,
    * when there is one, says to wait: enough writes are under way.
    */
   add(file: RenderedFile): Promise<void> | undefined
+  /**
+   * Counts `path` as produced and unchanged without reading it: the caller wrote it in an earlier compile and
+   * would write the same now (`KeptFile`, under `finqa compile --watch`). Only into an existing folder.
+   */
+  keep(path: string): void
   /**
    * Puts the staged files in place, sets modes, removes files an earlier compile wrote that no compile
    * produces now (the manifest lists them), and writes the manifest. Files finqa never wrote stay.
@@ -170,9 +177,13 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
   const write = stagedWriter(stage)
   const produced: string[] = []
   return {
+    fresh: true,
     add: (file) => {
       produced.push(file.path)
       return write.file(file.path, file.content, file.mode)
+    },
+    keep: (path) => {
+      throw new Error(`${path} cannot be kept: the output folder ${outDir} is new`)
     },
     commit: async () => {
       try {
@@ -209,21 +220,21 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
   const problems: OutputProblem[] = []
   if (manifestSlot.kind === 'link' || manifestSlot.kind === 'other' || manifestSlot.kind === 'folder')
     problems.push({ kind: 'link', path: MANIFEST })
-  /** What the last compile wrote, and so may replace or remove: entries below the folder, not through links. */
-  const previous: string[] = []
-  const linked: OutputProblem[] = []
+  /**
+   * What the last compile wrote, and so may replace or remove: entries below the folder. Those this compile
+   * does not produce are inspected at commit (a produced one is inspected as it is added): one reached through
+   * a link is refused.
+   */
+  const owned = new Set<string>()
   for (const entry of parseManifest(current)) {
-    const at = current === undefined ? undefined : positionIn(current, entry)
-    if (!isPlainRelative(entry) || entry === MANIFEST)
-      problems.push({ kind: 'manifest-outside', path: entry, ...at })
-    else {
-      const slot = inspectSlot(outDir, entry, folders)
-      // Refused at commit unless this compile produces it (then it is refused as a produced file).
-      if (slot.kind === 'link') linked.push({ kind: 'manifest-link', path: entry, link: slot.at, ...at })
-      else previous.push(entry)
-    }
+    if (isPlainRelative(entry) && entry !== MANIFEST) owned.add(entry)
+    else
+      problems.push({
+        kind: 'manifest-outside',
+        path: entry,
+        ...(current === undefined ? undefined : positionIn(current, entry)),
+      })
   }
-  const owned = new Set(previous)
   const id = scratchId()
   const stage = join(outDir, `.${id}${TEMP_SUFFIX}`)
   const write = stagedWriter(stage)
@@ -252,19 +263,36 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
     return undefined
   }
   return {
+    fresh: false,
     add: (file) => {
       produced.push(file.path)
       return consider(file)
     },
+    keep: (path) => {
+      produced.push(path)
+      plan.unchanged.push(path)
+    },
     commit: async () => {
       const known = new Set(produced)
-      for (const problem of linked) if (!known.has(problem.path)) problems.push(problem)
+      const stale: string[] = []
+      for (const entry of owned) {
+        if (known.has(entry)) continue
+        const slot = inspectSlot(outDir, entry, folders)
+        if (slot.kind !== 'link') stale.push(entry)
+        else
+          problems.push({
+            kind: 'manifest-link',
+            path: entry,
+            link: slot.at,
+            ...(current === undefined ? undefined : positionIn(current, entry)),
+          })
+      }
+      stale.sort()
       if (problems.length > 0) {
         await write.discard()
         throw new OutputRefused(problems)
       }
       const manifest = manifestFile(produced)
-      const stale = previous.filter((path) => !known.has(path)).sort()
       try {
         if (current !== manifest.content) await write.file(manifest.path, manifest.content, manifest.mode)
         await write.drain()

@@ -1,5 +1,12 @@
 import { relative, resolve } from 'node:path'
-import { type CompileSummary, compileFiles } from '../../compile.js'
+import {
+  type CompileInput,
+  type CompileMemo,
+  type CompileSummary,
+  compileChanges,
+  compileFiles,
+  type KeptFile,
+} from '../../compile.js'
 import {
   type Diagnostic,
   type DiagnosticCode,
@@ -96,11 +103,41 @@ export async function compileCommand(options: CompileOptions, ctx: CliContext): 
 }
 
 /**
+ * What a run of compiles into one output folder (`--watch`) carries from one to the next: the memo of the last
+ * compile whose files are in the output folder, so that the next one compiles and writes only what changed.
+ */
+export interface CompileSession {
+  memo?: CompileMemo
+  /** Inputs the no-op cache answered for: `warmSession` compiles them in memory to make the memo. */
+  unmemoized?: CompileInput
+}
+
+/**
+ * Makes the session's memo from the inputs the no-op cache answered for (their outputs are in the folder, as
+ * the cache checked), compiling in memory only: the next compile then needs to render only what changed.
+ */
+export function warmSession(session: CompileSession): void {
+  const input = session.unmemoized
+  session.unmemoized = undefined
+  if (input === undefined || session.memo !== undefined) return
+  const run = compileChanges(input, undefined)
+  let step = run.next()
+  while (step.done !== true) step = run.next()
+  session.memo = step.value.memo
+}
+
+/**
  * Reads the specs, compiles, and writes (or checks) the output folder. Prints nothing. Each file goes to the
  * output folder as soon as it is rendered (staged until the whole compile is known to be good), so that a
- * compile never holds every file at once.
+ * compile never holds every file at once. With a `session`, a compile after the first renders and writes only
+ * the experiments whose layers changed (and the files made from all experiments); the rest it leaves as the
+ * session's earlier compiles wrote them.
  */
-export async function runCompile(options: CompileOptions, ctx: CliContext): Promise<CompileReport> {
+export async function runCompile(
+  options: CompileOptions,
+  ctx: CliContext,
+  session?: CompileSession,
+): Promise<CompileReport> {
   // The real path: two spellings of one folder (a link to it) share its lock, cache entry and files.
   const outAbsolute = realOutputPath(resolve(ctx.cwd, options.outDir))
   const folder = readFolder(options.specDir, ctx.cwd)
@@ -121,8 +158,9 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
 
   // A write whose inputs and outputs are as a previous compile left them has nothing to do.
   // Only for a command line (an environment given): in-process callers get a full compile every time.
+  // A session with a memo knows its outputs better than the cache, and records none (a stat of every output).
   const cache =
-    options.check || ctx.env === undefined || ctx.env.FINQA_NO_CACHE === '1'
+    options.check || ctx.env === undefined || ctx.env.FINQA_NO_CACHE === '1' || session?.memo !== undefined
       ? undefined
       : openCompileCache(
           {
@@ -138,6 +176,7 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
         )
   const cached = folder.diagnostics.length === 0 ? cache?.lookup() : undefined
   if (cached !== undefined) {
+    if (session !== undefined) session.unmemoized = folder.input
     const produced = cached.files.filter((f) => f !== MANIFEST)
     return {
       ...shown,
@@ -162,15 +201,24 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     const sink = options.check
       ? checkOutputsIncrementally(outAbsolute)
       : openOutputs(outAbsolute, { renameDelayMs, onProgress: () => held.refresh() })
-    const run = compileFiles(folder.input)
-    let step: IteratorResult<RenderedFile, CompileSummary>
+    // The memo answers only for files in place: not into a new folder.
+    const memo = 'fresh' in sink && !sink.fresh ? session?.memo : undefined
+    if (session !== undefined) session.memo = undefined // until this compile's files are in place
+    const run: Generator<RenderedFile | KeptFile, CompileSummary & { memo?: CompileMemo }, void> =
+      session === undefined || options.check ? compileFiles(folder.input) : compileChanges(folder.input, memo)
+    let step: IteratorResult<RenderedFile | KeptFile, CompileSummary & { memo?: CompileMemo }>
     let produced = 0
     try {
       for (step = run.next(); step.done !== true; step = run.next()) {
         if (++produced === LARGE_COMPILE_FILES) ctx.onLargeCompile?.()
         held.refresh()
-        cache?.keep(step.value)
-        await sink.add(step.value)
+        const item = step.value
+        if ('kept' in item) {
+          if ('keep' in sink) sink.keep(item.path)
+          continue
+        }
+        cache?.keep(item)
+        await sink.add(item)
       }
     } catch (error) {
       if ('abort' in sink) await sink.abort()
@@ -183,6 +231,8 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     ]
     if (hasErrors(diagnostics)) {
       if ('abort' in sink) await sink.abort()
+      // Nothing was written: the folder is as the memo's compile left it.
+      if (session !== undefined) session.memo = memo
       return failed(diagnostics)
     }
     const compiled = {
@@ -196,6 +246,7 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     }
     if ('commit' in sink) {
       const plan = await sink.commit()
+      if (session !== undefined) session.memo = step.value.memo
       cache?.record({
         experiments: compiled.experiments,
         diagnostics,
