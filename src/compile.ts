@@ -104,11 +104,11 @@ export function* compileFiles(
   options: CompileOptions = {},
 ): Generator<RenderedFile, CompileSummary, void> {
   // Without a memo nothing is kept: every item is a rendered file.
-  const { memo: _memo, ...summary } = yield* compileWith(input, options, undefined) as Generator<
-    RenderedFile,
-    CompileSummary & { memo?: CompileMemo },
-    void
-  >
+  const { memo: _memo, kept: _kept, ...summary } = yield* compileWith(
+    input,
+    options,
+    undefined,
+  ) as Generator<RenderedFile, ChangesSummary, void>
   return summary
 }
 
@@ -155,6 +155,14 @@ interface ExperimentMemo {
   }
 }
 
+/** What `compileChanges` returns once it has yielded every file. */
+export interface ChangesSummary extends CompileSummary {
+  /** This compile's memo, when it had no error. */
+  readonly memo?: CompileMemo
+  /** How many of the experiments were kept from the memo (not compiled again). */
+  readonly kept: number
+}
+
 /**
  * `compileFiles` for a compile that follows another (`finqa compile --watch`): each experiment whose layers
  * are the same as in `memo` (the same files, the same texts) is not merged, validated or rendered again; its
@@ -165,7 +173,7 @@ interface ExperimentMemo {
 export function compileChanges(
   input: CompileInput,
   memo: CompileMemo | undefined,
-): Generator<RenderedFile | KeptFile, CompileSummary & { memo?: CompileMemo }, void> {
+): Generator<RenderedFile | KeptFile, ChangesSummary, void> {
   return compileWith(input, {}, memo ?? null)
 }
 
@@ -174,10 +182,11 @@ function* compileWith(
   input: CompileInput,
   options: CompileOptions,
   memo: CompileMemo | null | undefined,
-): Generator<RenderedFile | KeptFile, CompileSummary & { memo?: CompileMemo }, void> {
+): Generator<RenderedFile | KeptFile, ChangesSummary, void> {
   const diagnostics: Diagnostic[] = []
   if (input.specs.size === 0) {
     return {
+      kept: 0,
       experiments: [],
       diagnostics: [
         {
@@ -239,6 +248,7 @@ function* compileWith(
   const compiled: { item: CompiledExperiment; docs?: DocsAnalysis }[] = []
   const mergeLayers = createMerger()
   const outputs = new OutputPaths()
+  let kept = 0
   for (const { file: id, chain } of chains) {
     if (chain === undefined) continue
     const layers = chain.map((layer) => docs.get(layer) as SourceDoc)
@@ -248,6 +258,7 @@ function* compileWith(
       memoExperiments.set(id, unchanged)
       for (const d of unchanged.diagnostics) diagnostics.push(d)
       if (unchanged.compiled === undefined) continue
+      kept++
       const yielding = !errorsSoFar()
       const owner = experimentOwner(unchanged.compiled.item)
       for (const path of unchanged.compiled.paths) {
@@ -296,7 +307,7 @@ function* compileWith(
 
     // render this experiment's own files; drop its source map unless asked to keep it
     const item: CompiledExperiment = { experiment, spec }
-    const kept = options.keepSources === true ? item : { experiment, spec: slim(spec) }
+    const slimmed = options.keepSources === true ? item : { experiment, spec: slim(spec) }
     // After an error nothing is yielded, but the files are still rendered for their paths, so that one run
     // reports every clash of output paths.
     const yielding = !errorsSoFar()
@@ -318,8 +329,8 @@ function* compileWith(
       }
     }
     const docsAnalysis = yielding || remember ? docsAnalysisOf(item) : undefined
-    remembered(docsAnalysis === undefined ? undefined : { item: kept, docs: docsAnalysis, paths })
-    compiled.push(yielding ? { item: kept, docs: docsAnalysis } : { item: kept })
+    remembered(docsAnalysis === undefined ? undefined : { item: slimmed, docs: docsAnalysis, paths })
+    compiled.push(yielding ? { item: slimmed, docs: docsAnalysis } : { item: slimmed })
   }
   // Every layer as parsed is no longer needed (each experiment kept what it needs): let the memory go before
   // the files made from all experiments, the most a large compile holds at once. (A memo keeps them.)
@@ -348,7 +359,7 @@ function* compileWith(
       }
     }
   }
-  const summary = { experiments, diagnostics: sortDiagnostics(diagnostics) }
+  const summary = { experiments, diagnostics: sortDiagnostics(diagnostics), kept }
   if (!remember || hasErrors(summary.diagnostics)) return summary
   return {
     ...summary,

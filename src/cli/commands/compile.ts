@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path'
 import {
+  type ChangesSummary,
   type CompileInput,
   type CompileMemo,
   type CompileSummary,
@@ -66,6 +67,11 @@ export interface CompileReport {
    * part old, part new (a diagnostic says why). Otherwise a failed compile changed nothing.
    */
   readonly partial?: boolean
+  /**
+   * Under `--watch`, once a compile's files are in place: how many experiments the next compile kept as that
+   * one wrote them (not compiled again, their files not read). The others were compiled again.
+   */
+  readonly kept?: number
   /** Output files, relative to the output folder. Only `write` writes or removes; only `check` finds stale. */
   readonly files: {
     readonly written: readonly string[]
@@ -246,7 +252,8 @@ export async function runCompile(
     }
     if ('commit' in sink) {
       const plan = await sink.commit()
-      if (session !== undefined) session.memo = step.value.memo
+      const summary = step.value
+      if (session !== undefined) session.memo = 'memo' in summary ? summary.memo : undefined
       cache?.record({
         experiments: compiled.experiments,
         diagnostics,
@@ -257,6 +264,7 @@ export async function runCompile(
         ...compiled,
         exitCode: EXIT.ok,
         files: { ...NO_FILES, written, unchanged, removed, extra: foreign },
+        ...(memo !== undefined ? { kept: (summary as ChangesSummary).kept } : {}),
       }
     }
     const { stale, missing, orphaned, extra, unchanged } = sink.finish()
@@ -416,7 +424,8 @@ export interface CompileJson {
   readonly exitCode: number
   readonly specDir: string
   readonly outDir: string
-  readonly summary: { experiments: number; errors: number; warnings: number }
+  /** `kept`: under `--watch`, see `CompileReport.kept`. */
+  readonly summary: { experiments: number; errors: number; warnings: number; kept?: number }
   readonly experiments: CompileReport['experiments']
   readonly diagnostics: ReturnType<typeof diagnosticToJson>[]
   readonly files: { readonly [K in keyof CompileReport['files']]: string[] }
@@ -437,6 +446,7 @@ export function reportToJson(report: CompileReport): CompileJson {
       experiments: report.experiments.length,
       errors,
       warnings: report.diagnostics.length - errors,
+      ...(report.kept === undefined ? {} : { kept: report.kept }),
     },
     experiments: report.experiments,
     diagnostics: report.diagnostics.map(diagnosticToJson),
@@ -500,7 +510,11 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
     ...files.removed.map((f) => `${paint(outColor, 'removed', 'yellow')} ${out(f)}\n`),
   ]
   if (warnings.length > 0) ctx.stderr.write(warnings.join(''))
+  const kept =
+    report.kept === undefined
+      ? ''
+      : `; ${report.experiments.length - report.kept} compiled again, ${report.kept} kept as they were`
   ctx.stdout.write(
-    `${lines.join('')}finqa: ${report.experiments.length} experiments, ${files.written.length} written, ${files.unchanged.length} unchanged, ${files.removed.length} removed\n`,
+    `${lines.join('')}finqa: ${report.experiments.length} experiments, ${files.written.length} written, ${files.unchanged.length} unchanged, ${files.removed.length} removed${kept}\n`,
   )
 }
