@@ -230,6 +230,8 @@ describe('finqa compile --watch', () => {
     await until(() => rolloutN(dir, 'run_4b_rollout2.sh') === '1', 'an edit in a new folder', out)
     renameSave(deep, '  n: 1', '  n: 11')
     await until(() => rolloutN(dir, 'run_4b_rollout2.sh') === '11', 'a save by rename in a new folder', out)
+    edit(deep, '  n: 11', '  n: 10')
+    await until(() => rolloutN(dir, 'run_4b_rollout2.sh') === '10', 'an edit after it', out)
 
     // The folder renamed: its specs are the same experiments, and edits in it are still seen.
     renameSync(join(dir, 'experiments', 'more'), join(dir, 'experiments', 'moved'))
@@ -239,7 +241,7 @@ describe('finqa compile --watch', () => {
       'the renamed folder seen',
       out,
     )
-    edit(moved, '  n: 11', '  n: 12')
+    edit(moved, '  n: 10', '  n: 12')
     await until(() => rolloutN(dir, 'run_4b_rollout2.sh') === '12', 'an edit in the renamed folder', out)
     expectFullCompileOutput(dir)
   })
