@@ -104,11 +104,11 @@ export function* compileFiles(
   options: CompileOptions = {},
 ): Generator<RenderedFile, CompileSummary, void> {
   // Without a memo nothing is kept: every item is a rendered file.
-  const { memo: _memo, kept: _kept, ...summary } = yield* compileWith(
-    input,
-    options,
-    undefined,
-  ) as Generator<RenderedFile, ChangesSummary, void>
+  const {
+    memo: _memo,
+    kept: _kept,
+    ...summary
+  } = yield* compileWith(input, options, undefined) as Generator<RenderedFile, ChangesSummary, void>
   return summary
 }
 
@@ -127,6 +127,7 @@ export interface KeptFile {
  */
 export interface CompileMemo {
   readonly specDir: string
+  readonly schema: CompileInput['schema']
   readonly schemaText: string
   readonly templateTexts: ReadonlyMap<string, string>
   readonly validators: SchemaValidators
@@ -365,7 +366,8 @@ function* compileWith(
     ...summary,
     memo: {
       specDir: input.specDir,
-      schemaText: schemaText(input.schema),
+      schema: input.schema,
+      schemaText: before?.schemaText ?? schemaText(input.schema),
       templateTexts: input.templates,
       validators,
       templates,
@@ -377,7 +379,10 @@ function* compileWith(
 
 /** Whether a memo was made with the same schema, templates and spec folder as `input`. */
 function sameSetting(memo: CompileMemo, input: CompileInput): boolean {
-  if (memo.specDir !== input.specDir || memo.templateTexts.size !== input.templates.size) return false
+  if (memo.specDir !== input.specDir) return false
+  // The same objects (a watching process reads them once): no need to compare their texts.
+  if (memo.schema === input.schema && memo.templateTexts === input.templates) return true
+  if (memo.templateTexts.size !== input.templates.size) return false
   for (const [name, text] of input.templates) if (memo.templateTexts.get(name) !== text) return false
   return memo.schemaText === schemaText(input.schema)
 }

@@ -36,9 +36,18 @@ export interface ReadFolder {
   readonly schema: { [key: string]: unknown }
 }
 
-/** Reads a spec folder and the package's templates and schema. A missing folder is a NO_SPECS diagnostic. */
-export function readFolder(specDir: string, cwd: string): ReadFolder {
-  const schema = readSchema()
+/** The package's files a compile reads besides the specs. */
+export interface PackageFiles {
+  readonly schema: { [key: string]: unknown }
+  readonly templates: ReadonlyMap<string, string>
+}
+
+/**
+ * Reads a spec folder and the package's templates and schema (or takes them as `packageFiles`: a watching
+ * process reads them once). A missing folder is a NO_SPECS diagnostic.
+ */
+export function readFolder(specDir: string, cwd: string, packageFiles?: PackageFiles): ReadFolder {
+  const schema = packageFiles?.schema ?? readSchema()
   let specFiles: ReturnType<typeof readSpecs>
   try {
     specFiles = readSpecs(specDir, cwd)
@@ -57,7 +66,12 @@ export function readFolder(specDir: string, cwd: string): ReadFolder {
     return { diagnostics: [diagnostic], sources: new Map(), specDir: display, schema }
   }
   return {
-    input: { specs: specFiles.specs, specDir: specFiles.specDir, templates: readTemplates(), schema },
+    input: {
+      specs: specFiles.specs,
+      specDir: specFiles.specDir,
+      templates: packageFiles?.templates ?? readTemplates(),
+      schema,
+    },
     diagnostics: [
       ...linkDiagnostics(specFiles.badLinks),
       ...unreadDiagnostics(specFiles),

@@ -38,9 +38,9 @@ import {
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { groupDigits } from '../../report/text-table.js'
 import { useColor } from '../color.js'
-import { displayPath, joinDisplay, readFolder } from '../load-experiments.js'
+import { displayPath, joinDisplay, type PackageFiles, readFolder } from '../load-experiments.js'
 import { type CliContext, EXIT } from '../main.js'
-import { readPackageJson } from '../package-files.js'
+import { readPackageJson, readSchema, readTemplates } from '../package-files.js'
 import { checkVerlConfigDirs } from '../verl-config-dir.js'
 
 export interface CompileOptions {
@@ -113,6 +113,8 @@ export async function compileCommand(options: CompileOptions, ctx: CliContext): 
  * compile whose files are in the output folder, so that the next one compiles and writes only what changed.
  */
 export interface CompileSession {
+  /** Read by the first compile; the same objects each time let the memo know them at a glance. */
+  packageFiles?: PackageFiles
   memo?: CompileMemo
   /** Inputs the no-op cache answered for: `warmSession` compiles them in memory to make the memo. */
   unmemoized?: CompileInput
@@ -146,7 +148,8 @@ export async function runCompile(
 ): Promise<CompileReport> {
   // The real path: two spellings of one folder (a link to it) share its lock, cache entry and files.
   const outAbsolute = realOutputPath(resolve(ctx.cwd, options.outDir))
-  const folder = readFolder(options.specDir, ctx.cwd)
+  if (session !== undefined) session.packageFiles ??= { schema: readSchema(), templates: readTemplates() }
+  const folder = readFolder(options.specDir, ctx.cwd, session?.packageFiles)
   const shown = {
     mode: options.check ? 'check' : 'write',
     specDir: folder.specDir,

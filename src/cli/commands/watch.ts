@@ -10,7 +10,7 @@ import { type CompileOptions, type CompileSession, printReport, runCompile, warm
  * write). Short, because a rescan finds what changed whatever the events: a save split across two compiles
  * only costs a second compile.
  */
-const SETTLE_MS = 15
+const SETTLE_MS = 10
 
 /**
  * `finqa compile --watch`: compiles, then recompiles whenever a spec below the spec folder changes,
