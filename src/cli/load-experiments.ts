@@ -7,6 +7,7 @@ import {
   linkDiagnostics,
   readSpecs,
   SpecDirError,
+  type SpecReadCache,
   toDisplay,
   unreadDiagnostics,
 } from '../load/read-specs.js'
@@ -44,13 +45,18 @@ export interface PackageFiles {
 
 /**
  * Reads a spec folder and the package's templates and schema (or takes them as `packageFiles`: a watching
- * process reads them once). A missing folder is a NO_SPECS diagnostic.
+ * process reads them once, and spec files through `specCache`). A missing folder is a NO_SPECS diagnostic.
  */
-export function readFolder(specDir: string, cwd: string, packageFiles?: PackageFiles): ReadFolder {
+export function readFolder(
+  specDir: string,
+  cwd: string,
+  packageFiles?: PackageFiles,
+  specCache?: SpecReadCache,
+): ReadFolder {
   const schema = packageFiles?.schema ?? readSchema()
   let specFiles: ReturnType<typeof readSpecs>
   try {
-    specFiles = readSpecs(specDir, cwd)
+    specFiles = readSpecs(specDir, cwd, specCache)
   } catch (error) {
     if (!(error instanceof SpecDirError)) throw error
     const display = displayPath(cwd, specDir)

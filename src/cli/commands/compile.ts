@@ -35,6 +35,7 @@ import {
   OutputWriteFailed,
   openOutputs,
 } from '../../emit/write-outputs.js'
+import type { SpecReadCache } from '../../load/read-specs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { groupDigits } from '../../report/text-table.js'
 import { useColor } from '../color.js'
@@ -115,6 +116,8 @@ export async function compileCommand(options: CompileOptions, ctx: CliContext): 
 export interface CompileSession {
   /** Read by the first compile; the same objects each time let the memo know them at a glance. */
   packageFiles?: PackageFiles
+  /** Spec texts read before: a file whose identity has not changed is not read again. */
+  readonly specCache?: SpecReadCache
   memo?: CompileMemo
   /** Inputs the no-op cache answered for: `warmSession` compiles them in memory to make the memo. */
   unmemoized?: CompileInput
@@ -149,7 +152,7 @@ export async function runCompile(
   // The real path: two spellings of one folder (a link to it) share its lock, cache entry and files.
   const outAbsolute = realOutputPath(resolve(ctx.cwd, options.outDir))
   if (session !== undefined) session.packageFiles ??= { schema: readSchema(), templates: readTemplates() }
-  const folder = readFolder(options.specDir, ctx.cwd, session?.packageFiles)
+  const folder = readFolder(options.specDir, ctx.cwd, session?.packageFiles, session?.specCache)
   const shown = {
     mode: options.check ? 'check' : 'write',
     specDir: folder.specDir,

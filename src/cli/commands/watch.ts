@@ -24,7 +24,7 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
   const status = (text: string) => {
     if (!options.json) ctx.stdout.write(`finqa: ${text}\n`)
   }
-  const session: CompileSession = {}
+  const session: CompileSession = { specCache: new Map() }
   const compileOnce = async () => {
     try {
       printReport(await runCompile(options, ctx, session), options, ctx)
