@@ -14,7 +14,7 @@ import {
   writeFile,
   writeFileSync,
 } from 'node:fs'
-import { basename, dirname, join, relative, sep } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { errorCode } from '../diagnostics/os-error.js'
 import type { RenderedFile } from '../render/render-experiment.js'
 import { MANIFEST, parseManifest, renderManifest } from './manifest.js'
@@ -649,7 +649,9 @@ function listDir(dir: string): string[] | undefined {
  */
 function listFiles(dir: string, options: { readonly removeTemps?: boolean } = {}): string[] {
   const out: string[] = []
-  const walk = (folder: string): void => {
+  // `prefix`: the folder's path below `dir` with a trailing slash, joined by hand (a folder may hold 30,000
+  // files, and path.relative for each is a good part of listing them).
+  const walk = (folder: string, prefix: string): void => {
     let entries: Dirent[]
     try {
       entries = readdirSync(folder, { withFileTypes: true })
@@ -657,14 +659,13 @@ function listFiles(dir: string, options: { readonly removeTemps?: boolean } = {}
       return
     }
     for (const d of entries) {
-      const path = join(folder, d.name)
       if (d.name.endsWith(TEMP_SUFFIX)) {
-        if (options.removeTemps) rmSync(path, { recursive: true, force: true })
-      } else if (d.isDirectory()) walk(path)
-      else if (d.isFile()) out.push(relative(dir, path).split(sep).join('/'))
+        if (options.removeTemps) rmSync(join(folder, d.name), { recursive: true, force: true })
+      } else if (d.isDirectory()) walk(join(folder, d.name), `${prefix}${d.name}/`)
+      else if (d.isFile()) out.push(`${prefix}${d.name}`)
     }
   }
-  walk(dir)
+  walk(dir, '')
   return out.sort()
 }
 
