@@ -12,6 +12,9 @@ import { type CompileOptions, type CompileSession, printReport, runCompile, warm
  */
 const SETTLE_MS = 10
 
+/** The changed spec files a status line names; past that, how many more. */
+const CHANGES_SHOWN = 5
+
 /**
  * `finqa compile --watch`: compiles, then recompiles whenever a spec below the spec folder changes,
  * printing diagnostics as they come. Spec errors never end it; Ctrl-C (or `ctx.signal`) does, with exit 0.
@@ -67,12 +70,24 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
       })
       return queue
     }
+    // Changes while a compile waits its turn join it: it reads the specs when it starts.
+    let waiting = false
+    const recompile = () => {
+      if (waiting) return
+      waiting = true
+      void enqueue(() => {
+        waiting = false
+        return compileOnce()
+      })
+    }
     // Watching before the first compile: a change made while it runs is not lost.
     watcher = watchSpecs(specAbsolute, {
       settleMs: SETTLE_MS,
       onChange: (changed) => {
-        status(`${changed.map((f) => joinDisplay(specDir, f)).join(', ')} changed; recompiling`)
-        void enqueue(compileOnce)
+        const shown = changed.slice(0, CHANGES_SHOWN).map((f) => joinDisplay(specDir, f))
+        if (changed.length > CHANGES_SHOWN) shown.push(`${changed.length - CHANGES_SHOWN} more`)
+        status(`${shown.join(', ')} changed; recompiling`)
+        recompile()
       },
       onError: (error) =>
         ctx.stderr.write(`finqa: cannot watch a folder below ${specDir}: ${error.message}\n`),
