@@ -10,9 +10,11 @@
 // when FINQA_BENCH_BASELINE_PATCH names one, its generated files rebuilt (`none` skips it). The default,
 // `pre-verl`, is finqa just before the VERL targets of issue 18 with the encoders of issue 17 that landed
 // after them: 226fcb8 + 2a9eecc + bench/pre-verl.patch (the two template slots the merge 922aefd added).
+// And `finqa compile --watch`: a warm watching process, the time from a one-line edit of a leaf layer (and of
+// the base) until it reports the outputs written, against the compile into an empty folder of the same run.
 // And the launch-script checks: `bash dist-scripts/run_4b.sh` with a stub python3 on PATH, against a bare
 // `bash -c python3` with the same stub, so the difference is what the script's checks cost in bash.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import {
   chmodSync,
   cpSync,
@@ -180,6 +182,7 @@ for (const size of SIZES) {
     throw new Error(`a no-op compile wrote files: ${noop.last.stdout}`)
   const check = repeat(RUNS, () => finqa('--check'))
   const files = Number(/(\d+) unchanged/.exec(noop.last.stdout)?.[1] ?? 0)
+  const watchEdits = await watchMeasure(dir, size)
   // Peak memory of any of the three ways to run a compile.
   rows.push({
     size,
@@ -190,9 +193,70 @@ for (const size of SIZES) {
     check,
     cp,
     nodeBare,
+    watch: watchEdits,
     rss: Math.max(full.rss, noop.rss, check.rss),
   })
   rmSync(dir, { recursive: true, force: true })
+}
+
+/**
+ * `finqa compile --watch --json` on the tree in `dir` (into a folder of its own), warmed by its first compile
+ * and one edit; then RUNS one-line edits of a leaf layer (its rollout.n, back and forth) and of the base (its
+ * learning rate), each timed from the write until the process prints the report of the compile that wrote it
+ * (printed once the outputs are in place), medians in seconds.
+ */
+async function watchMeasure(dir, size) {
+  const leaf = join(dir, 'experiments', size === 8 ? '4b/rollout4.yaml' : 'family0/exp0.yaml')
+  const script = join(dir, 'out-watch', size === 8 ? 'run_4b_rollout4.sh' : 'run_synthetic_0.sh')
+  const base = join(dir, 'experiments', 'base.yaml')
+  const child = spawn(
+    process.execPath,
+    [BIN, 'compile', 'experiments', '--out', 'out-watch', '--watch', '--json'],
+    { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  let buffered = ''
+  const waiting = []
+  const reports = []
+  child.stdout.setEncoding('utf8').on('data', (text) => {
+    buffered += text
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const report = JSON.parse(buffered.slice(0, nl))
+      buffered = buffered.slice(nl + 1)
+      const at = process.hrtime.bigint()
+      if (!report.ok) throw new Error(`a compile under --watch failed: ${JSON.stringify(report.diagnostics)}`)
+      const next = waiting.shift()
+      if (next) next({ report, at })
+      else reports.push({ report, at })
+    }
+  })
+  const nextReport = () =>
+    new Promise((resolve) => (reports.length > 0 ? resolve(reports.shift()) : waiting.push(resolve)))
+  /** Seconds from replacing `from` by `to` in `file` until the report of the compile that wrote it. */
+  const timedEdit = async (file, from, to) => {
+    const text = readFileSync(file, 'utf8')
+    if (!text.includes(from)) throw new Error(`${file} lacks ${from}`)
+    const start = process.hrtime.bigint()
+    writeFileSync(file, text.replace(from, to))
+    const { report, at } = await nextReport()
+    if (report.files.written.length === 0) throw new Error(`an edit of ${file} wrote nothing`)
+    return Number(at - start) / 1e9
+  }
+  await nextReport() // the first compile: everything
+  const leafEdit = (i) => (i % 2 === 0 ? ['  n: 4', '  n: 5'] : ['  n: 5', '  n: 4'])
+  await timedEdit(leaf, ...leafEdit(0)) // warm-up
+  const leafTimes = []
+  for (let i = 1; i <= RUNS; i++) leafTimes.push(await timedEdit(leaf, ...leafEdit(i)))
+  if (!readFileSync(script, 'utf8').includes(`ROLLOUT_N:-${RUNS % 2 === 0 ? 5 : 4}}`))
+    throw new Error(`${script} does not hold the last edit`)
+  const baseTimes = []
+  for (let i = 0; i < RUNS; i++)
+    baseTimes.push(
+      await timedEdit(base, ...(i % 2 === 0 ? ['lr: 1.0e-6', 'lr: 2.0e-6'] : ['lr: 2.0e-6', 'lr: 1.0e-6'])),
+    )
+  child.kill('SIGTERM')
+  await new Promise((resolve) => child.on('exit', resolve))
+  rmSync(join(dir, 'out-watch'), { recursive: true, force: true })
+  return { leaf: median(leafTimes), base: median(baseTimes) }
 }
 
 // The launch script's own checks, in bash: run_4b.sh as committed, with a stub python3 that exits at once
@@ -259,6 +323,17 @@ if (baseline)
   )
 lines.push(
   '',
+  `\`finqa compile --watch\`, warm: from a one-line edit until the watching process reports the outputs written, ${RUNS} edits each, medians; against the compile into an empty folder above:`,
+  '',
+  '| experiments | leaf edit | leaf edit / compile | base edit | base edit / compile |',
+  '|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    (r) =>
+      `| ${r.size.toLocaleString('en')} | ${ms(r.watch.leaf)} | ${x(r.watch.leaf, r.full.seconds)} | ${ms(r.watch.base)} | ${x(r.watch.base, r.full.seconds)} |`,
+  ),
+)
+lines.push(
+  '',
   `Launch-script checks: \`bash dist-scripts/run_4b.sh\` with a stub \`python3\`, against a bare \`bash -c 'exec python3'\` with the same stub, ${launch.runs} runs each in turns, medians:`,
   '',
   '| bare bash + python3 | run_4b.sh | its checks | run_4b.sh with 2 extra VERL arguments | its checks |',
@@ -281,6 +356,16 @@ const sideRatio = (r) => r.side.current.seconds / r.side.base.seconds
 if (by(10000)?.side)
   targets.push([`10,000 experiments <= 1.05x baseline ${BASELINE}`, sideRatio(by(10000)), 1.05])
 if (by(8)?.side) targets.push([`8 experiments <= 1.1x baseline ${BASELINE}`, sideRatio(by(8)), 1.1])
+// Issue 20: a warm --watch recompiles only what an edit changes.
+if (by(8)) targets.push(['watch: leaf edit at 8 <= 50 ms (ms)', by(8).watch.leaf * 1000, 50])
+if (by(10000))
+  targets.push([
+    'watch: leaf edit at 10,000 <= 0.05x compile',
+    by(10000).watch.leaf / by(10000).full.seconds,
+    0.05,
+  ])
+for (const r of rows)
+  targets.push([`watch: base edit <= 1x compile at ${r.size}`, r.watch.base / r.full.seconds, 1])
 targets.push(['launch-script checks <= 50 ms (ms)', (launch.extra - launch.bare) * 1000, 50])
 lines.push('', '| target | measured | met |', '|---|---:|:--:|')
 for (const [name, value, limit] of targets)

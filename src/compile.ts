@@ -35,7 +35,13 @@ import { createMerger, type ResolvedSpec, type SourceEntry } from './resolve/mer
 import { resolveExtends } from './resolve/resolve-extends.js'
 import { checkDuplicateTraining } from './validate/duplicate-training.js'
 import { RULES } from './validate/rules.js'
-import { ajvToDiagnostics, createValidators, type Locate, type SchemaValidators } from './validate/schema.js'
+import {
+  ajvToDiagnostics,
+  createValidators,
+  type Locate,
+  type SchemaValidators,
+  schemaText,
+} from './validate/schema.js'
 import { checkSecrets } from './validate/secrets.js'
 import { checkSlurm } from './validate/slurm-rules.js'
 import { checkVerlOverrides, checkVerlRules } from './validate/verl-rules.js'
@@ -98,9 +104,91 @@ export function* compileFiles(
   input: CompileInput,
   options: CompileOptions = {},
 ): Generator<RenderedFile, CompileSummary, void> {
+  // Without a memo nothing is kept: every item is a rendered file.
+  const {
+    memo: _memo,
+    kept: _kept,
+    ...summary
+  } = yield* compileWith(input, options, undefined) as Generator<RenderedFile, ChangesSummary, void>
+  return summary
+}
+
+/**
+ * A file an earlier compile rendered from the same layers (see `compileChanges`): the caller leaves what that
+ * compile wrote at `path` as it is.
+ */
+export interface KeptFile {
+  readonly path: string
+  readonly kept: true
+}
+
+/**
+ * What `compileChanges` remembers of a compile for the next: each spec file as parsed, each experiment as
+ * compiled (with the paths of its files). Opaque to callers, who only hand it back.
+ */
+export interface CompileMemo {
+  readonly specDir: string
+  readonly schema: CompileInput['schema']
+  readonly schemaText: string
+  readonly templateTexts: ReadonlyMap<string, string>
+  readonly validators: SchemaValidators
+  readonly templates: RenderSettings['templates']
+  readonly files: ReadonlyMap<string, LoadedFile>
+  readonly experiments: ReadonlyMap<string, ExperimentMemo>
+}
+
+/** One spec file as loaded: its layers by id (one, or a sweep's combinations) and their diagnostics. */
+interface LoadedFile {
+  readonly text: string
+  readonly sweep: boolean
+  readonly layers: readonly (readonly [id: string, doc: SourceDoc])[]
+  readonly diagnostics: readonly Diagnostic[]
+}
+
+/** One layer's chain as compiled: the layers it merged (compared by identity) and what came of them. */
+interface ExperimentMemo {
+  readonly layers: readonly SourceDoc[]
+  readonly diagnostics: readonly Diagnostic[]
+  /** Absent for an abstract layer (or one that did not compile: such a memo is never handed back). */
+  readonly compiled?: {
+    readonly item: CompiledExperiment
+    readonly docs: DocsAnalysis
+    readonly paths: readonly string[]
+  }
+}
+
+/** What `compileChanges` returns once it has yielded every file. */
+export interface ChangesSummary extends CompileSummary {
+  /** This compile's memo, when it had no error. */
+  readonly memo?: CompileMemo
+  /** How many of the experiments were kept from the memo (not compiled again). */
+  readonly kept: number
+}
+
+/**
+ * `compileFiles` for a compile that follows another (`finqa compile --watch`): each experiment whose layers
+ * are the same as in `memo` (the same files, the same texts) is not merged, validated or rendered again; its
+ * files are yielded as `KeptFile`s. The files made from all experiments are always rendered. Returns, with the
+ * summary, the memo of this compile: hand it to the next one only once this one's files were written (a
+ * compile with errors writes nothing, so its memo must not be used). Pure.
+ */
+export function compileChanges(
+  input: CompileInput,
+  memo: CompileMemo | undefined,
+): Generator<RenderedFile | KeptFile, ChangesSummary, void> {
+  return compileWith(input, {}, memo ?? null)
+}
+
+/** The pipeline; `memo` null: remember this compile (nothing before it); undefined: remember nothing. */
+function* compileWith(
+  input: CompileInput,
+  options: CompileOptions,
+  memo: CompileMemo | null | undefined,
+): Generator<RenderedFile | KeptFile, ChangesSummary, void> {
   const diagnostics: Diagnostic[] = []
   if (input.specs.size === 0) {
     return {
+      kept: 0,
       experiments: [],
       diagnostics: [
         {
@@ -116,33 +204,25 @@ export function* compileFiles(
     }
   }
 
-  const validators = createValidators(input.schema)
+  const remember = memo !== undefined
+  // A memo of other templates, another schema or another spec folder is of no use.
+  const before = memo !== null && memo !== undefined && sameSetting(memo, input) ? memo : undefined
+  const validators = before?.validators ?? createValidators(input.schema)
+  const templates = before?.templates ?? createTemplates(input.templates)
+  const loadedFiles = new Map<string, LoadedFile>()
+  const memoExperiments = new Map<string, ExperimentMemo>()
 
   // load; a sweep file becomes one layer per combination of its matrix, keyed by layer id
   const docs = new Map<string, SourceDoc>()
   const sweepFiles = new Set<string>()
   for (const file of [...input.specs.keys()].sort()) {
-    const doc = parseYaml(file, input.specs.get(file) ?? '')
-    diagnostics.push(...doc.diagnostics)
-    if (doc.diagnostics.length > 0 || !isSweep(doc)) {
-      docs.set(file, doc)
-      if (doc.diagnostics.length === 0)
-        diagnostics.push(...validateLayer(doc, validators), ...checkSecrets(doc))
-      continue
-    }
-    sweepFiles.add(file)
-    const matrixDiagnostics = validateLayer(
-      { ...doc, value: { matrix: doc.value.matrix ?? null } },
-      validators,
-    )
-    diagnostics.push(...matrixDiagnostics)
-    if (matrixDiagnostics.length > 0) continue
-    const expansion = expandMatrix(doc)
-    for (const d of expansion.diagnostics) diagnostics.push(d) // a loop: one per combination, maybe more than a call takes
-    for (const layer of expansion.docs) {
-      docs.set(layerId(layer), layer)
-      diagnostics.push(...validateLayer(layer, validators), ...checkSecrets(layer))
-    }
+    const text = input.specs.get(file) ?? ''
+    const known = before?.files.get(file)
+    const loaded = known !== undefined && known.text === text ? known : loadFile(file, text, validators)
+    if (remember) loadedFiles.set(file, loaded)
+    for (const d of loaded.diagnostics) diagnostics.push(d) // a loop: one per combination, maybe more than a call takes
+    if (loaded.sweep) sweepFiles.add(file)
+    for (const [id, doc] of loaded.layers) docs.set(id, doc)
   }
 
   // resolve
@@ -153,7 +233,7 @@ export function* compileFiles(
   for (const d of extendsDiagnostics) diagnostics.push(d) // a loop: one per layer at most
   const hashSpecs = createSpecHasher(input.specs)
   const settings: RenderSettings = {
-    templates: createTemplates(input.templates),
+    templates,
     specDir: input.specDir,
     schema: input.schema,
     specSha256: (chain) => hashSpecs(chain.map((id) => ({ id, file: (docs.get(id) as SourceDoc).file }))),
@@ -170,18 +250,48 @@ export function* compileFiles(
   const compiled: { item: CompiledExperiment; docs?: DocsAnalysis }[] = []
   const mergeLayers = createMerger()
   const outputs = new OutputPaths()
-  for (const { chain } of chains) {
+  let kept = 0
+  for (const { file: id, chain } of chains) {
     if (chain === undefined) continue
-    const layers = chain.map((id) => docs.get(id) as SourceDoc)
+    const layers = chain.map((layer) => docs.get(layer) as SourceDoc)
+    const unchanged = before?.experiments.get(id)
+    if (unchanged !== undefined && sameLayers(unchanged.layers, layers)) {
+      // Compiled from these very layers before, and written: claim its paths, keep its files.
+      memoExperiments.set(id, unchanged)
+      for (const d of unchanged.diagnostics) diagnostics.push(d)
+      if (unchanged.compiled === undefined) continue
+      kept++
+      const yielding = !errorsSoFar()
+      const owner = experimentOwner(unchanged.compiled.item)
+      for (const path of unchanged.compiled.paths) {
+        if (outputs.claim(path, owner, diagnostics) && yielding) yield { path, kept: true }
+      }
+      compiled.push({ item: unchanged.compiled.item, docs: unchanged.compiled.docs })
+      continue
+    }
+    const own: Diagnostic[] = []
+    const note = (found: readonly Diagnostic[]) => {
+      for (const d of found) {
+        diagnostics.push(d)
+        if (remember) own.push(d)
+      }
+    }
+    const remembered = (compiledMemo?: ExperimentMemo['compiled']) => {
+      if (remember) memoExperiments.set(id, { layers, diagnostics: own, compiled: compiledMemo })
+    }
     const { spec, diagnostics: mergeDiagnostics } = mergeLayers(layers)
-    diagnostics.push(...mergeDiagnostics)
-    if (spec.abstract || mergeDiagnostics.length > 0) continue
+    note(mergeDiagnostics)
+    if (spec.abstract || mergeDiagnostics.length > 0) {
+      remembered()
+      continue
+    }
 
     // validate
     const locate = locatorFor(spec, docs)
     const value = withoutLayerKeys(spec.value)
     if (!validators.experiment(value)) {
-      diagnostics.push(...ajvToDiagnostics(validators.experiment.errors ?? [], input.schema, value, locate))
+      note(ajvToDiagnostics(validators.experiment.errors ?? [], input.schema, value, locate))
+      remembered()
       continue
     }
     const experiment = value as unknown as Experiment
@@ -191,16 +301,20 @@ export function* compileFiles(
       ...RULES.flatMap((r) => r.check(experiment, locate)),
       ...checkSlurm(experiment, locate),
     ]
-    diagnostics.push(...ruleDiagnostics)
-    if (hasErrors(ruleDiagnostics)) continue
+    note(ruleDiagnostics)
+    if (hasErrors(ruleDiagnostics)) {
+      remembered()
+      continue
+    }
 
     // render this experiment's own files; drop its source map unless asked to keep it
     const item: CompiledExperiment = { experiment, spec }
-    const kept = options.keepSources === true ? item : { experiment, spec: slim(spec) }
+    const slimmed = options.keepSources === true ? item : { experiment, spec: slim(spec) }
     // After an error nothing is yielded, but the files are still rendered for their paths, so that one run
     // reports every clash of output paths.
     const yielding = !errorsSoFar()
     const owner = experimentOwner(item)
+    const paths: string[] = []
     for (const renderer of EXPERIMENT_RENDERERS) {
       if (failed.has(renderer.name)) continue
       let files: RenderedFile[]
@@ -208,17 +322,20 @@ export function* compileFiles(
         files = renderer.render(item, settings)
       } catch (error) {
         failed.add(renderer.name)
-        diagnostics.push(templateDiagnostic(renderer, error))
+        note([templateDiagnostic(renderer, error)])
         continue
       }
       for (const file of files) {
+        if (remember) paths.push(file.path)
         if (outputs.claim(file.path, owner, diagnostics) && yielding) yield file
       }
     }
-    compiled.push(yielding ? { item: kept, docs: docsAnalysisOf(item) } : { item: kept })
+    const docsAnalysis = yielding || remember ? docsAnalysisOf(item) : undefined
+    remembered(docsAnalysis === undefined ? undefined : { item: slimmed, docs: docsAnalysis, paths })
+    compiled.push(yielding ? { item: slimmed, docs: docsAnalysis } : { item: slimmed })
   }
   // Every layer as parsed is no longer needed (each experiment kept what it needs): let the memory go before
-  // the files made from all experiments, the most a large compile holds at once.
+  // the files made from all experiments, the most a large compile holds at once. (A memo keeps them.)
   docs.clear()
   for (const d of checkUniqueCheckpoints(compiled.map((c) => c.item))) diagnostics.push(d) // a loop: one per experiment at most
   // Only for a compile that makes scripts: two experiments that clash already (a name, a script, a
@@ -250,7 +367,58 @@ export function* compileFiles(
       }
     }
   }
-  return { experiments, diagnostics: sortDiagnostics(diagnostics) }
+  const summary = { experiments, diagnostics: sortDiagnostics(diagnostics), kept }
+  if (!remember || hasErrors(summary.diagnostics)) return summary
+  return {
+    ...summary,
+    memo: {
+      specDir: input.specDir,
+      schema: input.schema,
+      schemaText: before?.schemaText ?? schemaText(input.schema),
+      templateTexts: input.templates,
+      validators,
+      templates,
+      files: loadedFiles,
+      experiments: memoExperiments,
+    },
+  }
+}
+
+/** Whether a memo was made with the same schema, templates and spec folder as `input`. */
+function sameSetting(memo: CompileMemo, input: CompileInput): boolean {
+  if (memo.specDir !== input.specDir) return false
+  // The same objects (a watching process reads them once): no need to compare their texts.
+  if (memo.schema === input.schema && memo.templateTexts === input.templates) return true
+  if (memo.templateTexts.size !== input.templates.size) return false
+  for (const [name, text] of input.templates) if (memo.templateTexts.get(name) !== text) return false
+  return memo.schemaText === schemaText(input.schema)
+}
+
+function sameLayers(a: readonly SourceDoc[], b: readonly SourceDoc[]): boolean {
+  return a.length === b.length && a.every((doc, i) => doc === b[i])
+}
+
+/** Parses one spec file and checks each of its layers alone (a sweep file: its matrix, then each combination). */
+function loadFile(file: string, text: string, validators: SchemaValidators): LoadedFile {
+  const diagnostics: Diagnostic[] = []
+  const doc = parseYaml(file, text)
+  for (const d of doc.diagnostics) diagnostics.push(d)
+  if (doc.diagnostics.length > 0 || !isSweep(doc)) {
+    if (doc.diagnostics.length === 0)
+      diagnostics.push(...validateLayer(doc, validators), ...checkSecrets(doc))
+    return { text, sweep: false, layers: [[file, doc]], diagnostics }
+  }
+  const matrixDiagnostics = validateLayer({ ...doc, value: { matrix: doc.value.matrix ?? null } }, validators)
+  diagnostics.push(...matrixDiagnostics)
+  if (matrixDiagnostics.length > 0) return { text, sweep: true, layers: [], diagnostics }
+  const expansion = expandMatrix(doc)
+  for (const d of expansion.diagnostics) diagnostics.push(d) // a loop: one per combination, maybe more than a call takes
+  const layers: [string, SourceDoc][] = []
+  for (const layer of expansion.docs) {
+    layers.push([layerId(layer), layer])
+    diagnostics.push(...validateLayer(layer, validators), ...checkSecrets(layer))
+  }
+  return { text, sweep: true, layers, diagnostics }
 }
 
 function templateDiagnostic(renderer: { name: string; template: string }, error: unknown): Diagnostic {

@@ -65,6 +65,7 @@ describe('finqa compile --json', () => {
       ],
       stale: [],
       missing: [],
+      orphaned: [],
       extra: ['dist-scripts/notes.txt'],
     })
     expect(second.files.unchanged.filter((f: string) => /\/run_[^/]*\.sh$/.test(f))).toHaveLength(7)
@@ -137,6 +138,7 @@ describe('finqa compile --json', () => {
       removed: [],
       stale: ['dist-scripts/run_4b.sh'],
       missing: ['dist-scripts/run_8b.sh'],
+      orphaned: [],
       extra: ['dist-scripts/stray.sh'],
     })
     expect(readFileSync(join(dir, 'dist-scripts', 'run_4b.sh'), 'utf8')).toBe('edited\n')

@@ -82,9 +82,45 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('stale: out/run_4b.sh')
     expect(r.stderr).toContain('missing: out/run_8b.sh')
-    expect(r.stderr).toContain('extra: out/stray.sh')
+    expect(r.stderr).toContain(
+      'warning: out/stray.sh is not produced by any spec; finqa leaves it; remove it if unwanted',
+    )
     expect(readFileSync(join(dir, 'out', 'run_4b.sh'), 'utf8')).toBe('edited by hand\n')
     expect(existsSync(join(dir, 'out', 'run_8b.sh'))).toBe(false)
+  })
+
+  it('--check fails only for what compile would change: a file finqa never wrote is a warning', () => {
+    const dir = project()
+    finqa(['compile', 'experiments'], dir)
+    writeFileSync(join(dir, 'dist-scripts', 'NOTES.md'), 'x\n')
+    expect(finqa(['compile', 'experiments'], dir).code).toBe(0)
+    const check = finqa(['compile', 'experiments', '--check'], dir)
+    expect(check.code).toBe(0)
+    expect(check.stderr).toBe(
+      'warning: dist-scripts/NOTES.md is not produced by any spec; finqa leaves it; remove it if unwanted\n',
+    )
+    expect(check.stdout).toMatch(/^finqa: dist-scripts is up to date \(\d+ files\)$/m)
+    expect(
+      JSON.parse(finqa(['compile', 'experiments', '--check', '--json'], dir).stdout).files,
+    ).toMatchObject({
+      stale: [],
+      missing: [],
+      orphaned: [],
+      extra: ['dist-scripts/NOTES.md'],
+    })
+
+    // A file finqa wrote that no spec produces any more: compile would remove it, so --check fails, and the
+    // compile it advises makes the folder pass.
+    unlinkSync(join(dir, 'experiments', '8b', 'rollout12.yaml'))
+    const stale = finqa(['compile', 'experiments', '--check'], dir)
+    expect(stale.code).toBe(1)
+    expect(stale.stderr).toContain(
+      'orphaned: dist-scripts/run_8b_rollout12.sh (finqa wrote it; no spec produces it now)',
+    )
+    expect(stale.stderr).toContain('finqa: dist-scripts is not up to date; run finqa compile experiments')
+    expect(finqa(['compile', 'experiments'], dir).code).toBe(0)
+    expect(finqa(['compile', 'experiments', '--check'], dir).code).toBe(0)
+    expect(readFileSync(join(dir, 'dist-scripts', 'NOTES.md'), 'utf8')).toBe('x\n')
   })
 
   it('a spec error exits 1 with file:line:col and writes nothing', () => {
@@ -242,8 +278,8 @@ describe('finqa compile (the built CLI, in a temp project)', () => {
     expect(write.stderr).toContain('warning: and 19,980 more files no spec produces (--json lists them all)')
     const check = run('--check')
     expect(check.stderr).not.toContain('internal error')
-    expect(check.status).toBe(1)
-    expect(check.stderr).toContain('extra: 19,980 more files no spec produces (--json lists them all)')
+    expect(check.status).toBe(0)
+    expect(check.stderr).toContain('warning: and 19,980 more files no spec produces (--json lists them all)')
     expect(JSON.parse(run('--check', '--json').stdout).files.extra).toHaveLength(20_000)
   })
 

@@ -7,6 +7,7 @@ import {
   linkDiagnostics,
   readSpecs,
   SpecDirError,
+  type SpecReadCache,
   toDisplay,
   unreadDiagnostics,
 } from '../load/read-specs.js'
@@ -38,12 +39,26 @@ export interface ReadFolder {
   readonly schema: { [key: string]: unknown }
 }
 
-/** Reads a spec folder and the package's templates and schema. A missing folder is a NO_SPECS diagnostic. */
-export function readFolder(specDir: string, cwd: string): ReadFolder {
-  const schema = readSchema()
+/** The package's files a compile reads besides the specs. */
+export interface PackageFiles {
+  readonly schema: { [key: string]: unknown }
+  readonly templates: ReadonlyMap<string, string>
+}
+
+/**
+ * Reads a spec folder and the package's templates and schema (or takes them as `packageFiles`: a watching
+ * process reads them once, and spec files through `specCache`). A missing folder is a NO_SPECS diagnostic.
+ */
+export function readFolder(
+  specDir: string,
+  cwd: string,
+  packageFiles?: PackageFiles,
+  specCache?: SpecReadCache,
+): ReadFolder {
+  const schema = packageFiles?.schema ?? readSchema()
   let specFiles: ReturnType<typeof readSpecs>
   try {
-    specFiles = readSpecs(specDir, cwd)
+    specFiles = readSpecs(specDir, cwd, specCache)
   } catch (error) {
     if (!(error instanceof SpecDirError)) throw error
     const display = displayPath(cwd, specDir)
@@ -59,7 +74,12 @@ export function readFolder(specDir: string, cwd: string): ReadFolder {
     return { diagnostics: [diagnostic], sources: new Map(), specDir: display, schema }
   }
   return {
-    input: { specs: specFiles.specs, specDir: specFiles.specDir, templates: readTemplates(), schema },
+    input: {
+      specs: specFiles.specs,
+      specDir: specFiles.specDir,
+      templates: packageFiles?.templates ?? readTemplates(),
+      schema,
+    },
     diagnostics: [
       ...linkDiagnostics(specFiles.badLinks),
       ...unreadDiagnostics(specFiles),

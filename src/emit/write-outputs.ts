@@ -14,7 +14,7 @@ import {
   writeFile,
   writeFileSync,
 } from 'node:fs'
-import { basename, dirname, join, relative, sep } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { errorCode } from '../diagnostics/os-error.js'
 import type { RenderedFile } from '../render/render-experiment.js'
 import { MANIFEST, parseManifest, renderManifest } from './manifest.js'
@@ -39,6 +39,9 @@ export interface OutputPlan {
 export interface CheckReport {
   readonly stale: string[]
   readonly missing: string[]
+  /** Files an earlier compile wrote (the manifest lists them) that no spec produces now: compile removes them. */
+  readonly orphaned: string[]
+  /** Files finqa neither produces nor wrote: compile leaves them, so they do not make the folder stale. */
   readonly extra: string[]
   /** Produced files that match the output folder. */
   readonly unchanged: string[]
@@ -57,7 +60,7 @@ export function scratchId(): string {
 
 /**
  * Takes the files of one compile as they are rendered and compares each with the output folder at once, so
- * that no file needs to be held until the end; `finish` reports what is stale, missing or extra.
+ * that no file needs to be held until the end; `finish` reports what is stale, missing, orphaned or extra.
  */
 export interface OutputCheck {
   add(file: RenderedFile): void
@@ -66,7 +69,7 @@ export interface OutputCheck {
 
 export function checkOutputsIncrementally(outPath: string): OutputCheck {
   const outDir = realOutputPath(outPath)
-  const report: CheckReport = { stale: [], missing: [], extra: [], unchanged: [] }
+  const report: CheckReport = { stale: [], missing: [], orphaned: [], extra: [], unchanged: [] }
   const produced: string[] = []
   const folders = new Map<string, Slot | 'folder'>()
   const check = (file: RenderedFile): void => {
@@ -85,8 +88,19 @@ export function checkOutputsIncrementally(outPath: string): OutputCheck {
     finish: () => {
       check(manifestFile(produced))
       report.unchanged.sort()
+      const known = new Set(produced)
+      // What compile would remove: the plain files the manifest lists that no spec produces now.
+      const manifest = inspectSlot(outDir, MANIFEST, folders)
+      for (const entry of parseManifest(manifest.kind === 'file' ? manifest.text : undefined)) {
+        if (!isPlainRelative(entry) || entry === MANIFEST || known.has(entry)) continue
+        if (inspectSlot(outDir, entry, folders).kind === 'file') {
+          report.orphaned.push(entry)
+          known.add(entry)
+        }
+      }
+      report.orphaned.sort()
       // One at a time: a folder may hold more files than a call takes arguments (`--out` a busy folder).
-      for (const path of foreignFiles(listFiles(outDir), new Set(produced))) report.extra.push(path)
+      for (const path of foreignFiles(listFiles(outDir), known)) report.extra.push(path)
       report.stale.sort()
       report.missing.sort()
       return report
@@ -101,11 +115,18 @@ export function checkOutputsIncrementally(outPath: string): OutputCheck {
  * missing or empty output folder, the whole tree is staged beside it and renamed into place at once.
  */
 export interface OutputWriter {
+  /** True when the output folder does not exist yet: every file must be added (none kept). */
+  readonly fresh: boolean
   /**
    * Writes run in the background (libuv's thread pool) while the caller renders the next files; the promise,
    * when there is one, says to wait: enough writes are under way.
    */
   add(file: RenderedFile): Promise<void> | undefined
+  /**
+   * Counts `path` as produced and unchanged without reading it: the caller wrote it in an earlier compile and
+   * would write the same now (`KeptFile`, under `finqa compile --watch`). Only into an existing folder.
+   */
+  keep(path: string): void
   /**
    * Puts the staged files in place, sets modes, removes files an earlier compile wrote that no compile
    * produces now (the manifest lists them), and writes the manifest. Files finqa never wrote stay.
@@ -156,9 +177,13 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
   const write = stagedWriter(stage)
   const produced: string[] = []
   return {
+    fresh: true,
     add: (file) => {
       produced.push(file.path)
       return write.file(file.path, file.content, file.mode)
+    },
+    keep: (path) => {
+      throw new Error(`${path} cannot be kept: the output folder ${outDir} is new`)
     },
     commit: async () => {
       try {
@@ -195,21 +220,21 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
   const problems: OutputProblem[] = []
   if (manifestSlot.kind === 'link' || manifestSlot.kind === 'other' || manifestSlot.kind === 'folder')
     problems.push({ kind: 'link', path: MANIFEST })
-  /** What the last compile wrote, and so may replace or remove: entries below the folder, not through links. */
-  const previous: string[] = []
-  const linked: OutputProblem[] = []
+  /**
+   * What the last compile wrote, and so may replace or remove: entries below the folder. Those this compile
+   * does not produce are inspected at commit (a produced one is inspected as it is added): one reached through
+   * a link is refused.
+   */
+  const owned = new Set<string>()
   for (const entry of parseManifest(current)) {
-    const at = current === undefined ? undefined : positionIn(current, entry)
-    if (!isPlainRelative(entry) || entry === MANIFEST)
-      problems.push({ kind: 'manifest-outside', path: entry, ...at })
-    else {
-      const slot = inspectSlot(outDir, entry, folders)
-      // Refused at commit unless this compile produces it (then it is refused as a produced file).
-      if (slot.kind === 'link') linked.push({ kind: 'manifest-link', path: entry, link: slot.at, ...at })
-      else previous.push(entry)
-    }
+    if (isPlainRelative(entry) && entry !== MANIFEST) owned.add(entry)
+    else
+      problems.push({
+        kind: 'manifest-outside',
+        path: entry,
+        ...(current === undefined ? undefined : positionIn(current, entry)),
+      })
   }
-  const owned = new Set(previous)
   const id = scratchId()
   const stage = join(outDir, `.${id}${TEMP_SUFFIX}`)
   const write = stagedWriter(stage)
@@ -238,19 +263,36 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
     return undefined
   }
   return {
+    fresh: false,
     add: (file) => {
       produced.push(file.path)
       return consider(file)
     },
+    keep: (path) => {
+      produced.push(path)
+      plan.unchanged.push(path)
+    },
     commit: async () => {
       const known = new Set(produced)
-      for (const problem of linked) if (!known.has(problem.path)) problems.push(problem)
+      const stale: string[] = []
+      for (const entry of owned) {
+        if (known.has(entry)) continue
+        const slot = inspectSlot(outDir, entry, folders)
+        if (slot.kind !== 'link') stale.push(entry)
+        else
+          problems.push({
+            kind: 'manifest-link',
+            path: entry,
+            link: slot.at,
+            ...(current === undefined ? undefined : positionIn(current, entry)),
+          })
+      }
+      stale.sort()
       if (problems.length > 0) {
         await write.discard()
         throw new OutputRefused(problems)
       }
       const manifest = manifestFile(produced)
-      const stale = previous.filter((path) => !known.has(path)).sort()
       try {
         if (current !== manifest.content) await write.file(manifest.path, manifest.content, manifest.mode)
         await write.drain()
@@ -607,7 +649,9 @@ function listDir(dir: string): string[] | undefined {
  */
 function listFiles(dir: string, options: { readonly removeTemps?: boolean } = {}): string[] {
   const out: string[] = []
-  const walk = (folder: string): void => {
+  // `prefix`: the folder's path below `dir` with a trailing slash, joined by hand (a folder may hold 30,000
+  // files, and path.relative for each is a good part of listing them).
+  const walk = (folder: string, prefix: string): void => {
     let entries: Dirent[]
     try {
       entries = readdirSync(folder, { withFileTypes: true })
@@ -615,14 +659,13 @@ function listFiles(dir: string, options: { readonly removeTemps?: boolean } = {}
       return
     }
     for (const d of entries) {
-      const path = join(folder, d.name)
       if (d.name.endsWith(TEMP_SUFFIX)) {
-        if (options.removeTemps) rmSync(path, { recursive: true, force: true })
-      } else if (d.isDirectory()) walk(path)
-      else if (d.isFile()) out.push(relative(dir, path).split(sep).join('/'))
+        if (options.removeTemps) rmSync(join(folder, d.name), { recursive: true, force: true })
+      } else if (d.isDirectory()) walk(join(folder, d.name), `${prefix}${d.name}/`)
+      else if (d.isFile()) out.push(`${prefix}${d.name}`)
     }
   }
-  walk(dir)
+  walk(dir, '')
   return out.sort()
 }
 

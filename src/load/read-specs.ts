@@ -1,4 +1,5 @@
 import {
+  type BigIntStats,
   closeSync,
   constants,
   type Dirent,
@@ -41,12 +42,19 @@ export class SpecDirError extends Error {
 const SPEC_NAME = /\.ya?ml$/
 
 /**
+ * The texts a process read before, by absolute path, with the identity of the file read (device, inode,
+ * size, mtime, ctime): `readSpecs` takes a text again without reading it while the file's identity is the
+ * same (a watching process reads only the files an edit changed). It adds what it reads.
+ */
+export type SpecReadCache = Map<string, { readonly identity: string; readonly text: string }>
+
+/**
  * Reads every *.yaml / *.yml below `dir` (not hidden ones), sorted, keyed by cwd-relative display path. Only
  * regular files are read: a FIFO would hang the compile, a device or a linked secret would print its
  * contents in a code frame. What cannot be read is listed (`notFiles`, `unreadable`), never skipped silently:
  * its experiments would be missing and their scripts removed.
  */
-export function readSpecs(dir: string, cwd: string): SpecFiles {
+export function readSpecs(dir: string, cwd: string, cache?: SpecReadCache): SpecFiles {
   const absolute = resolve(cwd, dir)
   const specDir = toDisplay(relative(cwd, absolute)) || '.'
   const specs = new Map<string, string>()
@@ -103,12 +111,19 @@ export function readSpecs(dir: string, cwd: string): SpecFiles {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   for (const { path, linked } of files) {
     const file = display(path)
+    const known = cache?.get(path)
+    if (known !== undefined && known.identity === identityAt(path)) {
+      specs.set(file, known.text)
+      continue
+    }
     const read = readSpecFile(path, linked)
     if ('code' in read) unreadable.push({ file, code: read.code })
     else if ('what' in read) notFiles.push({ file, what: read.what })
     else {
       try {
-        specs.set(file, decoder.decode(read.bytes).replace(/^\uFEFF/, ''))
+        const text = decoder.decode(read.bytes).replace(/^\uFEFF/, '')
+        specs.set(file, text)
+        if (read.settled) cache?.set(path, { identity: read.identity, text })
       } catch {
         notUtf8.push({ file, offset: firstBadByte(read.bytes) })
       }
@@ -128,7 +143,7 @@ export function readSpecs(dir: string, cwd: string): SpecFiles {
 function readSpecFile(
   path: string,
   linked: boolean,
-): { bytes: Buffer } | { what: string } | { code: string } {
+): { bytes: Buffer; identity: string; settled: boolean } | { what: string } | { code: string } {
   let fd: number
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
@@ -136,7 +151,7 @@ function readSpecFile(
     return { code: errorCode(error) ?? 'EIO' }
   }
   try {
-    const stat = fstatSync(fd)
+    const stat = fstatSync(fd, { bigint: true })
     if (!stat.isFile()) return { what: linked ? `a symbolic link to ${kindOf(stat)}` : kindOf(stat) }
     if (linked) {
       const real = realPathOf(fd, path)
@@ -144,13 +159,34 @@ function readSpecFile(
         return { what: `a symbolic link to ${real}, which is not a .yaml or .yml file` }
     }
     const bytes = readFileSync(fd)
-    if (stat.size === 0 && bytes.length > 0)
+    if (stat.size === 0n && bytes.length > 0)
       return { what: `${linked ? 'a symbolic link to ' : ''}a kernel pseudo-file (as in /proc or /sys)` }
-    return { bytes }
+    // A file changed (ctime: any change, whatever mtime says) within RACY_NS of reading it may change again
+    // within the file system clock's tick, its identity the same: it is read again next time (as git's index
+    // treats racy files).
+    const settled = BigInt(Date.now()) * 1_000_000n - stat.ctimeNs > RACY_NS
+    return { bytes, identity: identityOf(stat), settled }
   } catch (error) {
     return { code: errorCode(error) ?? 'EIO' }
   } finally {
     closeSync(fd)
+  }
+}
+
+/** See `readSpecFile`: 100 ms, more than the coarse clock of file times ticks (≤ 10 ms). */
+const RACY_NS = 100_000_000n
+
+/** What identifies a file's content short of reading it (see `SpecReadCache`). */
+function identityOf(s: BigIntStats): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`
+}
+
+/** The identity of the file at `path` (through a link), or undefined when it cannot be found. */
+function identityAt(path: string): string | undefined {
+  try {
+    return identityOf(statSync(path, { bigint: true }))
+  } catch {
+    return undefined
   }
 }
 
@@ -164,7 +200,7 @@ function realPathOf(fd: number, path: string): string {
 }
 
 /** What a non-regular file is, as a phrase: `a FIFO`. */
-function kindOf(entry: Dirent | Stats): string {
+function kindOf(entry: Dirent | Stats | BigIntStats): string {
   if (entry.isFIFO()) return 'a FIFO (named pipe)'
   if (entry.isCharacterDevice()) return 'a character device'
   if (entry.isBlockDevice()) return 'a block device'

@@ -47,6 +47,35 @@ export interface Renderer {
   readonly render: (ctx: RenderContext) => RenderedFile[]
 }
 
+/**
+ * The text of a file that depends only on its template and a few settings, not on the experiments (the
+ * shared lib/ files): rendered once per template, `owner` (the VERL target) and `key` (the spec folder), so
+ * that a watching process, which keeps its templates, does not render 70 KB of VERL checks after every edit.
+ */
+const settingsOnly = new WeakMap<TemplateFn, WeakMap<object, Map<string, string>>>()
+
+/** The launch helpers depend on finqa's version, which is fixed for a process. */
+const LAUNCH_LIB_OWNER = {}
+
+function renderOnce(template: TemplateFn, owner: object, key: string, view: () => object): string {
+  let owners = settingsOnly.get(template)
+  if (owners === undefined) {
+    owners = new WeakMap()
+    settingsOnly.set(template, owners)
+  }
+  let texts = owners.get(owner)
+  if (texts === undefined) {
+    texts = new Map()
+    owners.set(owner, texts)
+  }
+  let text = texts.get(key)
+  if (text === undefined) {
+    text = template(view())
+    texts.set(key, text)
+  }
+  return text
+}
+
 export function templateOf(settings: RenderSettings, name: string): TemplateFn {
   const t = settings.templates.get(name)
   if (t === undefined) throw new Error(`template ${name} is missing`)
@@ -105,10 +134,15 @@ export const RENDERERS: readonly Renderer[] = [
         : [
             {
               path: LAUNCH_LIB,
-              content: templateOf(
-                ctx,
-                'launch-lib.sh.hbs',
-              )({ specDir: ctx.specDir, finqaVersion: FINQA_VERSION }),
+              content: renderOnce(
+                templateOf(ctx, 'launch-lib.sh.hbs'),
+                LAUNCH_LIB_OWNER,
+                ctx.specDir,
+                () => ({
+                  specDir: ctx.specDir,
+                  finqaVersion: FINQA_VERSION,
+                }),
+              ),
               mode: 0o644,
             },
           ],
@@ -120,7 +154,7 @@ export const RENDERERS: readonly Renderer[] = [
       const lib = templateOf(ctx, 'verl-lib.sh.hbs')
       return targetsOf(ctx.experiments.map((c) => c.experiment)).map((t) => ({
         path: verlLibFile(t.version),
-        content: lib(verlLibViewOf(t, ctx.specDir)),
+        content: renderOnce(lib, t, ctx.specDir, () => verlLibViewOf(t, ctx.specDir)),
         mode: 0o644 as const,
       }))
     },

@@ -3,7 +3,7 @@ import type { Experiment } from '../generated/experiment.js'
 import { isPlainMap, type PlainValue } from '../load/parse-yaml.js'
 import type { CompiledExperiment } from '../render/compiled-experiment.js'
 import { type MarkdownTable, markdownCode, markdownText } from '../render/encoders.js'
-import { knobsOf } from '../render/render-experiment.js'
+import { type Knob, knobsOf } from '../render/render-experiment.js'
 import { renderMermaidBlock } from '../render/render-mermaid.js'
 import { uploadEnabled } from '../render/render-slurm.js'
 import { checkpointDir } from './diff.js'
@@ -16,7 +16,7 @@ import {
   schemaOrder,
   valueAt,
 } from './fields.js'
-import { countCells, formatHours, planExperiments, totalCell } from './plan.js'
+import { countCells, formatHours, planRowsAlone, totalCell } from './plan.js'
 import { countCell, groupDigits } from './text-table.js'
 
 type Schema = { readonly [key: string]: unknown }
@@ -117,8 +117,40 @@ export interface DocsAnalysis {
 const code = markdownCode
 /** A model's label (or path) as a table cell or in text. */
 const modelText = (a: { readonly model: string }): string => markdownText(a.model)
-const descriptionText = (a: DocsAnalysis): string => markdownText(a.e.description ?? '')
-const scriptCode = (a: DocsAnalysis): string => code(a.e.script)
+
+/**
+ * What the README's tables show of one experiment, made once per analysis: a watching process keeps the
+ * analyses of the experiments an edit did not touch, and so their cells.
+ */
+interface Cells {
+  readonly script: string
+  readonly model: string
+  readonly dir: string
+  readonly description: string
+  readonly knobs: readonly Knob[]
+  /** `fieldValue` by key, as asked. */
+  readonly fields: Map<string, PlainValue | undefined>
+}
+
+const cellsByAnalysis = new WeakMap<DocsAnalysis, Cells>()
+
+function cellsOf(a: DocsAnalysis): Cells {
+  let cells = cellsByAnalysis.get(a)
+  if (cells === undefined) {
+    cells = {
+      script: code(a.e.script),
+      model: modelText(a),
+      dir: code(checkpointDir(a.e)),
+      description: markdownText(a.e.description ?? ''),
+      knobs: knobsOf(a.e),
+      fields: new Map(),
+    }
+    cellsByAnalysis.set(a, cells)
+  }
+  return cells
+}
+
+const scriptCode = (a: DocsAnalysis): string => cellsOf(a).script
 
 /**
  * The view of the generated README. Pure: built from the compiled experiments and the schema; `analysed`
@@ -148,10 +180,10 @@ export function docsViewOf(
     header: ['Script', 'Model', ...changedKeys.map(title), 'Output Dir', 'Description'],
     rows: bases.map((a) => [
       scriptCode(a),
-      modelText(a),
+      cellsOf(a).model,
       ...changedKeys.map((k) => `**${markdownText(formatValue(fieldValue(a, k)))}**`),
-      code(checkpointDir(a.e)),
-      descriptionText(a),
+      cellsOf(a).dir,
+      cellsOf(a).description,
     ]),
   }
 
@@ -181,16 +213,16 @@ export function docsViewOf(
         header: ['Script', 'Model', ...keys.map(title), 'Output Dir', 'Description'],
         rows: rows.map((a) => [
           scriptCode(a),
-          modelText(a),
+          cellsOf(a).model,
           ...keys.map((k) => markdownText(formatValue(a.changes.get(k)))),
-          code(checkpointDir(a.e)),
-          descriptionText(a),
+          cellsOf(a).dir,
+          cellsOf(a).description,
         ]),
       },
     }
   })
 
-  const plan = planExperiments(experiments)
+  const plan = planRowsAlone(experiments)
   const t = plan.totals
   // A total of the rows that are known says so (`N + ?`), and `?` when none is: never a partial sum as the whole.
   const known = (text: string, unknown: readonly string[]) => totalCell(text, unknown, t.experiments)
@@ -345,6 +377,14 @@ export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
  * undefined when the experiment does not set it or it is a map with fields.
  */
 function fieldValue(a: DocsAnalysis, key: string): PlainValue | undefined {
+  const fields = cellsOf(a).fields
+  if (fields.has(key)) return fields.get(key)
+  const value = fieldValueOf(a, key)
+  fields.set(key, value)
+  return value
+}
+
+function fieldValueOf(a: DocsAnalysis, key: string): PlainValue | undefined {
   const value = valueAt(a.e as unknown as PlainValue, pointerOfKey(key))
   return isPlainMap(value) && Object.keys(value).length > 0 ? undefined : value
 }
@@ -354,7 +394,7 @@ function hyperparameters(
   analysed: readonly DocsAnalysis[],
   baseOf: (a: DocsAnalysis) => DocsAnalysis | undefined,
 ): MarkdownTable {
-  const knobs = analysed.map((a) => ({ a, knobs: knobsOf(a.e) }))
+  const knobs = analysed.map((a) => ({ a, knobs: cellsOf(a).knobs }))
   const knobsByAnalysed = new Map(knobs.map((k) => [k.a, k]))
   const first = knobs[0]?.knobs ?? []
   const rows = first.map((knob, i) => {

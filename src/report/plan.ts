@@ -88,23 +88,42 @@ export function trainFileOf(e: Experiment, dataDir?: string): string {
 export function planExperiments(experiments: readonly CompiledExperiment[], options: PlanOptions = {}): Plan {
   const diagnostics: Diagnostic[] = []
   const rows = experiments.map((item) => planOne(item, options, diagnostics, experiments))
+  return { rows, totals: totalsOf(rows), diagnostics: sortDiagnostics(diagnostics) }
+}
+
+/**
+ * The plan with no options and no diagnostics, as the generated README shows it. A row is then a function of
+ * its experiment alone, made once per experiment: the README of a watching process plans only the
+ * experiments an edit compiled again.
+ */
+export function planRowsAlone(experiments: readonly CompiledExperiment[]): Omit<Plan, 'diagnostics'> {
+  const rows = experiments.map((item) => {
+    let row = plannedAlone.get(item)
+    if (row === undefined) {
+      row = planOne(item, {}, [], experiments)
+      plannedAlone.set(item, row)
+    }
+    return row
+  })
+  return { rows, totals: totalsOf(rows) }
+}
+
+function totalsOf(rows: readonly PlanRow[]): PlanTotals {
   const sum = (f: (r: PlanRow) => number | null): number => rows.reduce((n, r) => n + (f(r) ?? 0), 0)
   return {
-    rows,
-    totals: {
-      experiments: rows.length,
-      totalSteps: sum((r) => r.totalSteps),
-      checkpoints: sum((r) => r.checkpoints),
-      validations: sum((r) => r.validations),
-      gpus: sum((r) => r.gpus),
-      estimatedHours: round2(sum((r) => r.estimatedHours)),
-      gpuHours: round2(sum((r) => r.gpuHours)),
-      withoutSteps: rows.filter((r) => r.totalSteps === null).map((r) => r.script),
-      withoutTime: rows.filter((r) => r.estimatedHours === null).map((r) => r.script),
-    },
-    diagnostics: sortDiagnostics(diagnostics),
+    experiments: rows.length,
+    totalSteps: sum((r) => r.totalSteps),
+    checkpoints: sum((r) => r.checkpoints),
+    validations: sum((r) => r.validations),
+    gpus: sum((r) => r.gpus),
+    estimatedHours: round2(sum((r) => r.estimatedHours)),
+    gpuHours: round2(sum((r) => r.gpuHours)),
+    withoutSteps: rows.filter((r) => r.totalSteps === null).map((r) => r.script),
+    withoutTime: rows.filter((r) => r.estimatedHours === null).map((r) => r.script),
   }
 }
+
+const plannedAlone = new WeakMap<CompiledExperiment, PlanRow>()
 
 function planOne(
   item: CompiledExperiment,

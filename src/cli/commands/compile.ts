@@ -1,5 +1,13 @@
 import { relative, resolve } from 'node:path'
-import { type CompileSummary, compileFiles } from '../../compile.js'
+import {
+  type ChangesSummary,
+  type CompileInput,
+  type CompileMemo,
+  type CompileSummary,
+  compileChanges,
+  compileFiles,
+  type KeptFile,
+} from '../../compile.js'
 import {
   type Diagnostic,
   type DiagnosticCode,
@@ -26,14 +34,15 @@ import {
   OutputWriteFailed,
   openOutputs,
 } from '../../emit/write-outputs.js'
+import type { SpecReadCache } from '../../load/read-specs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { groupDigits } from '../../report/text-table.js'
 import type { CliContext } from '../cli-context.js'
 import { useColor } from '../color.js'
 import { EXIT } from '../exit-codes.js'
 import { type JsonEnvelope, jsonEnvelope } from '../json-envelope.js'
-import { displayPath, joinDisplay, readFolder } from '../load-experiments.js'
-import { readPackageJson } from '../package-files.js'
+import { displayPath, joinDisplay, type PackageFiles, readFolder } from '../load-experiments.js'
+import { readPackageJson, readSchema, readTemplates } from '../package-files.js'
 import { checkVerlConfigDirs } from '../verl-config-dir.js'
 
 export interface CompileOptions {
@@ -60,6 +69,11 @@ export interface CompileReport {
    * part old, part new (a diagnostic says why). Otherwise a failed compile changed nothing.
    */
   readonly partial?: boolean
+  /**
+   * Under `--watch`, once a compile's files are in place: how many experiments the next compile kept as that
+   * one wrote them (not compiled again, their files not read). The others were compiled again.
+   */
+  readonly kept?: number
   /** Output files, relative to the output folder. Only `write` writes or removes; only `check` finds stale. */
   readonly files: {
     readonly written: readonly string[]
@@ -67,12 +81,22 @@ export interface CompileReport {
     readonly removed: readonly string[]
     readonly stale: readonly string[]
     readonly missing: readonly string[]
-    /** In the output folder, but no spec produces it (write leaves these alone). */
+    /** Only `check`: files an earlier compile wrote that no spec produces now (write would remove them). */
+    readonly orphaned: readonly string[]
+    /** In the output folder, but no spec produces it and finqa never wrote it (write leaves these alone). */
     readonly extra: readonly string[]
   }
 }
 
-const NO_FILES = { written: [], unchanged: [], removed: [], stale: [], missing: [], extra: [] }
+const NO_FILES = {
+  written: [],
+  unchanged: [],
+  removed: [],
+  stale: [],
+  missing: [],
+  orphaned: [],
+  extra: [],
+}
 
 /** How long a compile waits for another finqa to finish with the same output folder (src/emit/output-lock.ts). */
 const LOCK_WAIT_MS = 60_000
@@ -87,14 +111,49 @@ export async function compileCommand(options: CompileOptions, ctx: CliContext): 
 }
 
 /**
+ * What a run of compiles into one output folder (`--watch`) carries from one to the next: the memo of the last
+ * compile whose files are in the output folder, so that the next one compiles and writes only what changed.
+ */
+export interface CompileSession {
+  /** Read by the first compile; the same objects each time let the memo know them at a glance. */
+  packageFiles?: PackageFiles
+  /** Spec texts read before: a file whose identity has not changed is not read again. */
+  readonly specCache?: SpecReadCache
+  memo?: CompileMemo
+  /** Inputs the no-op cache answered for: `warmSession` compiles them in memory to make the memo. */
+  unmemoized?: CompileInput
+}
+
+/**
+ * Makes the session's memo from the inputs the no-op cache answered for (their outputs are in the folder, as
+ * the cache checked), compiling in memory only: the next compile then needs to render only what changed.
+ */
+export function warmSession(session: CompileSession): void {
+  const input = session.unmemoized
+  session.unmemoized = undefined
+  if (input === undefined || session.memo !== undefined) return
+  const run = compileChanges(input, undefined)
+  let step = run.next()
+  while (step.done !== true) step = run.next()
+  session.memo = step.value.memo
+}
+
+/**
  * Reads the specs, compiles, and writes (or checks) the output folder. Prints nothing. Each file goes to the
  * output folder as soon as it is rendered (staged until the whole compile is known to be good), so that a
- * compile never holds every file at once.
+ * compile never holds every file at once. With a `session`, a compile after the first renders and writes only
+ * the experiments whose layers changed (and the files made from all experiments); the rest it leaves as the
+ * session's earlier compiles wrote them.
  */
-export async function runCompile(options: CompileOptions, ctx: CliContext): Promise<CompileReport> {
+export async function runCompile(
+  options: CompileOptions,
+  ctx: CliContext,
+  session?: CompileSession,
+): Promise<CompileReport> {
   // The real path: two spellings of one folder (a link to it) share its lock, cache entry and files.
   const outAbsolute = realOutputPath(resolve(ctx.cwd, options.outDir))
-  const folder = readFolder(options.specDir, ctx.cwd)
+  if (session !== undefined) session.packageFiles ??= { schema: readSchema(), templates: readTemplates() }
+  const folder = readFolder(options.specDir, ctx.cwd, session?.packageFiles, session?.specCache)
   const shown = {
     mode: options.check ? 'check' : 'write',
     specDir: folder.specDir,
@@ -112,8 +171,9 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
 
   // A write whose inputs and outputs are as a previous compile left them has nothing to do.
   // Only for a command line (an environment given): in-process callers get a full compile every time.
+  // A session with a memo knows its outputs better than the cache, and records none (a stat of every output).
   const cache =
-    options.check || ctx.env === undefined || ctx.env.FINQA_NO_CACHE === '1'
+    options.check || ctx.env === undefined || ctx.env.FINQA_NO_CACHE === '1' || session?.memo !== undefined
       ? undefined
       : openCompileCache(
           {
@@ -129,6 +189,7 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
         )
   const cached = folder.diagnostics.length === 0 ? cache?.lookup() : undefined
   if (cached !== undefined) {
+    if (session !== undefined) session.unmemoized = folder.input
     const produced = cached.files.filter((f) => f !== MANIFEST)
     return {
       ...shown,
@@ -153,15 +214,24 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     const sink = options.check
       ? checkOutputsIncrementally(outAbsolute)
       : openOutputs(outAbsolute, { renameDelayMs, onProgress: () => held.refresh() })
-    const run = compileFiles(folder.input)
-    let step: IteratorResult<RenderedFile, CompileSummary>
+    // The memo answers only for files in place: not into a new folder.
+    const memo = 'fresh' in sink && !sink.fresh ? session?.memo : undefined
+    if (session !== undefined) session.memo = undefined // until this compile's files are in place
+    const run: Generator<RenderedFile | KeptFile, CompileSummary & { memo?: CompileMemo }, void> =
+      session === undefined || options.check ? compileFiles(folder.input) : compileChanges(folder.input, memo)
+    let step: IteratorResult<RenderedFile | KeptFile, CompileSummary & { memo?: CompileMemo }>
     let produced = 0
     try {
       for (step = run.next(); step.done !== true; step = run.next()) {
         if (++produced === LARGE_COMPILE_FILES) ctx.onLargeCompile?.()
         held.refresh()
-        cache?.keep(step.value)
-        await sink.add(step.value)
+        const item = step.value
+        if ('kept' in item) {
+          if ('keep' in sink) sink.keep(item.path)
+          continue
+        }
+        cache?.keep(item)
+        await sink.add(item)
       }
     } catch (error) {
       if ('abort' in sink) await sink.abort()
@@ -174,6 +244,8 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     ]
     if (hasErrors(diagnostics)) {
       if ('abort' in sink) await sink.abort()
+      // Nothing was written: the folder is as the memo's compile left it.
+      if (session !== undefined) session.memo = memo
       return failed(diagnostics)
     }
     const compiled = {
@@ -187,6 +259,8 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
     }
     if ('commit' in sink) {
       const plan = await sink.commit()
+      const summary = step.value
+      if (session !== undefined) session.memo = 'memo' in summary ? summary.memo : undefined
       cache?.record({
         experiments: compiled.experiments,
         diagnostics,
@@ -197,14 +271,16 @@ export async function runCompile(options: CompileOptions, ctx: CliContext): Prom
         ...compiled,
         exitCode: EXIT.ok,
         files: { ...NO_FILES, written, unchanged, removed, extra: foreign },
+        ...(memo !== undefined ? { kept: (summary as ChangesSummary).kept } : {}),
       }
     }
-    const { stale, missing, extra, unchanged } = sink.finish()
-    const upToDate = stale.length + missing.length + extra.length === 0
+    const { stale, missing, orphaned, extra, unchanged } = sink.finish()
+    // Only what a compile would change: files finqa leaves alone (extra) are reported, not stale.
+    const upToDate = stale.length + missing.length + orphaned.length === 0
     return {
       ...compiled,
       exitCode: upToDate ? EXIT.ok : EXIT.specErrors,
-      files: { ...NO_FILES, unchanged, stale, missing, extra },
+      files: { ...NO_FILES, unchanged, stale, missing, orphaned, extra },
     }
   } catch (error) {
     const problems = outputProblems(error, { cwd: ctx.cwd, outDir: shown.outDir, outAbsolute, lockWaitMs })
@@ -352,7 +428,8 @@ export interface CompileJson extends JsonEnvelope {
   readonly mode: 'write' | 'check'
   readonly specDir: string
   readonly outDir: string
-  readonly summary: { experiments: number; errors: number; warnings: number }
+  /** `kept`: under `--watch`, see `CompileReport.kept`. */
+  readonly summary: { experiments: number; errors: number; warnings: number; kept?: number }
   readonly experiments: CompileReport['experiments']
   readonly files: { readonly [K in keyof CompileReport['files']]: string[] }
 }
@@ -370,6 +447,7 @@ export function reportToJson(report: CompileReport): CompileJson {
       experiments: report.experiments.length,
       errors,
       warnings: report.diagnostics.length - errors,
+      ...(report.kept === undefined ? {} : { kept: report.kept }),
     },
     experiments: report.experiments,
     files: {
@@ -378,6 +456,7 @@ export function reportToJson(report: CompileReport): CompileJson {
       removed: inOut(report.files.removed),
       stale: inOut(report.files.stale),
       missing: inOut(report.files.missing),
+      orphaned: inOut(report.files.orphaned),
       extra: inOut(report.files.extra),
     },
   }
@@ -399,21 +478,27 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
     return
   }
   const { files } = report
+  // Files finqa leaves alone: a warning in both modes, never a reason for --check to fail.
+  const warning = paint(errColor, 'warning:', 'yellow', 'bold')
+  const warnings = shortList(
+    files.extra.map(
+      (f) => `${warning} ${out(f)} is not produced by any spec; finqa leaves it; remove it if unwanted\n`,
+    ),
+    (more) => `${warning} and ${more} more files no spec produces (--json lists them all)\n`,
+  )
   if (report.mode === 'check') {
     const problems = [
       ...files.stale.map((f) => `stale: ${out(f)}`),
       ...files.missing.map((f) => `missing: ${out(f)}`),
-      ...shortList(
-        files.extra.map((f) => `extra: ${out(f)} (no spec produces it)`),
-        (more) => `extra: ${more} more files no spec produces (--json lists them all)`,
-      ),
+      ...files.orphaned.map((f) => `orphaned: ${out(f)} (finqa wrote it; no spec produces it now)`),
     ]
     if (problems.length > 0) {
       ctx.stderr.write(
-        `${problems.map((p) => paint(errColor, p, 'yellow')).join('\n')}\nfinqa: ${report.outDir} is not up to date; run finqa compile ${report.specDir}\n`,
+        `${warnings.join('')}${problems.map((p) => paint(errColor, p, 'yellow')).join('\n')}\nfinqa: ${report.outDir} is not up to date; run finqa compile ${report.specDir}\n`,
       )
       return
     }
+    if (warnings.length > 0) ctx.stderr.write(warnings.join(''))
     ctx.stdout.write(
       `finqa: ${paint(outColor, `${report.outDir} is up to date`, 'green')} (${files.unchanged.length} files)\n`,
     )
@@ -424,13 +509,12 @@ function printHuman(report: CompileReport, ctx: CliContext): void {
     ...files.written.map((f) => `${paint(outColor, 'wrote', 'green')} ${out(f)}\n`),
     ...files.removed.map((f) => `${paint(outColor, 'removed', 'yellow')} ${out(f)}\n`),
   ]
-  const warning = paint(errColor, 'warning:', 'yellow', 'bold')
-  const warnings = shortList(
-    files.extra.map((f) => `${warning} ${out(f)} is not produced by any spec; delete it if it is stale\n`),
-    (more) => `${warning} and ${more} more files no spec produces (--json lists them all)\n`,
-  )
   if (warnings.length > 0) ctx.stderr.write(warnings.join(''))
+  const kept =
+    report.kept === undefined
+      ? ''
+      : `; ${report.experiments.length - report.kept} compiled again, ${report.kept} kept as they were`
   ctx.stdout.write(
-    `${lines.join('')}finqa: ${report.experiments.length} experiments, ${files.written.length} written, ${files.unchanged.length} unchanged, ${files.removed.length} removed\n`,
+    `${lines.join('')}finqa: ${report.experiments.length} experiments, ${files.written.length} written, ${files.unchanged.length} unchanged, ${files.removed.length} removed${kept}\n`,
   )
 }

@@ -1,16 +1,26 @@
-import { type FSWatcher, statSync, watch } from 'node:fs'
+import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { CliContext } from '../cli-context.js'
 import { EXIT } from '../exit-codes.js'
-import { displayPath } from '../load-experiments.js'
-import { type CompileOptions, printReport, runCompile } from './compile.js'
+import { displayPath, joinDisplay } from '../load-experiments.js'
+import { type SpecWatcher, watchSpecs } from '../spec-watcher.js'
+import { type CompileOptions, type CompileSession, printReport, runCompile, warmSession } from './compile.js'
 
-/** Changes closer together than this make one recompile (an editor's save is often several events). */
-const SETTLE_MS = 100
+/**
+ * Changes closer together than this make one recompile: an editor's save may be several events (truncate,
+ * write). Short, because a rescan finds what changed whatever the events: a save split across two compiles
+ * only costs a second compile.
+ */
+const SETTLE_MS = 10
+
+/** The changed spec files a status line names; past that, how many more. */
+const CHANGES_SHOWN = 5
 
 /**
  * `finqa compile --watch`: compiles, then recompiles whenever a spec below the spec folder changes,
  * printing diagnostics as they come. Spec errors never end it; Ctrl-C (or `ctx.signal`) does, with exit 0.
+ * Each recompile renders and writes only the experiments whose layers changed, and the files made from all
+ * experiments (`CompileSession`).
  */
 export async function watchCommand(options: CompileOptions, ctx: CliContext): Promise<number> {
   const specAbsolute = resolve(ctx.cwd, options.specDir)
@@ -18,13 +28,15 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
   const status = (text: string) => {
     if (!options.json) ctx.stdout.write(`finqa: ${text}\n`)
   }
+  const session: CompileSession = { specCache: new Map() }
   const compileOnce = async () => {
     try {
-      printReport(await runCompile(options, ctx), options, ctx)
+      printReport(await runCompile(options, ctx, session), options, ctx)
     } catch (error) {
       // A file vanished or is unreadable mid-save: report it and wait for the next change.
       const code = (error as NodeJS.ErrnoException).code
       if (typeof code !== 'string') throw error
+      session.memo = undefined
       ctx.stderr.write(`finqa: could not read the specs (${(error as Error).message}); waiting for changes\n`)
     }
   }
@@ -40,11 +52,8 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
 
   const { signal, dispose } = stopSignal(ctx)
   return new Promise<number>((done, fail) => {
-    let timer: NodeJS.Timeout | undefined
-    const changed = new Set<string>()
-    let watcher: FSWatcher | undefined
+    let watcher: SpecWatcher | undefined
     const stop = () => {
-      clearTimeout(timer)
       watcher?.close()
       dispose()
     }
@@ -55,37 +64,38 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
     // One compile at a time, in order. A bug (a throw) stops watching and goes up to main(), which reports
     // it with exit 70.
     let queue = Promise.resolve()
-    const recompile = () => {
-      queue = queue.then(compileOnce).catch((error: unknown) => {
+    const enqueue = (step: () => void | Promise<void>) => {
+      queue = queue.then(step).catch((error: unknown) => {
         stop()
         fail(error)
       })
       return queue
     }
-    try {
-      watcher = watch(specAbsolute, { recursive: true }, (_event, name) => {
-        const file = name?.toString()
-        // Editor swap and backup files (`.x.yaml.swp`, `x.yaml~`) are not specs; folders may hold them.
-        if (file !== undefined && /\.[^/\\]+$/.test(file) && !/\.ya?ml$/.test(file)) return
-        changed.add(file === undefined ? specDir : `${specDir}/${file.replaceAll('\\', '/')}`)
-        clearTimeout(timer)
-        timer = setTimeout(() => {
-          status(`${[...changed].sort().join(', ')} changed; recompiling`)
-          changed.clear()
-          recompile()
-        }, SETTLE_MS)
+    // Changes while a compile waits its turn join it: it reads the specs when it starts.
+    let waiting = false
+    const recompile = () => {
+      if (waiting) return
+      waiting = true
+      void enqueue(() => {
+        waiting = false
+        return compileOnce()
       })
-    } catch (error) {
-      ctx.stderr.write(`finqa: cannot watch ${specDir}: ${(error as Error).message}\n`)
-      finish(EXIT.specErrors)
-      return
     }
     // Watching before the first compile: a change made while it runs is not lost.
-    void recompile().then(() => status(`watching ${specDir} for changes (Ctrl-C to stop)`))
-    watcher.on('error', (error) => {
-      ctx.stderr.write(`finqa: stopped watching ${specDir}: ${error.message}\n`)
-      finish(EXIT.specErrors)
+    watcher = watchSpecs(specAbsolute, {
+      settleMs: SETTLE_MS,
+      onChange: (changed) => {
+        const shown = changed.slice(0, CHANGES_SHOWN).map((f) => joinDisplay(specDir, f))
+        if (changed.length > CHANGES_SHOWN) shown.push(`${changed.length - CHANGES_SHOWN} more`)
+        status(`${shown.join(', ')} changed; recompiling`)
+        recompile()
+      },
+      onError: (error) =>
+        ctx.stderr.write(`finqa: cannot watch a folder below ${specDir}: ${error.message}\n`),
     })
+    void enqueue(compileOnce).then(() => status(`watching ${specDir} for changes (Ctrl-C to stop)`))
+    // After a first compile the no-op cache answered, what the next compile needs is made in memory.
+    void enqueue(() => warmSession(session))
     if (signal.aborted) finish(EXIT.ok)
     else signal.addEventListener('abort', () => finish(EXIT.ok), { once: true })
   })
