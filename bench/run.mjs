@@ -268,7 +268,15 @@ function launchChecks() {
   mkdirSync(stub)
   writeFileSync(join(stub, 'python3'), '#!/bin/sh\nexit 0\n')
   chmodSync(join(stub, 'python3'), 0o755)
-  const env = { ...ENV, PATH: `${stub}:${process.env.PATH}`, FINQA_SKIP_PREFLIGHT: '1' }
+  // Its checkpoint folder in a folder of the bench's, emptied before each start (a first start: the run
+  // record is written, no earlier one is read), never the seed's /checkpoints.
+  const root = join(dir, 'checkpoints')
+  const env = {
+    ...ENV,
+    PATH: `${stub}:${process.env.PATH}`,
+    FINQA_SKIP_PREFLIGHT: '1',
+    CHECKPOINT_ROOT: root,
+  }
   const script = join(ROOT, 'dist-scripts', 'run_4b.sh')
   const extra = ['trainer.val_before_train=False', '+data.apply_chat_template_kwargs.enable_thinking=False']
   const kinds = {
@@ -280,6 +288,7 @@ function launchChecks() {
   // Short runs: many of them, in turns.
   for (let i = 0; i < RUNS * 6; i++)
     for (const [kind, [cmd, args]] of Object.entries(kinds)) {
+      rmSync(root, { recursive: true, force: true })
       const start = process.hrtime.bigint()
       const r = spawnSync(cmd, args, { cwd: dir, env, encoding: 'utf8' })
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`)
@@ -334,7 +343,7 @@ lines.push(
 )
 lines.push(
   '',
-  `Launch-script checks: \`bash dist-scripts/run_4b.sh\` with a stub \`python3\`, against a bare \`bash -c 'exec python3'\` with the same stub, ${launch.runs} runs each in turns, medians:`,
+  `Launch-script checks: \`bash dist-scripts/run_4b.sh\` with a stub \`python3\` (its checks, the resume guard and the run record of a first start, in a fresh checkpoint folder), against a bare \`bash -c 'exec python3'\` with the same stub, ${launch.runs} runs each in turns, medians:`,
   '',
   '| bare bash + python3 | run_4b.sh | its checks | run_4b.sh with 2 extra VERL arguments | its checks |',
   '|---:|---:|---:|---:|---:|',

@@ -13,7 +13,8 @@ set -euo pipefail
 
 FINQA_SCRIPT=run_4b.sh
 # lib/ beside the script (followed through a link to the script, as a Slurm setup may make one).
-FINQA_LIB=$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib
+FINQA_LIB=$(readlink -f -- "${BASH_SOURCE[0]}")
+FINQA_LIB=${FINQA_LIB%/*}/lib
 # shellcheck source-path=SCRIPTDIR source=lib/finqa-launch.sh
 source "$FINQA_LIB/finqa-launch.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/verl-0.9.0.sh

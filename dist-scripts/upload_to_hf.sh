@@ -286,20 +286,27 @@ fi
 
 # Each upload this script completes is one JSON line in the checkpoint folder's finqa-uploads.jsonl
 # (README, "Run records"): step, repository, whether private, time, host and user.
-# finqa_json_string TEXT: TEXT as a JSON string (RFC 8259: quote, backslash and control characters escaped).
-finqa_json_string() {
-  local LC_ALL=C s=$1 out='' c i
-  s=${s//\\/\\\\} s=${s//\"/\\\"}
-  s=${s//$'\n'/\\n} s=${s//$'\t'/\\t} s=${s//$'\r'/\\r}
-  if [[ $s == *[$'\x01'-$'\x1f\x7f']* ]]; then
-    for ((i = 0; i < ${#s}; i++)); do
-      c=${s:i:1}
-      [[ $c != [$'\x01'-$'\x1f\x7f'] ]] || printf -v c '\\u%04x' "'$c"
-      out+=$c
+# finqa_json_into VAR TEXT: VAR is set to TEXT as a JSON string (RFC 8259: quote, backslash and control
+# characters escaped). No subshell: a launch script builds its run record from dozens of these.
+finqa_json_into() {
+  local LC_ALL=C _s=$2 _o='' _c _i
+  _s=${_s//\\/\\\\} _s=${_s//\"/\\\"}
+  _s=${_s//$'\n'/\\n} _s=${_s//$'\t'/\\t} _s=${_s//$'\r'/\\r}
+  if [[ $_s == *[$'\x01'-$'\x1f\x7f']* ]]; then
+    for ((_i = 0; _i < ${#_s}; _i++)); do
+      _c=${_s:_i:1}
+      [[ $_c != [$'\x01'-$'\x1f\x7f'] ]] || printf -v _c '\\u%04x' "'$_c"
+      _o+=$_c
     done
-    s=$out
+    _s=$_o
   fi
-  printf '"%s"' "$s"
+  printf -v "$1" '"%s"' "$_s"
+}
+# finqa_json_string TEXT: TEXT as a JSON string, printed.
+finqa_json_string() {
+  local json
+  finqa_json_into json "$1"
+  printf '%s' "$json"
 }
 record_upload() { # STEP REPO: appends the record, by renaming a complete file into place
   local file=$ckpt_dir/finqa-uploads.jsonl line tmp mode

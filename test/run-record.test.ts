@@ -156,7 +156,8 @@ describe('run record: one JSON line per start in the checkpoint folder', () => {
   it('finqa_json_string writes JSON that parses back to the same text, for any text bash can hold', () => {
     fc.assert(
       fc.property(fc.array(TEXT, { maxLength: 8 }), (texts) => {
-        const r = spawnSync('bash', ['-c', `source "${LIB}"; finqa_json_array "$@"`, 'x', ...texts], {
+        const script = `source "${LIB}"; finqa_json_array_into out "$@"; printf '%s' "$out"`
+        const r = spawnSync('bash', ['-c', script, 'x', ...texts], {
           encoding: 'utf8',
         })
         expect(r.status).toBe(0)

@@ -246,43 +246,51 @@ finqa_from_env() {
   for v in "$@"; do [[ -z ${!v+x} ]] || printf '%s ' "$v"; done
 }
 
-# finqa_json_string TEXT: TEXT as a JSON string (RFC 8259: quote, backslash and control characters escaped).
-finqa_json_string() {
-  local LC_ALL=C s=$1 out='' c i
-  s=${s//\\/\\\\} s=${s//\"/\\\"}
-  s=${s//$'\n'/\\n} s=${s//$'\t'/\\t} s=${s//$'\r'/\\r}
-  if [[ $s == *[$'\x01'-$'\x1f\x7f']* ]]; then
-    for ((i = 0; i < ${#s}; i++)); do
-      c=${s:i:1}
-      [[ $c != [$'\x01'-$'\x1f\x7f'] ]] || printf -v c '\\u%04x' "'$c"
-      out+=$c
+# finqa_json_into VAR TEXT: VAR is set to TEXT as a JSON string (RFC 8259: quote, backslash and control
+# characters escaped). No subshell: a launch script builds its run record from dozens of these.
+finqa_json_into() {
+  local LC_ALL=C _s=$2 _o='' _c _i
+  _s=${_s//\\/\\\\} _s=${_s//\"/\\\"}
+  _s=${_s//$'\n'/\\n} _s=${_s//$'\t'/\\t} _s=${_s//$'\r'/\\r}
+  if [[ $_s == *[$'\x01'-$'\x1f\x7f']* ]]; then
+    for ((_i = 0; _i < ${#_s}; _i++)); do
+      _c=${_s:_i:1}
+      [[ $_c != [$'\x01'-$'\x1f\x7f'] ]] || printf -v _c '\\u%04x' "'$_c"
+      _o+=$_c
     done
-    s=$out
+    _s=$_o
   fi
-  printf '"%s"' "$s"
+  printf -v "$1" '"%s"' "$_s"
+}
+# finqa_json_string TEXT: TEXT as a JSON string, printed.
+finqa_json_string() {
+  local json
+  finqa_json_into json "$1"
+  printf '%s' "$json"
 }
 
-# finqa_json_array WORD...: the words as a JSON array of strings.
-finqa_json_array() {
-  local sep='' w
-  printf '['
-  for w in "$@"; do
-    printf '%s' "$sep"
-    finqa_json_string "$w"
-    sep=,
+# finqa_json_array_into VAR WORD...: VAR is set to the words as a JSON array of strings.
+finqa_json_array_into() {
+  local _var=$1 _sep='' _w _j _out='['
+  shift
+  for _w in "$@"; do
+    finqa_json_into _j "$_w"
+    _out+=$_sep$_j
+    _sep=,
   done
-  printf ']'
+  printf -v "$_var" '%s]' "$_out"
 }
 
-# finqa_secret_word WORD: WORD, or KEY=*** when its key names a credential (never recorded).
+# finqa_secret_word VAR WORD: VAR is set to WORD, or to KEY=*** when its key names a credential (never
+# recorded).
 finqa_secret_word() {
-  local key=${1%%=*} last
-  last=${key##*.}
+  local _key=${2%%=*} _last
+  _last=${_key##*.}
   shopt -s nocasematch
-  if [[ $1 == *=* && ($last =~ (^|_)(token|key|api_key|apikey|password|passwd|secret)$ || $last == *password* || $last == *secret*) ]]; then
-    printf '%s=***' "$key"
+  if [[ $2 == *=* && ($_last =~ (^|_)(token|key|api_key|apikey|password|passwd|secret)$ || $_last == *password* || $_last == *secret*) ]]; then
+    printf -v "$1" '%s=***' "$_key"
   else
-    printf '%s' "$1"
+    printf -v "$1" '%s' "$2"
   fi
   shopt -u nocasematch
 }
@@ -296,7 +304,8 @@ finqa_settings() {
     [[ $w == *=* || $w == '~'* ]] || continue
     key=${w%%=*} key=${key#'~'} key=${key#'++'} key=${key#'+'}
     for r in "${FINQA_RESUMABLE[@]}"; do [[ $key != "$r" ]] || continue 2; done
-    keep+=("$(finqa_secret_word "$w")")
+    finqa_secret_word w "$w"
+    keep+=("$w")
   done
   FINQA_SETTINGS=()
   if ((${#keep[@]})); then mapfile -d '' -t FINQA_SETTINGS < <(printf '%s\0' "${keep[@]}" | LC_ALL=C sort -z); fi
@@ -353,38 +362,62 @@ finqa_ways_on() {
 # into place. FROM_ENV: the environment overrides set for this start, space-separated. A record that
 # cannot be written is said in one line; the run still starts.
 finqa_record_start() {
-  local dir=$1 experiment=$2 spec=$3 from_env=$4 line git=null commit dirty host user mode v
+  local dir=$1 experiment=$2 spec=$3 from_env=$4 line git=null commit dirty host user status v
   shift 4
   if ! mkdir -p -- "$dir" 2>/dev/null || [[ ! -w $dir ]]; then
     printf '%s: warning: cannot write the run record into %s\n' "$FINQA_SCRIPT" "$dir" >&2
     return 0
   fi
   local here=${FINQA_LIB%/lib}
-  if command -v git >/dev/null 2>&1 && commit=$(git -C "$here" rev-parse --verify -q HEAD 2>/dev/null); then
-    dirty=false
-    [[ -z $(git -C "$here" status --porcelain --untracked-files=no 2>/dev/null) ]] || dirty=true
+  # One git call: the commit (`# branch.oid`, `(initial)` before the first) and the changed tracked files
+  # (lines `1 `, `2 `, `u `), as `git status --porcelain=v2 --branch` prints them.
+  if command -v git >/dev/null 2>&1 &&
+    status=$(git -C "$here" status --porcelain=v2 --branch --untracked-files=no 2>/dev/null) &&
+    [[ $status =~ ^'# branch.oid '([0-9a-f]+)($'\n'|$) ]]; then
+    commit=${BASH_REMATCH[1]} dirty=false
+    [[ $status != *$'\n'[12u]' '* ]] || dirty=true
     git="{\"commit\":\"$commit\",\"dirty\":$dirty}"
   fi
   host=${HOSTNAME:-$(uname -n)}
   user=${USER:-$(id -un 2>/dev/null || printf '%s' "$UID")}
   local -a words=() env=()
-  for v in "$@"; do words+=("$(finqa_secret_word "$v")"); done
+  for v in "$@"; do
+    finqa_secret_word v "$v"
+    words+=("$v")
+  done
   for v in $from_env; do env+=("$v=${!v}"); done
-  local changed=false
-  if ((${#FINQA_CHANGED[@]})); then changed=$(finqa_json_array "${FINQA_CHANGED[@]}"); fi
-  line="{\"record\":\"start\",\"finqa\":$(finqa_json_string "$FINQA_VERSION"),\"experiment\":$(finqa_json_string "$experiment")"
-  line+=",\"script\":$(finqa_json_string "$FINQA_SCRIPT"),\"spec_sha256\":$(finqa_json_string "$spec")"
-  line+=",\"verl\":{\"version\":$(finqa_json_string "$VERL_VERSION"),\"commit\":$(finqa_json_string "$VERL_COMMIT")}"
-  line+=",\"git\":$git,\"started\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"host\":$(finqa_json_string "$host")"
-  line+=",\"user\":$(finqa_json_string "$user"),\"slurm_job_id\":"
+  local changed=false j
+  if ((${#FINQA_CHANGED[@]})); then finqa_json_array_into changed "${FINQA_CHANGED[@]}"; fi
+  # Built with no subshell: each $(...) forks this bash, with VERL's key table in it.
+  line='{"record":"start"'
+  finqa_json_into j "$FINQA_VERSION"
+  line+=",\"finqa\":$j"
+  finqa_json_into j "$experiment"
+  line+=",\"experiment\":$j"
+  finqa_json_into j "$FINQA_SCRIPT"
+  line+=",\"script\":$j"
+  finqa_json_into j "$spec"
+  line+=",\"spec_sha256\":$j"
+  finqa_json_into v "$VERL_VERSION"
+  finqa_json_into j "$VERL_COMMIT"
+  line+=",\"verl\":{\"version\":$v,\"commit\":$j},\"git\":$git"
+  TZ=UTC0 printf -v j '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  line+=",\"started\":\"$j\""
+  finqa_json_into j "$host"
+  line+=",\"host\":$j"
+  finqa_json_into j "$user"
+  line+=",\"user\":$j,\"slurm_job_id\":"
   if [[ ${SLURM_JOB_ID:-} =~ ^[0-9]+$ ]]; then line+=$SLURM_JOB_ID; else line+=null; fi
   line+=",\"restart_count\":"
   if [[ ${SLURM_RESTART_COUNT:-} =~ ^[0-9]+$ ]]; then line+=$SLURM_RESTART_COUNT; else line+=0; fi
-  line+=",\"environment\":$(finqa_json_array "${env[@]}"),\"command\":$(finqa_json_array "${words[@]}")"
-  line+=",\"settings\":$(finqa_json_array "${FINQA_SETTINGS[@]}"),\"resume_changed\":$changed}"
-  printf -v mode '%04o' $((0666 & ~0$(umask)))
-  finqa_replace "$dir/finqa-settings" "$mode" printf '%s\0' "${FINQA_SETTINGS[@]}" &&
-    finqa_replace "$dir/finqa-runs.jsonl" "$mode" finqa_append "$dir/finqa-runs.jsonl" "$line" ||
+  finqa_json_array_into j "${env[@]}"
+  line+=",\"environment\":$j"
+  finqa_json_array_into j "${words[@]}"
+  line+=",\"command\":$j"
+  finqa_json_array_into j "${FINQA_SETTINGS[@]}"
+  line+=",\"settings\":$j,\"resume_changed\":$changed}"
+  finqa_replace "$dir/finqa-settings" printf '%s\0' "${FINQA_SETTINGS[@]}" &&
+    finqa_replace "$dir/finqa-runs.jsonl" finqa_append "$dir/finqa-runs.jsonl" "$line" ||
     printf '%s: warning: cannot write the run record into %s\n' "$FINQA_SCRIPT" "$dir" >&2
 }
 # finqa_append FILE LINE: FILE's text (if any), then LINE.
@@ -392,12 +425,15 @@ finqa_append() {
   [[ ! -f $1 ]] || cat -- "$1"
   printf '%s\n' "$2"
 }
-# finqa_replace FILE MODE CMD...: CMD's output becomes FILE whole, or FILE stays as it was.
+# finqa_replace FILE CMD...: CMD's output becomes FILE whole, or FILE stays as it was. The temporary file is
+# made new (noclobber) beside FILE, with the mode the umask gives any new file, and renamed over it.
 finqa_replace() {
-  local file=$1 mode=$2 tmp
-  shift 2
-  tmp=$(mktemp "${file%/*}/.${file##*/}.XXXXXX" 2>/dev/null) || return 1
-  if "$@" >"$tmp" && chmod "$mode" "$tmp" && mv -f -- "$tmp" "$file"; then return 0; fi
+  local - file=$1 tmp
+  shift
+  tmp=${file%/*}/.${file##*/}.$$.$RANDOM$RANDOM
+  set -C
+  { : >"$tmp"; } 2>/dev/null || return 1
+  if "$@" >|"$tmp" && mv -f -- "$tmp" "$file"; then return 0; fi
   rm -f -- "$tmp"
   return 1
 }
