@@ -534,8 +534,16 @@ function list(values: readonly PlainValue[]): string {
 }
 
 function distinct(values: readonly (PlainValue | undefined)[]): PlainValue[] {
+  // Scalars by a Set (a sweep over 10,000 seeds has 10,000 of them); lists and maps compared as values.
+  const scalars = new Set<PlainValue>()
   const out: PlainValue[] = []
-  for (const v of values) if (v !== undefined && !out.some((o) => sameValue(o, v))) out.push(v)
+  for (const v of values) {
+    if (v === undefined) continue
+    if (v === null || typeof v !== 'object') {
+      if (!scalars.has(v)) out.push(v)
+      scalars.add(v)
+    } else if (!out.some((o) => sameValue(o, v))) out.push(v)
+  }
   return out.sort((a, b) => compareValues(a, b))
 }
 
