@@ -24,7 +24,8 @@ export function shellQuote(value: string): string {
   // bash strings end at a NUL: no quoting carries one.
   if (value.includes('\0'))
     throw new UnencodableValue(`a NUL character cannot be passed to bash: ${JSON.stringify(value)}`)
-  if (value !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value
+  // `+`: the empty word is quoted.
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value
   return `'${value.replaceAll("'", `'\\''`)}'`
 }
 
@@ -32,8 +33,8 @@ export function shellQuote(value: string): string {
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`)
   if (Number.isInteger(value)) return String(value)
-  const abs = Math.abs(value)
-  return abs < 1e-3 || abs >= 1e21 ? value.toExponential().replace('e+', 'e') : String(value)
+  // Every number from 2^53 up is an integer: only small fractions need the exponent form.
+  return Math.abs(value) < 1e-3 ? value.toExponential() : String(value)
 }
 
 /**
@@ -46,6 +47,6 @@ export function sbatchQuote(value: string): string {
   // position; this is the last guard.
   if (hasControlCharacter(value))
     throw new UnencodableValue(`an #SBATCH line cannot hold a control character: ${JSON.stringify(value)}`)
-  if (value !== '' && /^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value
   return `"${value.replace(/[\\"#]/g, (c) => `\\${c}`)}"`
 }
