@@ -202,4 +202,44 @@ describe('mergeLayers: what each rule of the merge records', () => {
   it('a merge of no layers is a bug', () => {
     expect(() => mergeLayers([])).toThrow('mergeLayers needs at least one layer')
   })
+
+  it("a parent layer's error reaches every chain below it", () => {
+    const { diagnostics } = mergeLayers(layers(['a: 1\n', 'zz: null\n', 'b: 2\n']))
+    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual([
+      'l1.yaml:1:1 UNSET_MISSING',
+    ])
+  })
+
+  it("a merger merges shared parents once: two leaves below them share the parents' merged maps", () => {
+    const merge = createMerger()
+    const [root, mid, left, right] = layers(['a:\n  b: 1\n', 'a:\n  c: 2\n', 'x: 1\n', 'y: 1\n'])
+    if (root === undefined || mid === undefined || left === undefined || right === undefined)
+      throw new Error('four layers')
+    const l = merge([root, mid, left]).spec.value
+    const r = merge([root, mid, right]).spec.value
+    expect(l).toEqual({ a: { b: 1, c: 2 }, x: 1 })
+    expect(r).toEqual({ a: { b: 1, c: 2 }, y: 1 })
+    expect(l.a).toBe(r.a)
+  })
+
+  it('a layer without positions (made in code) records the top of its file', () => {
+    const doc = { file: 'made.yaml', value: { a: { b: 1 }, c: [2] }, positions: new Map(), diagnostics: [] }
+    const { spec } = mergeLayers([...layers(['a:\n  z: 0\nd: 1\n']), doc, { ...doc, value: { d: null } }])
+    const top = { file: 'made.yaml', line: 1, col: 1 }
+    expect(spec.sources.get('/a/b')?.history).toEqual([
+      { action: 'set', position: top, key: undefined, value: 1 },
+    ])
+    expect(spec.sources.get('/c/0')?.history).toEqual([
+      { action: 'set', position: top, key: undefined, value: 2 },
+    ])
+    expect(spec.sources.get('/a')?.history.at(-1)).toEqual({
+      action: 'set',
+      position: top,
+      key: undefined,
+      value: undefined,
+    })
+    expect(spec.deleted.get('/d')?.history.at(-1)).toEqual({ action: 'unset', position: top, key: undefined })
+    const missing = mergeLayers([...layers(['a: 1\n']), { ...doc, value: { zz: null } }]).diagnostics
+    expect(missing).toMatchObject([{ file: 'made.yaml', line: 1, col: 1, code: 'UNSET_MISSING' }])
+  })
 })
