@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js'
-import { formatDuration, parseSlurmMemory, parseSlurmTime } from '../../src/validate/slurm-rules.js'
+import {
+  formatDuration,
+  parseSlurmMemory,
+  parseSlurmTime,
+  uploadArgsProblems,
+} from '../../src/validate/slurm-rules.js'
 import { compileTexts, readRepoFile } from '../helpers/compile-repo.js'
 
 /**
@@ -288,5 +293,127 @@ describe('Slurm time and memory formats', () => {
     expect(formatDuration(86399)).toBe('23:59:59')
     expect(formatDuration(86400)).toBe('1-00:00:00')
     expect(formatDuration(2 * 86400 + 3 * 3600 + 4 * 60 + 5)).toBe('2-03:04:05')
+  })
+})
+
+describe('slurm.upload.args read as upload_to_hf.sh reads them (uploadArgsProblems)', () => {
+  const E = 'error'
+  it.each<[string[], [number, string, string, string | undefined][]]>([
+    [['--num', '3', '--private', '--tmp-dir=/s', '--namespace', 'my-org.x_y', '--keep'], []],
+    [['--num=1', '--target-dir', './-x', '--public', '--public', '--no-upload'], []],
+    [['--step', '123456789012345678'], []],
+    [
+      ['--'],
+      [
+        [
+          0,
+          E,
+          '`--` would make every later argument, and any given to sbatch, a checkpoint folder of upload_to_hf.sh',
+          'remove it',
+        ],
+      ],
+    ],
+    [
+      ['--keep', 'x'],
+      [
+        [
+          1,
+          E,
+          "`x` would be a second checkpoint folder: the upload job gives upload_to_hf.sh the experiment's own",
+          'remove it, or give it as the value of an option (e.g. --step 200)',
+        ],
+      ],
+    ],
+    [['--privat'], [[0, E, '`--privat` is not an option of upload_to_hf.sh', 'did you mean `--private`?']]],
+    [['--keep=yes'], [[0, E, '`--keep=yes` is not an option of upload_to_hf.sh', 'did you mean `--keep`?']]],
+    [
+      ['--zzzzzzzzzzzz'],
+      [
+        [
+          0,
+          E,
+          '`--zzzzzzzzzzzz` is not an option of upload_to_hf.sh',
+          'its options: --num, --step, --namespace, --target-dir, --tmp-dir, --private, --public, --no-upload, --keep, --dry-run, -h, --help',
+        ],
+      ],
+    ],
+    [
+      ['-h'],
+      [
+        [
+          0,
+          E,
+          '`-h` would make the upload job print the help of upload_to_hf.sh and upload nothing',
+          'remove it',
+        ],
+      ],
+    ],
+    [
+      ['--dry-run'],
+      [
+        [
+          0,
+          'warning',
+          'with `--dry-run` the upload job only prints the commands; it converts and uploads nothing',
+          'remove it once the commands look right',
+        ],
+      ],
+    ],
+    [
+      ['--public', '--private'],
+      [[1, E, '`--private` and `--public` exclude each other', 'keep one of them']],
+    ],
+    [
+      ['--private', '--public'],
+      [[1, E, '`--public` and `--private` exclude each other', 'keep one of them']],
+    ],
+    [['--keep', '--num'], [[1, E, '`--num` needs a value', 'e.g. `--num`, "3"']]],
+    [['--namespace'], [[0, E, '`--namespace` needs a value', undefined]]],
+    [
+      ['--num', '3', '--keep', '--num=4'],
+      [[3, E, '`--num` is given twice; upload_to_hf.sh takes it once', 'remove one of them']],
+    ],
+    [['--num', '0'], [[1, E, '`--num` must be a positive whole number, got `0`', 'e.g. `--num`, "3"']]],
+    [['--num', '1x'], [[1, E, '`--num` must be a positive whole number, got `1x`', 'e.g. `--num`, "3"']]],
+    [['--num', 'x1'], [[1, E, '`--num` must be a positive whole number, got `x1`', 'e.g. `--num`, "3"']]],
+    [
+      ['--step', '1234567890123456789'],
+      [[1, E, '`--step` must be a positive whole number, got `1234567890123456789`', 'e.g. `--step`, "3"']],
+    ],
+    ...['a--b', 'a-', '-a', 'a b'].map((ns): [string[], [number, string, string, string | undefined][]] => [
+      ['--namespace', ns],
+      [
+        [
+          1,
+          E,
+          `\`--namespace\` must be letters and digits with single \`.\`, \`_\` or \`-\` between them, got \`${ns}\``,
+          'e.g. my-org',
+        ],
+      ],
+    ]),
+    [['--target-dir='], [[0, E, '`--target-dir` needs a folder, got nothing', undefined]]],
+    [
+      ['--tmp-dir', '-x'],
+      [
+        [
+          1,
+          E,
+          '`--tmp-dir` needs a folder, got the option-like `-x`',
+          'write ./-x for a folder of that name',
+        ],
+      ],
+    ],
+    [
+      ['--num', '3', '--step', '100'],
+      [[2, E, '`--num` and `--step` exclude each other', 'keep one of them']],
+    ],
+    [
+      ['--step=100', '--keep', '--num=3'],
+      [[2, E, '`--num` and `--step` exclude each other', 'keep one of them']],
+    ],
+  ])('%j', (args, expected) => {
+    expect(uploadArgsProblems(args).map((p) => [p.index, p.severity, p.message, p.suggestion])).toEqual(
+      expected,
+    )
   })
 })
