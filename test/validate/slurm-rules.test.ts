@@ -240,6 +240,13 @@ describe('pass-through sbatch options', () => {
       '`--mail-type` is not an sbatch option (long names without the dashes, as in `sbatch --help`)',
       'did you mean `mail-type`?',
     ])
+    expect(r.diagnostics[0]?.related).toBeUndefined()
+  })
+
+  it('a reserved option with a dash inside its name is reserved', () => {
+    const r = compileWith('slurm:\n  sbatch_options:\n    job-name: other\n')
+    expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:6:5 error SBATCH_OPTION'])
+    expect(r.diagnostics[0]?.message).toMatch(/^sbatch option `job-name` is set by /)
   })
 
   it('an option with underscores suggests the dashed name; one near nothing suggests nothing', () => {
@@ -268,6 +275,7 @@ describe('Slurm time and memory formats', () => {
     expect(parseSlurmTime('1:02:03')).toBe(3723)
     expect(parseSlurmTime('1-2:3:4')).toBe(93784)
     expect(parseSlurmTime('3-4')).toBe(273600)
+    expect(parseSlurmTime('10-0')).toBe(864000)
     expect(parseSlurmTime('1:2:3:4')).toBeUndefined()
     expect(parseSlurmTime('1:234')).toBeUndefined()
     expect(parseSlurmTime('x1')).toBeUndefined()
