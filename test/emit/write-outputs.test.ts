@@ -18,6 +18,7 @@ import {
   type OutputPlan,
   OutputRefused,
   openOutputs,
+  scratchId,
 } from '../../src/emit/write-outputs.js'
 import type { RenderedFile } from '../../src/render/render-experiment.js'
 import { tempDir } from '../helpers/cli.js'
@@ -375,5 +376,15 @@ describe('checking outputs (--check)', () => {
     writeFileSync(join(out, 'notes', 'n.txt'), 'mine')
     mkdirSync(join(out, '.y.finqa-tmp'))
     expect(foreignOutputs(out, new Set(['a.sh']))).toEqual(['notes/n.txt'])
+  })
+})
+
+describe('scratch names', () => {
+  it('a scratch id is the process id in base 36 and up to 8 random base-36 characters, new each time', () => {
+    const pid = process.pid.toString(36)
+    const a = scratchId()
+    expect(a).toMatch(new RegExp(`^${pid}[0-9a-z]{1,8}$`))
+    expect(a.length).toBeGreaterThan(pid.length + 4)
+    expect(scratchId()).not.toBe(a)
   })
 })
