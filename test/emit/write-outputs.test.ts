@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import {
   chmodSync,
   existsSync,
@@ -23,6 +24,7 @@ import {
 } from '../../src/emit/write-outputs.js'
 import type { RenderedFile } from '../../src/render/render-experiment.js'
 import { tempDir } from '../helpers/cli.js'
+import { hasTool } from '../helpers/tools.js'
 
 const files = (tag: string): RenderedFile[] => [
   { path: 'run_a.sh', content: `#!/bin/bash\necho a ${tag}\n`, mode: 0o755 },
@@ -457,5 +459,20 @@ describe('writing outputs: more rules, each with its expected value written out'
     expect(waits.filter((w) => w)).toHaveLength(6)
     const plan = await writer.commit()
     expect(plan.written).toHaveLength(70)
+  })
+})
+
+describe('writing outputs: what is neither a file nor a folder', () => {
+  const fifo = (path: string) => spawnSync('mkfifo', [path]).status === 0
+
+  it.runIf(hasTool('mkfifo'))('a FIFO where a file or the manifest goes is refused', async () => {
+    const out = tempDir()
+    expect(fifo(join(out, 'a.sh'))).toBe(true)
+    const error = await failure(out, [gen('a.sh', '1')])
+    expect((error as OutputRefused).problems).toMatchObject([{ kind: 'other', path: 'a.sh' }])
+    const other = tempDir()
+    expect(fifo(join(other, '.finqa-manifest.json'))).toBe(true)
+    const manifest = await failure(other, [gen('a.sh', '1')])
+    expect((manifest as OutputRefused).problems).toEqual([{ kind: 'link', path: '.finqa-manifest.json' }])
   })
 })
