@@ -7,6 +7,6 @@
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`)
   if (Number.isInteger(value)) return String(value)
-  const abs = Math.abs(value)
-  return abs < 1e-3 || abs >= 1e21 ? value.toExponential().replace('e+', 'e') : String(value)
+  // Every number from 2^53 up is an integer: only small fractions need the exponent form (`e-`, never `e+`).
+  return Math.abs(value) < 1e-3 ? value.toExponential() : String(value)
 }

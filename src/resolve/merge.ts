@@ -61,22 +61,23 @@ interface MergeState {
   readonly owned: WeakSet<PlainMap>
 }
 
-const emptyState = (): MergeState => {
-  const value: PlainMap = {}
-  return { value, sources: new Map(), deleted: new Map(), diagnostics: [], owned: new WeakSet([value]) }
-}
+// `owned` never needs the root: only maps below it are looked up (the root is always the merge's own).
+const emptyState = (): MergeState => ({
+  value: {},
+  sources: new Map(),
+  deleted: new Map(),
+  diagnostics: [],
+  owned: new WeakSet(),
+})
 
 /** A copy to apply more layers to: new maps at the top, the value shared below its root. */
-const copyState = (state: MergeState): MergeState => {
-  const value: PlainMap = { ...state.value }
-  return {
-    value,
-    sources: new Map(state.sources),
-    deleted: new Map(state.deleted),
-    diagnostics: [...state.diagnostics],
-    owned: new WeakSet([value]),
-  }
-}
+const copyState = (state: MergeState): MergeState => ({
+  value: { ...state.value },
+  sources: new Map(state.sources),
+  deleted: new Map(state.deleted),
+  diagnostics: [...state.diagnostics],
+  owned: new WeakSet(),
+})
 
 type Merge = (layers: readonly SourceDoc[]) => { spec: ResolvedSpec; diagnostics: Diagnostic[] }
 

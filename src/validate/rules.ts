@@ -3,11 +3,6 @@ import type { Experiment } from '../generated/experiment.js'
 import { UPLOAD_SCRIPT } from '../render/render-upload.js'
 import type { Locate } from './schema.js'
 
-/** The effective PPO mini batch: the spec's, or the batch size when the spec leaves it out. */
-export function miniBatchOf(experiment: Experiment): number {
-  return experiment.training.ppo_mini_batch_size ?? experiment.training.batch_size
-}
-
 /** The Hub's longest repo name, and the suffix upload_to_hf.sh adds for a checkpoint (7-digit step). */
 const HUB_NAME_MAX = 96
 const HUB_STEP_SUFFIX = '_step-1000000'

@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config'
+import base from './vitest.config.js'
+
+/**
+ * The tests `npm run mutate` (Stryker, stryker.config.mjs) runs against each mutant: the ones that run the
+ * core in-process. Tests that spawn the built CLI (bin/finqa.js, dist/) never see a mutant, so their files
+ * are left out; a file listed here may still spawn the CLI in some tests (those only cost time). So are the
+ * property tests that run bash hundreds of times (shell-safety, slot-fuzz): most mutants are "static" (the
+ * test files compile specs as they load), and Stryker runs every listed test against each of those.
+ */
+export default defineConfig({
+  test: {
+    ...base.test,
+    include: [
+      'test/resolve/*.test.ts',
+      'test/validate/*.test.ts',
+      'test/emit/write-outputs.test.ts',
+      'test/emit/output-safety.test.ts',
+      'test/render/*.test.ts',
+      'test/slurm-compile.test.ts',
+      'test/upload-args.test.ts',
+      'test/upload-spec.test.ts',
+      'test/precompiled.test.ts',
+      'test/sweep-equivalence.test.ts',
+    ],
+    exclude: ['test/render/slot-fuzz.test.ts'],
+    // One fork: Stryker runs one test process at a time (concurrency 1 in stryker.config.mjs).
+    poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+    reporters: ['default'],
+  },
+})
