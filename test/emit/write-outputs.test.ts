@@ -361,6 +361,7 @@ describe('checking outputs (--check)', () => {
     expect(check.finish()).toEqual({
       stale: ['.finqa-manifest.json', 'b.sh', 'c.sh', 'l.sh'],
       missing: ['e.sh', 'f.sh'],
+      orphaned: [],
       extra: ['a-extra.txt', 'z-extra.txt'],
       unchanged: ['a.sh', 'd.sh'],
     })
@@ -374,7 +375,28 @@ describe('checking outputs (--check)', () => {
     await writeOutputs(out, list)
     const check = checkOutputsIncrementally(out)
     for (const f of list) check.add(f)
-    expect(check.finish()).toEqual({ stale: [], missing: [], extra: [], unchanged: ['a.sh', 'b.sh'] })
+    expect(check.finish()).toEqual({
+      stale: [],
+      missing: [],
+      orphaned: [],
+      extra: [],
+      unchanged: ['a.sh', 'b.sh'],
+    })
+  })
+
+  it('a file finqa wrote that no spec produces now is orphaned (compile would remove it), not extra', async () => {
+    const out = tempDir()
+    await writeOutputs(out, [gen('a.sh', '1'), gen('b.sh', '1')])
+    writeFileSync(join(out, 'notes.txt'), 'mine')
+    const check = checkOutputsIncrementally(out)
+    check.add(gen('a.sh', '1'))
+    expect(check.finish()).toEqual({
+      stale: ['.finqa-manifest.json'],
+      missing: [],
+      orphaned: ['b.sh'],
+      extra: ['notes.txt'],
+      unchanged: ['a.sh'],
+    })
   })
 
   it('foreignOutputs names the files finqa does not produce, never the manifest or scratch', async () => {
