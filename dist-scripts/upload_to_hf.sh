@@ -302,17 +302,16 @@ finqa_json_into() {
   fi
   printf -v "$1" '"%s"' "$_s"
 }
-# finqa_json_string TEXT: TEXT as a JSON string, printed.
-finqa_json_string() {
-  local json
-  finqa_json_into json "$1"
-  printf '%s' "$json"
-}
 record_upload() { # STEP REPO: appends the record, by renaming a complete file into place
-  local file=$ckpt_dir/finqa-uploads.jsonl line tmp mode
-  line="{\"record\":\"upload\",\"step\":$1,\"repo\":$(finqa_json_string "$2"),\"private\":$private"
-  line+=",\"uploaded\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"host\":$(finqa_json_string "${HOSTNAME:-$(uname -n)}")"
-  line+=",\"user\":$(finqa_json_string "${USER:-$(id -un 2>/dev/null)}")}"
+  local file=$ckpt_dir/finqa-uploads.jsonl line tmp mode j
+  finqa_json_into j "$2"
+  line="{\"record\":\"upload\",\"step\":$1,\"repo\":$j,\"private\":$private"
+  TZ=UTC0 printf -v j '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  line+=",\"uploaded\":\"$j\""
+  finqa_json_into j "${HOSTNAME:-$(uname -n)}"
+  line+=",\"host\":$j"
+  finqa_json_into j "${USER:-$(id -un 2>/dev/null)}"
+  line+=",\"user\":$j}"
   printf -v mode '%04o' $((0666 & ~0$(umask)))
   if tmp=$(mktemp "$ckpt_dir/.finqa-uploads.jsonl.XXXXXX" 2>/dev/null) &&
     { [[ ! -f $file ]] || cat -- "$file"; printf '%s\n' "$line"; } >"$tmp" && chmod "$mode" "$tmp" && mv -f -- "$tmp" "$file"; then

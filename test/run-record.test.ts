@@ -153,7 +153,7 @@ describe('run record: one JSON line per start in the checkpoint folder', () => {
     expect(run.calls).toHaveLength(1)
   })
 
-  it('finqa_json_string writes JSON that parses back to the same text, for any text bash can hold', () => {
+  it('finqa_json_into writes JSON that parses back to the same text, for any text bash can hold', () => {
     fc.assert(
       fc.property(fc.array(TEXT, { maxLength: 8 }), (texts) => {
         const script = `source "${LIB}"; finqa_json_array_into out "$@"; printf '%s' "$out"`
@@ -168,7 +168,12 @@ describe('run record: one JSON line per start in the checkpoint folder', () => {
     // Written out: the characters JSON must escape.
     const r = spawnSync(
       'bash',
-      ['-c', `source "${LIB}"; finqa_json_string "$1"`, 'x', 'a"b\\c\nd\te\u0001f\u007f'],
+      [
+        '-c',
+        `source "${LIB}"; finqa_json_into out "$1"; printf '%s' "$out"`,
+        'x',
+        'a"b\\c\nd\te\u0001f\u007f',
+      ],
       {
         encoding: 'utf8',
       },

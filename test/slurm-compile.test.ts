@@ -4,24 +4,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import type { Diagnostic } from '../src/diagnostics/diagnostic.js'
 import { sbatchQuote } from '../src/render/shell.js'
 import { SBATCH_OPTIONS } from '../src/validate/sbatch-options.js'
 import { parseSlurmMemory, parseSlurmTime } from '../src/validate/slurm-rules.js'
-import { compileDir, compileTexts, readRepoFile } from './helpers/compile-repo.js'
+import { brief, compileDir, compileOnSlurmBase } from './helpers/compile-repo.js'
 import { hasTool } from './helpers/tools.js'
 
-const BASE = readRepoFile('test/slurm/fixtures/base.yaml')
-
-/** Compiles `experiments/base.yaml` (the Slurm fixtures' base) plus an experiment layer `experiments/x.yaml`. */
-function compileWith(layer: string) {
-  return compileTexts({
-    'experiments/base.yaml': BASE,
-    'experiments/x.yaml': `extends: ./base.yaml\nname: x\nscript: run_x.sh\n${layer}`,
-  })
-}
-
-const brief = (d: Diagnostic) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code}`
 const directivesOf = (content: string) =>
   content
     .split('\n')
@@ -154,7 +142,7 @@ describe('Slurm batch files of the shipped experiments', () => {
 })
 
 describe('multi-node batch file', () => {
-  const result = compileWith('trainer:\n  nodes: 2\n')
+  const result = compileOnSlurmBase('trainer:\n  nodes: 2\n')
   const content = result.files.find((f) => f.path === 'slurm/run_x.sbatch')?.content ?? ''
 
   it('builds the node array with mapfile, not from a quoted string', () => {
@@ -214,26 +202,26 @@ describe('multi-node batch file', () => {
 
 describe('Slurm settings inherit and are checked', () => {
   it('slurm nodes must equal trainer nodes', () => {
-    const r = compileWith('slurm:\n  nodes: 2\n')
+    const r = compileOnSlurmBase('slurm:\n  nodes: 2\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:10 error SLURM_MISMATCH'])
     expect(r.diagnostics[0]?.related?.[0]).toMatchObject({ file: 'experiments/base.yaml', line: 35 })
     expect(r.files).toEqual([])
   })
 
   it('slurm GPUs per node must equal trainer GPUs per node', () => {
-    const r = compileWith('slurm:\n  gpus_per_node: 4\n')
+    const r = compileOnSlurmBase('slurm:\n  gpus_per_node: 4\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:18 error SLURM_MISMATCH'])
   })
 
   it('a matching slurm nodes and GPU count compile', () => {
-    const r = compileWith('slurm:\n  nodes: 1\n  gpus_per_node: 8\n  gpu_type: h100\n')
+    const r = compileOnSlurmBase('slurm:\n  nodes: 1\n  gpus_per_node: 8\n  gpu_type: h100\n')
     expect(r.diagnostics).toEqual([])
     const content = r.files.find((f) => f.path === 'slurm/run_x.sbatch')?.content ?? ''
     expect(directivesOf(content)).toContain('--gpus-per-node=h100:8')
   })
 
   it('an unknown sbatch option is an error with a suggestion', () => {
-    const r = compileWith('slurm:\n  sbatch_options:\n    mail_type: END\n    exclusiv: true\n')
+    const r = compileOnSlurmBase('slurm:\n  sbatch_options:\n    mail_type: END\n    exclusiv: true\n')
     expect(r.diagnostics.map(brief)).toEqual([
       'experiments/x.yaml:6:5 error SBATCH_OPTION',
       'experiments/x.yaml:7:5 error SBATCH_OPTION',
@@ -245,13 +233,13 @@ describe('Slurm settings inherit and are checked', () => {
   })
 
   it('an sbatch option a typed field sets is an error naming the field', () => {
-    const r = compileWith('slurm:\n  sbatch_options:\n    partition: gpu\n')
+    const r = compileOnSlurmBase('slurm:\n  sbatch_options:\n    partition: gpu\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:6:5 error SBATCH_OPTION'])
     expect(r.diagnostics[0]?.message).toContain('slurm.partition')
   })
 
   it('pass-through options are written sorted and quoted for sbatch; false leaves a flag out', () => {
-    const r = compileWith(
+    const r = compileOnSlurmBase(
       'slurm:\n  sbatch_options:\n    mail-type: END,FAIL\n    exclusive: true\n    hold: false\n    comment: "a b # c"\n    nice: 10\n',
     )
     expect(r.diagnostics).toEqual([])
@@ -269,7 +257,7 @@ describe('Slurm settings inherit and are checked', () => {
   })
 
   it('warns when no checkpoint can be reached before the time limit', () => {
-    const r = compileWith(
+    const r = compileOnSlurmBase(
       'slurm:\n  time_limit: "02:00:00"\nestimate:\n  seconds_per_step: 100\ntraining:\n  save_freq: 100\n',
     )
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:15 warning SLURM_TIME'])
@@ -278,18 +266,18 @@ describe('Slurm settings inherit and are checked', () => {
   })
 
   it('a time limit within the requeue signal is an error', () => {
-    const r = compileWith('slurm:\n  time_limit: "5"\n')
+    const r = compileOnSlurmBase('slurm:\n  time_limit: "5"\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:15 error SLURM_TIME'])
   })
 
   it('a malformed time limit is a schema error', () => {
-    const r = compileWith('slurm:\n  time_limit: 3 days\n')
+    const r = compileOnSlurmBase('slurm:\n  time_limit: 3 days\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:15 error SCHEMA'])
     expect(r.diagnostics[0]?.message).toContain('a Slurm time limit')
   })
 
   it('a cluster profile turns requests it cannot satisfy into warnings at the offending value', () => {
-    const r = compileWith(
+    const r = compileOnSlurmBase(
       [
         'trainer:',
         '  gpus_per_node: 16',
@@ -320,13 +308,13 @@ describe('Slurm settings inherit and are checked', () => {
   })
 
   it('ray_kwargs.ray_init.num_cpus belongs to the batch file', () => {
-    const r = compileWith('verl_overrides:\n  ray_kwargs.ray_init.num_cpus: 8\n')
+    const r = compileOnSlurmBase('verl_overrides:\n  ray_kwargs.ray_init.num_cpus: 8\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:3 error VERL_KEY'])
     expect(r.diagnostics[0]?.suggestion).toContain('slurm.cpus_per_task')
   })
 
   it('an experiment without a slurm section still gets a batch file with the defaults', () => {
-    const r = compileWith('')
+    const r = compileOnSlurmBase('')
     expect(r.diagnostics).toEqual([])
     const directives = directivesOf(r.files.find((f) => f.path === 'slurm/run_x.sbatch')?.content ?? '')
     expect(directives).toEqual([

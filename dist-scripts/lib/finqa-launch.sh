@@ -262,12 +262,6 @@ finqa_json_into() {
   fi
   printf -v "$1" '"%s"' "$_s"
 }
-# finqa_json_string TEXT: TEXT as a JSON string, printed.
-finqa_json_string() {
-  local json
-  finqa_json_into json "$1"
-  printf '%s' "$json"
-}
 
 # finqa_json_array_into VAR WORD...: VAR is set to the words as a JSON array of strings.
 finqa_json_array_into() {

@@ -12,6 +12,12 @@ const SPECS: OptionSpec = {
   value: 'DIR',
   help: 'the spec folder (default: experiments)',
 }
+const CHECKPOINT_ROOT: OptionSpec = {
+  name: 'checkpoint-root',
+  type: 'string',
+  value: 'DIR',
+  help: "look for the runs' checkpoint folders in DIR instead of trainer.checkpoint_root",
+}
 const JSON_OPTION: OptionSpec = {
   name: 'json',
   type: 'boolean',
@@ -130,12 +136,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: 'DIR',
         help: "look for the parquet files in DIR instead of each spec's data.dir",
       },
-      {
-        name: 'checkpoint-root',
-        type: 'string',
-        value: 'DIR',
-        help: "look for the runs' checkpoint folders in DIR instead of trainer.checkpoint_root",
-      },
+      CHECKPOINT_ROOT,
       JSON_OPTION,
     ],
     examples: ['plan', 'plan --specs experiments --json'],
@@ -191,12 +192,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { min: 0, max: 1, words: '[SPEC_DIR]' },
     options: [
       SPECS,
-      {
-        name: 'checkpoint-root',
-        type: 'string',
-        value: 'DIR',
-        help: "look for the runs' checkpoint folders in DIR instead of trainer.checkpoint_root",
-      },
+      CHECKPOINT_ROOT,
       {
         name: 'out',
         type: 'string',

@@ -5,13 +5,7 @@ import { readParquetRows } from '../load/read-parquet-rows.js'
 import type { CompiledExperiment } from '../render/compiled-experiment.js'
 import { type PlanOptions, trainFileOf } from '../report/plan.js'
 import { type MeasuredPace, measuredPace } from '../report/progress.js'
-
-/** A checkpoint root no folder below could be listed in: missing here, or not readable. */
-export interface HiddenRoot {
-  readonly root: string
-  /** `ENOENT`, `EACCES`, ... */
-  readonly reason: string
-}
+import type { HiddenRoot } from '../report/status.js'
 
 /** What `plan` and `status` read from disk for a set of experiments. */
 export interface PlanInputs {

@@ -78,7 +78,7 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     rayPort: 'envDefault',
     joinTimeout: 'envDefault',
   },
-  // finqa_json_string, shared by lib/finqa-launch.sh and upload_to_hf.sh: no slots.
+  // finqa_json_into, shared by lib/finqa-launch.sh and upload_to_hf.sh: no slots.
   'partials/json-string.hbs': {},
   'partials/slurm-scripts-dir.hbs': {
     target: 'plain',

@@ -1,7 +1,7 @@
 import { NOT_TRAINING_FIELDS } from '../validate/duplicate-training.js'
 import { typedKeyList } from '../verl/fields.js'
 import { allTargets, DEFAULT_VERSION } from '../verl/index.js'
-import { formatValue } from './fields.js'
+import { formatValue, schemaFieldAt } from './fields.js'
 
 type Schema = { readonly [key: string]: unknown }
 
@@ -47,11 +47,9 @@ export function renderSpecReference(schema: Schema): string {
   for (const [title, members] of sections) {
     out.push(`## ${title === 'Layer keys' || title === 'Experiment' ? title : `\`${title}\``}`, '')
     const parent =
-      title === 'Layer keys' || title === 'Experiment' ? undefined : schemaAt(schema, `/${title}`)
-    if (parent !== undefined) {
-      const about = text(parent.description)
-      if (about !== '') out.push(about, '')
-    }
+      title === 'Layer keys' || title === 'Experiment' ? undefined : schemaFieldAt(schema, `/${title}`)
+    const about = text(parent?.description)
+    if (about !== '') out.push(about, '')
     out.push('| key | type | default | VERL key | description |', '| --- | --- | --- | --- | --- |')
     for (const row of members) out.push(tableRow(row, verl.get(row.pointer)))
     out.push('')
@@ -95,13 +93,6 @@ function fieldRows(schema: Schema): FieldRow[] {
   return out.filter(
     (r) => r.node.properties === undefined || r.key === 'matrix' || r.required || r.key.includes('.'),
   )
-}
-
-function schemaAt(schema: Schema, pointer: string): Schema | undefined {
-  let node: Schema | undefined = schema
-  for (const s of pointer.slice(1).split('/'))
-    node = (node?.properties as Record<string, Schema> | undefined)?.[s]
-  return node
 }
 
 /** The VERL keys of each typed field, by pointer: one text for all releases, or one per release. */

@@ -1,6 +1,5 @@
 import type { CheckpointFolder, RunStart, SavedStep, UploadDone } from '../load/read-checkpoints.js'
 import type { SlurmJob, SlurmJobs } from '../load/read-slurm-jobs.js'
-import { SUBMIT_ALL } from '../render/render-slurm.js'
 import { shellQuote } from '../render/shell.js'
 import { formatHours } from './plan.js'
 import { measuredPace } from './progress.js'
@@ -38,9 +37,10 @@ export interface StatusExperiment {
   readonly folder: CheckpointFolder | null
 }
 
-/** A checkpoint root this machine cannot list. */
+/** A checkpoint root no folder below could be listed in: missing here, or not readable. */
 export interface HiddenRoot {
   readonly root: string
+  /** `ENOENT`, `EACCES`, ... */
   readonly reason: string
 }
 
@@ -50,8 +50,8 @@ export interface StatusInput {
   readonly slurm: SlurmJobs
   /** Now, in ms since the epoch. */
   readonly nowMs: number
-  /** The folder of the compiled scripts, as the submit command names it (e.g. `dist-scripts`). */
-  readonly outDir: string
+  /** The submit script as the submit command names it (e.g. `dist-scripts/slurm/submit_all.sh`). */
+  readonly submitAll: string
 }
 
 export interface StatusJob {
@@ -187,16 +187,9 @@ export function statusReport(input: StatusInput): StatusReport {
     },
     submit: {
       experiments: toSubmit.map((r) => r.name),
-      command:
-        stems.length === 0
-          ? null
-          : `bash ${shellQuote(joinPath(input.outDir, SUBMIT_ALL))} ${stems.join(' ')}`,
+      command: stems.length === 0 ? null : `bash ${shellQuote(input.submitAll)} ${stems.join(' ')}`,
     },
   }
-}
-
-function joinPath(dir: string, path: string): string {
-  return dir === '.' || dir === '' ? path : `${dir.replace(/\/+$/, '')}/${path}`
 }
 
 /** Job ids in submission order: numerically, array tasks after their job. */

@@ -135,7 +135,7 @@ describe('finqa status, with Slurm', () => {
     hiddenRoots: [{ root: '/elsewhere', reason: 'ENOENT' }],
     slurm,
     nowMs: NOW,
-    outDir: 'dist-scripts',
+    submitAll: 'dist-scripts/slurm/submit_all.sh',
   })
   const rows = byName(report.experiments)
 
@@ -320,7 +320,7 @@ describe('finqa status, without Slurm', () => {
     hiddenRoots: [],
     slurm: { kind: 'absent' },
     nowMs: NOW,
-    outDir: 'out dir',
+    submitAll: 'out dir/slurm/submit_all.sh',
   })
   const rows = byName(report.experiments)
 
@@ -362,7 +362,7 @@ describe('finqa status, without Slurm', () => {
       hiddenRoots: [],
       slurm: { kind: 'error', message: 'Unable to contact slurm controller' },
       nowMs: NOW,
-      outDir: 'dist-scripts',
+      submitAll: 'dist-scripts/slurm/submit_all.sh',
     })
     expect(none.submit).toEqual({ experiments: [], command: null })
     expect(formatStatus(none).trimEnd().split('\n').slice(-2)).toEqual([

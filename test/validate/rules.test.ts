@@ -1,25 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import type { Diagnostic } from '../../src/diagnostics/diagnostic.js'
-import { compileTexts, readRepoFile } from '../helpers/compile-repo.js'
+import { brief, compileOnSlurmBase } from '../helpers/compile-repo.js'
 
 /**
  * finqa's own cross-field rules (src/validate/rules.ts), each proved on a compile of the Slurm fixtures' base
  * plus one experiment layer: the rule fires at the value at fault, and stays quiet on the value next to it.
  */
-const BASE = readRepoFile('test/slurm/fixtures/base.yaml')
-
-function compileWith(layer: string, name = 'x', script = 'run_x.sh') {
-  return compileTexts({
-    'experiments/base.yaml': BASE,
-    'experiments/x.yaml': `extends: ./base.yaml\nname: ${name}\nscript: ${script}\n${layer}`,
-  })
-}
-
-const brief = (d: Diagnostic) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code}`
 
 describe('a launch script does not take the name of the upload script', () => {
   it('script upload_to_hf.sh is an error at the script, naming the upload script', () => {
-    const r = compileWith('', 'x', 'upload_to_hf.sh')
+    const r = compileOnSlurmBase('', 'x', 'upload_to_hf.sh')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:3:9 error DUPLICATE_OUTPUT'])
     expect(r.diagnostics[0]?.message).toBe(
       'script `upload_to_hf.sh` is the name of the generated checkpoint upload script',
@@ -31,7 +20,7 @@ describe('a launch script does not take the name of the upload script', () => {
   })
 
   it('a script differing only in case is an error that says so', () => {
-    const r = compileWith('', 'x', 'Upload_To_HF.sh')
+    const r = compileOnSlurmBase('', 'x', 'Upload_To_HF.sh')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:3:9 error DUPLICATE_OUTPUT'])
     expect(r.diagnostics[0]?.message).toBe(
       'script `Upload_To_HF.sh` differs only in case from the generated checkpoint upload script upload_to_hf.sh: one file on macOS and Windows',
@@ -39,7 +28,7 @@ describe('a launch script does not take the name of the upload script', () => {
   })
 
   it('a script that only starts like the upload script is fine', () => {
-    expect(compileWith('', 'x', 'upload_to_hf2.sh').diagnostics).toEqual([])
+    expect(compileOnSlurmBase('', 'x', 'upload_to_hf2.sh').diagnostics).toEqual([])
   })
 })
 
@@ -50,11 +39,11 @@ describe('checkpoints of the experiment get a valid Hub repo name', () => {
 
   it('a name of 83 characters (96 with the step suffix) gets no warning', () => {
     expect(name83).toHaveLength(83)
-    expect(compileWith('', name83).diagnostics).toEqual([])
+    expect(compileOnSlurmBase('', name83).diagnostics).toEqual([])
   })
 
   it('a name of 84 characters (97 with the step suffix) is a warning at the name, with the numbers', () => {
-    const r = compileWith('', name84)
+    const r = compileOnSlurmBase('', name84)
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:2:7 warning RULE'])
     expect(r.diagnostics[0]?.message).toBe(
       `name \`${name84}\` is too long for a Hub repo name: \`${name84}_step-1000000\` has 97 characters, the Hub allows 96, so upload_to_hf.sh cannot upload its checkpoints`,
@@ -65,7 +54,7 @@ describe('checkpoints of the experiment get a valid Hub repo name', () => {
 
   it('a name with `--` or `..` is a warning at the name', () => {
     for (const name of ['a--b', 'a..b']) {
-      const r = compileWith('', name)
+      const r = compileOnSlurmBase('', name)
       expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:2:7 warning RULE'])
       expect(r.diagnostics[0]?.message).toBe(
         `name \`${name}\` contains \`--\` or \`..\`, which the Hub does not allow in a repo name, so upload_to_hf.sh cannot upload its checkpoints`,
@@ -75,13 +64,13 @@ describe('checkpoints of the experiment get a valid Hub repo name', () => {
   })
 
   it('single `-` and `.` between letters are fine', () => {
-    expect(compileWith('', 'a-b.c_d').diagnostics).toEqual([])
+    expect(compileOnSlurmBase('', 'a-b.c_d').diagnostics).toEqual([])
   })
 })
 
 describe('a slurm upload job needs an upload section', () => {
   it('slurm.upload.enabled without an upload section is an error at enabled', () => {
-    const r = compileWith('upload: null\nslurm:\n  upload:\n    enabled: true\n')
+    const r = compileOnSlurmBase('upload: null\nslurm:\n  upload:\n    enabled: true\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:7:14 error RULE'])
     expect(r.diagnostics[0]?.message).toBe(
       'slurm.upload.enabled is true, but the experiment has no `upload:` section, so there is no upload script to run',
@@ -92,17 +81,19 @@ describe('a slurm upload job needs an upload section', () => {
   })
 
   it('slurm.upload.enabled false without an upload section is fine', () => {
-    expect(compileWith('upload: null\nslurm:\n  upload:\n    enabled: false\n').diagnostics).toEqual([])
+    expect(compileOnSlurmBase('upload: null\nslurm:\n  upload:\n    enabled: false\n').diagnostics).toEqual(
+      [],
+    )
   })
 
   it('slurm.upload.enabled with an upload section is fine', () => {
-    expect(compileWith('slurm:\n  upload:\n    enabled: true\n').diagnostics).toEqual([])
+    expect(compileOnSlurmBase('slurm:\n  upload:\n    enabled: true\n').diagnostics).toEqual([])
   })
 })
 
 describe('reward files differ', () => {
   it('the same file for plain and uncertain rewards is a warning at reward.plain_file', () => {
-    const r = compileWith('reward:\n  plain_file: reward_uncertain_versatile.py\n')
+    const r = compileOnSlurmBase('reward:\n  plain_file: reward_uncertain_versatile.py\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:15 warning RULE'])
     expect(r.diagnostics[0]?.message).toBe(
       'reward.plain_file and reward.uncertain_file name the same file, so USE_UNCERTAINTY would change nothing',

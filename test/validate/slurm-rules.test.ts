@@ -6,23 +6,12 @@ import {
   parseSlurmTime,
   uploadArgsProblems,
 } from '../../src/validate/slurm-rules.js'
-import { compileTexts, readRepoFile } from '../helpers/compile-repo.js'
+import { brief, compileOnSlurmBase } from '../helpers/compile-repo.js'
 
-/**
- * The cross-checks of the `slurm` section (src/validate/slurm-rules.ts), each proved on both sides of its
- * boundary: a compile of the Slurm fixtures' base plus one experiment layer (its line 4 is the first of
- * `layer`).
- */
-const BASE = readRepoFile('test/slurm/fixtures/base.yaml')
+// The cross-checks of the `slurm` section (src/validate/slurm-rules.ts), each proved on both sides of its
+// boundary: a compile of the Slurm fixtures' base plus one experiment layer (compileOnSlurmBase: its line 4
+// is the first of `layer`).
 
-function compileWith(layer: string) {
-  return compileTexts({
-    'experiments/base.yaml': BASE,
-    'experiments/x.yaml': `extends: ./base.yaml\nname: x\nscript: run_x.sh\n${layer}`,
-  })
-}
-
-const brief = (d: Diagnostic) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code}`
 const said = (d: Diagnostic | undefined) => [d?.message, d?.suggestion]
 
 /** A layer asking for `request` (lines under `slurm:`) on a cluster profile `small` with every limit. */
@@ -31,7 +20,7 @@ const onSmallCluster = (request: string, trainer = '') =>
 
 describe('a cluster profile warns about a request the cluster cannot satisfy', () => {
   it('a request at every limit of the profile gets no warning', () => {
-    const r = compileWith(
+    const r = compileOnSlurmBase(
       onSmallCluster(
         '  partition: gpu,cpu\n  cpus_per_task: 64\n  memory: "256000"\n  time_limit: 2-00:00:00\n',
         'trainer:\n  nodes: 2\n',
@@ -41,14 +30,14 @@ describe('a cluster profile warns about a request the cluster cannot satisfy', (
   })
 
   it('a request below every limit gets no warning', () => {
-    const r = compileWith(
+    const r = compileOnSlurmBase(
       onSmallCluster('  partition: cpu\n  cpus_per_task: 8\n  memory: 1G\n  time_limit: "60"\n'),
     )
     expect(r.diagnostics).toEqual([])
   })
 
   it('more trainer nodes than the cluster has is a warning at trainer.nodes, related to the profile', () => {
-    const r = compileWith(onSmallCluster('', 'trainer:\n  nodes: 4\n'))
+    const r = compileOnSlurmBase(onSmallCluster('', 'trainer:\n  nodes: 4\n'))
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:10 warning SLURM_LIMIT'])
     expect(said(r.diagnostics[0])).toEqual([
       '4 nodes exceed the 2 node(s) of cluster small; sbatch would reject the job',
@@ -75,23 +64,23 @@ describe('a cluster profile warns about a request the cluster cannot satisfy', (
   })
 
   it('more nodes than the cluster has, also set as slurm.nodes, is a warning at slurm.nodes', () => {
-    const r = compileWith(onSmallCluster('  nodes: 4\n', 'trainer:\n  nodes: 4\n'))
+    const r = compileOnSlurmBase(onSmallCluster('  nodes: 4\n', 'trainer:\n  nodes: 4\n'))
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:7:10 warning SLURM_LIMIT'])
   })
 
   it('more GPUs per node than a node has is a warning at trainer.gpus_per_node, or at slurm.gpus_per_node', () => {
-    const r = compileWith(onSmallCluster('', 'trainer:\n  gpus_per_node: 16\n'))
+    const r = compileOnSlurmBase(onSmallCluster('', 'trainer:\n  gpus_per_node: 16\n'))
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:18 warning SLURM_LIMIT'])
     expect(said(r.diagnostics[0])).toEqual([
       '16 GPUs per node exceed the 8 of a node of cluster small; sbatch would reject the job',
       'use at most 8 GPUs per node, and more nodes',
     ])
-    const s = compileWith(onSmallCluster('  gpus_per_node: 16\n', 'trainer:\n  gpus_per_node: 16\n'))
+    const s = compileOnSlurmBase(onSmallCluster('  gpus_per_node: 16\n', 'trainer:\n  gpus_per_node: 16\n'))
     expect(s.diagnostics.map(brief)).toEqual(['experiments/x.yaml:7:18 warning SLURM_LIMIT'])
   })
 
   it('more CPUs than a node has is a warning at slurm.cpus_per_task', () => {
-    const r = compileWith(onSmallCluster('  cpus_per_task: 65\n'))
+    const r = compileOnSlurmBase(onSmallCluster('  cpus_per_task: 65\n'))
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:18 warning SLURM_LIMIT'])
     expect(said(r.diagnostics[0])).toEqual([
       '65 CPUs per node exceed the 64 of a node of cluster small; sbatch would reject the job',
@@ -100,7 +89,7 @@ describe('a cluster profile warns about a request the cluster cannot satisfy', (
   })
 
   it('more memory than a node has (one MB more) is a warning at slurm.memory', () => {
-    const r = compileWith(onSmallCluster('  memory: "256001"\n'))
+    const r = compileOnSlurmBase(onSmallCluster('  memory: "256001"\n'))
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:11 warning SLURM_LIMIT'])
     expect(said(r.diagnostics[0])).toEqual([
       'memory 256001 exceeds the 250G of a node of cluster small; sbatch would reject the job',
@@ -109,7 +98,7 @@ describe('a cluster profile warns about a request the cluster cannot satisfy', (
   })
 
   it('a time limit one second over the longest is a warning at slurm.time_limit', () => {
-    const r = compileWith(onSmallCluster('  time_limit: 2-00:00:01\n'))
+    const r = compileOnSlurmBase(onSmallCluster('  time_limit: 2-00:00:01\n'))
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:15 warning SLURM_LIMIT'])
     expect(said(r.diagnostics[0])).toEqual([
       'time limit 2-00:00:01 exceeds the 2-00:00:00 that cluster small allows; sbatch would reject the job',
@@ -118,7 +107,7 @@ describe('a cluster profile warns about a request the cluster cannot satisfy', (
   })
 
   it('each partition the cluster does not have is a warning, with a suggestion when one is near', () => {
-    const r = compileWith(onSmallCluster('  partition: gpu,gpuu,zzzzzz\n'))
+    const r = compileOnSlurmBase(onSmallCluster('  partition: gpu,gpuu,zzzzzz\n'))
     expect(r.diagnostics.map(brief)).toEqual([
       'experiments/x.yaml:5:14 warning SLURM_LIMIT',
       'experiments/x.yaml:5:14 warning SLURM_LIMIT',
@@ -130,7 +119,7 @@ describe('a cluster profile warns about a request the cluster cannot satisfy', (
   })
 
   it('a profile without limits warns about nothing', () => {
-    const r = compileWith(
+    const r = compileOnSlurmBase(
       'trainer:\n  nodes: 2\nslurm:\n  cpus_per_task: 4096\n  memory: 9000G\n  time_limit: 30-00:00:00\n  partition: any\n  cluster:\n    name: open\n',
     )
     expect(r.diagnostics).toEqual([])
@@ -139,7 +128,7 @@ describe('a cluster profile warns about a request the cluster cannot satisfy', (
 
 describe("VERL's GPU count is the GPUs of all nodes", () => {
   it('a batch × rollout.n of 512 on 3 nodes of 8 GPUs is refused: 512 is not divisible by 24', () => {
-    const r = compileWith('trainer:\n  nodes: 3\n')
+    const r = compileOnSlurmBase('trainer:\n  nodes: 3\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/base.yaml:23:15 error VERL_CHECK'])
     expect(r.diagnostics[0]?.message).toBe(
       'data.train_batch_size × rollout.n = 64 × 8 is not divisible by the 8 × 3 GPUs (n_gpus_per_node × nnodes); VERL 0.9.0 refuses it at start-up (verl/utils/config.py:110)',
@@ -147,13 +136,13 @@ describe("VERL's GPU count is the GPUs of all nodes", () => {
   })
 
   it('the same batch on 4 nodes of 8 GPUs (32) is fine', () => {
-    expect(compileWith('trainer:\n  nodes: 4\n').diagnostics).toEqual([])
+    expect(compileOnSlurmBase('trainer:\n  nodes: 4\n').diagnostics).toEqual([])
   })
 })
 
 describe('slurm.nodes and slurm.gpus_per_node equal the trainer’s', () => {
   it('slurm.nodes other than trainer.nodes is an error at slurm.nodes, related to trainer.nodes', () => {
-    const r = compileWith('slurm:\n  nodes: 2\n')
+    const r = compileOnSlurmBase('slurm:\n  nodes: 2\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:10 error SLURM_MISMATCH'])
     expect(said(r.diagnostics[0])).toEqual([
       "slurm.nodes 2 differs from trainer.nodes 1 (VERL's trainer.nnodes): the job would hold nodes VERL never uses, or VERL would wait for GPUs the job never gets",
@@ -165,7 +154,7 @@ describe('slurm.nodes and slurm.gpus_per_node equal the trainer’s', () => {
   })
 
   it('slurm.gpus_per_node other than trainer.gpus_per_node is an error at slurm.gpus_per_node', () => {
-    const r = compileWith('slurm:\n  gpus_per_node: 4\n')
+    const r = compileOnSlurmBase('slurm:\n  gpus_per_node: 4\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:18 error SLURM_MISMATCH'])
     expect(said(r.diagnostics[0])).toEqual([
       "slurm.gpus_per_node 4 differs from trainer.gpus_per_node 8 (VERL's trainer.n_gpus_per_node)",
@@ -177,13 +166,13 @@ describe('slurm.nodes and slurm.gpus_per_node equal the trainer’s', () => {
   })
 
   it('slurm.nodes and slurm.gpus_per_node equal to the trainer’s are fine', () => {
-    expect(compileWith('slurm:\n  nodes: 1\n  gpus_per_node: 8\n').diagnostics).toEqual([])
+    expect(compileOnSlurmBase('slurm:\n  nodes: 1\n  gpus_per_node: 8\n').diagnostics).toEqual([])
   })
 })
 
 describe('the time limit leaves room for a checkpoint before the requeue signal', () => {
   it('a time limit equal to the requeue signal (300 s) is an error', () => {
-    const r = compileWith('slurm:\n  time_limit: "5"\n')
+    const r = compileOnSlurmBase('slurm:\n  time_limit: "5"\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:15 error SLURM_TIME'])
     expect(said(r.diagnostics[0])).toEqual([
       'time limit 5 (00:05:00) is not longer than the requeue signal, 300 s before it: every run would be requeued at once',
@@ -192,7 +181,7 @@ describe('the time limit leaves room for a checkpoint before the requeue signal'
   })
 
   it('a time limit one minute over a lowered requeue signal is fine', () => {
-    const r = compileWith(
+    const r = compileOnSlurmBase(
       'slurm:\n  time_limit: "2"\n  requeue_signal_seconds: 60\nestimate:\n  seconds_per_step: 60\n',
     )
     expect(r.diagnostics).toEqual([])
@@ -200,12 +189,12 @@ describe('the time limit leaves room for a checkpoint before the requeue signal'
 
   it('a checkpoint reached exactly when the usable time ends gets no warning', () => {
     // 10 minutes less the 300 s signal leave 300 s: one step of 300 s, saved every step.
-    const r = compileWith('slurm:\n  time_limit: "10"\nestimate:\n  seconds_per_step: 300\n')
+    const r = compileOnSlurmBase('slurm:\n  time_limit: "10"\nestimate:\n  seconds_per_step: 300\n')
     expect(r.diagnostics).toEqual([])
   })
 
   it('a checkpoint one second too late is a warning naming the spec’s pace, related to both values', () => {
-    const r = compileWith('slurm:\n  time_limit: "10"\nestimate:\n  seconds_per_step: 301\n')
+    const r = compileOnSlurmBase('slurm:\n  time_limit: "10"\nestimate:\n  seconds_per_step: 301\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:15 warning SLURM_TIME'])
     expect(said(r.diagnostics[0])).toEqual([
       'no checkpoint can be reached before the time limit: training.save_freq 1 steps × estimate.seconds_per_step 301 s = 00:05:01, but a run has 00:05:00 (time limit 10 less the requeue signal 300 s); every requeued run would restart from the same checkpoint',
@@ -218,7 +207,7 @@ describe('the time limit leaves room for a checkpoint before the requeue signal'
   })
 
   it('without estimate.seconds_per_step the warning names the cost model and relates only save_freq', () => {
-    const r = compileWith('slurm:\n  time_limit: "6"\ntraining:\n  save_freq: 100000\n')
+    const r = compileOnSlurmBase('slurm:\n  time_limit: "6"\ntraining:\n  save_freq: 100000\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:5:15 warning SLURM_TIME'])
     expect(r.diagnostics[0]?.message).toContain(
       "s per step (finqa's cost model; set estimate.seconds_per_step if you know better)",
@@ -227,14 +216,14 @@ describe('the time limit leaves room for a checkpoint before the requeue signal'
   })
 
   it('an INFINITE time limit is never too short', () => {
-    const r = compileWith('slurm:\n  time_limit: INFINITE\ntraining:\n  save_freq: 100000\n')
+    const r = compileOnSlurmBase('slurm:\n  time_limit: INFINITE\ntraining:\n  save_freq: 100000\n')
     expect(r.diagnostics).toEqual([])
   })
 })
 
 describe('pass-through sbatch options', () => {
   it('an option written with its dashes suggests the name without them', () => {
-    const r = compileWith('slurm:\n  sbatch_options:\n    --mail-type: END\n')
+    const r = compileOnSlurmBase('slurm:\n  sbatch_options:\n    --mail-type: END\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:6:5 error SBATCH_OPTION'])
     expect(said(r.diagnostics[0])).toEqual([
       '`--mail-type` is not an sbatch option (long names without the dashes, as in `sbatch --help`)',
@@ -244,24 +233,24 @@ describe('pass-through sbatch options', () => {
   })
 
   it('a reserved option with a dash inside its name is reserved', () => {
-    const r = compileWith('slurm:\n  sbatch_options:\n    job-name: other\n')
+    const r = compileOnSlurmBase('slurm:\n  sbatch_options:\n    job-name: other\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:6:5 error SBATCH_OPTION'])
     expect(r.diagnostics[0]?.message).toMatch(/^sbatch option `job-name` is set by /)
   })
 
   it('an option with underscores suggests the dashed name; one near nothing suggests nothing', () => {
-    const r = compileWith('slurm:\n  sbatch_options:\n    mail_type: END\n    zzzzzzzzzz: 1\n')
+    const r = compileOnSlurmBase('slurm:\n  sbatch_options:\n    mail_type: END\n    zzzzzzzzzz: 1\n')
     expect(r.diagnostics.map((d) => d.suggestion)).toEqual(['did you mean `mail-type`?', undefined])
   })
 
   it('a reserved option written with dashes is still reserved, naming who sets it', () => {
-    const r = compileWith('slurm:\n  sbatch_options:\n    --partition: gpu\n')
+    const r = compileOnSlurmBase('slurm:\n  sbatch_options:\n    --partition: gpu\n')
     expect(r.diagnostics.map(brief)).toEqual(['experiments/x.yaml:6:5 error SBATCH_OPTION'])
     expect(r.diagnostics[0]?.message).toMatch(/^sbatch option `partition` is set by .*slurm\.partition/)
   })
 
   it('an option named like an Object.prototype property is not reserved but unknown', () => {
-    const r = compileWith('slurm:\n  sbatch_options:\n    constructor: x\n')
+    const r = compileOnSlurmBase('slurm:\n  sbatch_options:\n    constructor: x\n')
     expect(r.diagnostics[0]?.message).toBe(
       '`constructor` is not an sbatch option (long names without the dashes, as in `sbatch --help`)',
     )

@@ -1,10 +1,11 @@
 import { readSlurmJobs } from '../../load/read-slurm-jobs.js'
+import { SUBMIT_ALL } from '../../render/render-slurm.js'
 import { planExperiments } from '../../report/plan.js'
 import { formatStatus, type StatusExperiment, statusReport } from '../../report/status.js'
 import type { CliContext } from '../cli-context.js'
 import { EXIT } from '../exit-codes.js'
 import { printJson } from '../json-envelope.js'
-import { displayPath, loadExperiments } from '../load-experiments.js'
+import { displayPath, joinDisplay, loadExperiments } from '../load-experiments.js'
 import { readPlanInputs } from '../plan-inputs.js'
 
 export interface StatusCommandOptions {
@@ -41,7 +42,7 @@ export async function statusCommand(options: StatusCommandOptions, ctx: CliConte
     hiddenRoots: inputs.hiddenRoots,
     slurm: readSlurmJobs(rows.map((r) => r.jobName)),
     nowMs: Date.now(),
-    outDir: displayPath(ctx.cwd, options.outDir),
+    submitAll: joinDisplay(displayPath(ctx.cwd, options.outDir), SUBMIT_ALL),
   })
   if (options.json) return printJson(ctx, 'status', EXIT.ok, loaded.diagnostics, report)
   ctx.stdout.write(formatStatus(report))
