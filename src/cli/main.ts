@@ -5,9 +5,6 @@ import { EXIT } from './exit-codes.js'
 import { printJson } from './json-envelope.js'
 import { readPackageJson } from './package-files.js'
 
-export type { CliContext, OutputStream } from './cli-context.js'
-export { EXIT } from './exit-codes.js'
-
 export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
     return await run(argv, ctx)
