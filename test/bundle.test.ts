@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { join } from 'node:path'
@@ -31,6 +32,23 @@ describe('the bundled CLI (dist/bundle/finqa.cjs, what bin/finqa.js loads)', () 
     // A `toLocaleString('en-US')` run at module load made every command 7 MB larger (2026-11-25).
     const text = readFileSync(bundle, 'utf8')
     expect(text.match(/\.toLocale[A-Za-z]*String\(|\.localeCompare\(|\bIntl\./g) ?? []).toEqual([])
+  })
+
+  it('loads no node:crypto at start-up: it and the stream modules it pulls in cost some 4 ms of every command', () => {
+    // Node's own list of the built-in modules it loaded, before and after the bundle and `--version`, in a
+    // fresh process (this one has loaded far more). node:crypto came in with the run record's spec hash.
+    const probe = [
+      `const { loadCli } = require(${JSON.stringify(join(REPO, 'bin', 'load-bundle.js'))})`,
+      'const before = new Set(process.moduleLoadList)',
+      `const { cli } = loadCli(${JSON.stringify(bundle)})`,
+      "cli.main(['--version'], { cwd: process.cwd(), stdout: { write: () => true }, stderr: { write: () => true } })",
+      "  .then(() => require('node:fs').writeSync(1, process.moduleLoadList.filter((m) => !before.has(m)).join('\\n')))",
+    ].join('\n')
+    const r = spawnSync(process.execPath, ['-e', probe], { cwd: REPO, encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    const loaded = r.stdout.split('\n')
+    expect(loaded).toContain('NativeModule os') // the probe sees what the bundle loads
+    expect(loaded.filter((m) => /^NativeModule (crypto|stream|internal\/crypto\/)/.test(m))).toEqual([])
   })
 
   it('loads with its code cache, which V8 accepts, and runs', async () => {

@@ -13,11 +13,11 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs'
-import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
+import { sha256Hasher } from '../load/sha256.js'
 import { isPrecompiledTemplate } from '../render/handlebars-env.js'
 import { isPrecompiled, type Schema, schemaText } from '../validate/schema.js'
 import { scratchId } from './write-outputs.js'
@@ -322,15 +322,9 @@ function sameFile(path: string, recorded: FileStat): boolean {
   return 'latin1' in content ? bytes.toString('latin1') === content.latin1 : sha256(bytes) === content.sha256
 }
 
-let crypto: typeof import('node:crypto') | undefined
-
-/**
- * Hex SHA-256, for racy files past INLINE_BYTES. node:crypto loads on first use only: loading it is some 6 ms,
- * a good part of compiling a handful of experiments, which never need it.
- */
+/** Hex SHA-256, for racy files past INLINE_BYTES (node:crypto loads on first use: src/load/sha256.ts). */
 function sha256(data: Uint8Array): string {
-  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
-  return crypto.createHash('sha256').update(data).digest('hex')
+  return sha256Hasher().update(data).digest('hex')
 }
 
 function readEntry(file: string): CacheEntry | undefined {

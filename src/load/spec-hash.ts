@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { sha256Hasher } from './sha256.js'
 
 /**
  * The content hash a launch script's run record names (`spec_sha256`): SHA-256 over the experiment's layers,
@@ -13,7 +13,7 @@ export function createSpecHasher(
   const fileHash = (file: string): string => {
     let h = files.get(file)
     if (h === undefined) {
-      h = createHash('sha256')
+      h = sha256Hasher()
         .update(texts.get(file) ?? '')
         .digest('hex')
       files.set(file, h)
@@ -21,7 +21,7 @@ export function createSpecHasher(
     return h
   }
   return (layers) => {
-    const all = createHash('sha256')
+    const all = sha256Hasher()
     for (const { id, file } of layers) all.update(`${id}\0${fileHash(file)}\n`)
     return all.digest('hex')
   }
