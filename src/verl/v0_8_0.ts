@@ -1,6 +1,6 @@
-import data from '../generated/verl/v0.8.0.json' with { type: 'json' }
 import { sharedChecks, unpaddedBatchChecks } from './checks.js'
 import { defineTarget } from './define.js'
+import { readReleaseData } from './release-data.js'
 import type { VerlTarget } from './target.js'
 
 let target: VerlTarget | undefined
@@ -11,7 +11,7 @@ let target: VerlTarget | undefined
  * Defined on first use: a compile builds only the releases its experiments target.
  */
 export const V0_8_0 = (): VerlTarget =>
-  (target ??= defineTarget(data, {
+  (target ??= defineTarget(readReleaseData('v0.8.0'), {
     // verl/trainer/ppo/reward.py:70 reads config.reward.custom_reward_function. main_ppo.py:47 first calls
     // migrate_legacy_reward_impl, which copies a top-level custom_reward_function over it whole when any of
     // its values is set (verl/experimental/reward_loop/reward_loop.py:59-60): the new spelling works as long

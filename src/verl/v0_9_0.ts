@@ -1,6 +1,6 @@
-import data from '../generated/verl/v0.9.0.json' with { type: 'json' }
 import { sharedChecks } from './checks.js'
 import { defineTarget } from './define.js'
+import { readReleaseData } from './release-data.js'
 import type { VerlTarget } from './target.js'
 
 let target: VerlTarget | undefined
@@ -11,7 +11,7 @@ let target: VerlTarget | undefined
  * Defined on first use: a compile builds only the releases its experiments target.
  */
 export const V0_9_0 = (): VerlTarget =>
-  (target ??= defineTarget(data, {
+  (target ??= defineTarget(readReleaseData('v0.9.0'), {
     // verl/trainer/ppo/reward.py:70 reads config.reward.custom_reward_function, and main_ppo.py:168-193 no
     // longer migrates the legacy top-level keys.
     rewardPathKey: 'reward.custom_reward_function.path',
