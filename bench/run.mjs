@@ -39,6 +39,9 @@ const ENV = { ...process.env, FINQA_CACHE_DIR: CACHE }
 const BIN = join(ROOT, 'bin', 'finqa.js')
 const SIZES = (process.env.FINQA_BENCH_SIZES ?? '8,1000,10000').split(',').map(Number)
 const RUNS = Number(process.env.FINQA_BENCH_RUNS ?? 5)
+// Pairs side by side with the baseline: a compile of a few experiments takes a fraction of a second and this
+// machine's speed drifts by more than the difference measured, so small trees get many pairs.
+const SIDE_RUNS = (size) => Number(process.env.FINQA_BENCH_SIDE_RUNS ?? (size <= 100 ? Math.max(RUNS, 40) : RUNS))
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 const BASELINES = { 'pre-verl': { rev: '226fcb8+2a9eecc', patch: 'pre-verl.patch' } }
 const BASELINE = process.env.FINQA_BENCH_BASELINE ?? 'pre-verl'
@@ -154,7 +157,7 @@ for (const size of SIZES) {
   if (sideSpecs !== 'experiments')
     cpSync(join(baseline.tree, 'experiments'), join(dir, sideSpecs), { recursive: true })
   const pairs = { current: [], baseline: [] }
-  for (let i = 0; baseline && i < RUNS; i++) {
+  for (let i = 0; baseline && i < SIDE_RUNS(size); i++) {
     const order = i % 2 === 0 ? ['current', 'baseline'] : ['baseline', 'current']
     for (const which of order) {
       const out = which === 'current' ? 'out-side' : 'out-base'
@@ -321,7 +324,7 @@ const lines = [
 if (baseline)
   lines.push(
     '',
-    `Side by side with the baseline ${BASELINE} (FINQA_BENCH_BASELINE): each compile into an empty folder with an empty cache after a \`sync\`, in pairs, which of the two goes first alternating:`,
+    `Side by side with the baseline ${BASELINE} (FINQA_BENCH_BASELINE): each compile into an empty folder with an empty cache after a \`sync\`, in pairs, which of the two goes first alternating (${SIDE_RUNS(8)} pairs up to 100 experiments, ${SIDE_RUNS(1000)} above; medians):`,
     '',
     '| experiments | compile | baseline compile | compile / baseline | its CPU | baseline CPU |',
     '|---:|---:|---:|---:|---:|---:|',
