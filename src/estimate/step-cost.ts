@@ -91,6 +91,7 @@ export function specGpuHours(e: Experiment): number | null {
   return ((steps * pace.seconds) / 3600) * e.trainer.nodes * e.trainer.gpus_per_node
 }
 
-function round1(n: number): number {
+/** A number rounded to one decimal (hours, GPU-hours, percentages in reports). */
+export function round1(n: number): number {
   return Math.round(n * 10) / 10
 }

@@ -1,3 +1,4 @@
+import { round1 } from '../estimate/step-cost.js'
 import type { CheckpointFolder, RunStart, SavedStep, UploadDone } from '../load/read-checkpoints.js'
 import type { SlurmJob, SlurmJobs } from '../load/read-slurm-jobs.js'
 import { shellQuote } from '../render/shell.js'
@@ -352,10 +353,6 @@ function activeState(job: SlurmJob): { state: RunState; detail: string } {
     return { state: 'requeued', detail: `job ${job.id} ${requeued}, ${doing}` }
   }
   return { state: pending ? 'queued' : 'running', detail: `job ${job.id} ${doing}` }
-}
-
-function round1(n: number): number {
-  return Math.round(n * 10) / 10
 }
 
 /** `2026-12-05 08:00 UTC`. */
