@@ -12,9 +12,11 @@
 set -euo pipefail
 
 FINQA_SCRIPT=run_4b_rollout12.sh
-# lib/ beside the script (followed through a link to the script, as a Slurm setup may make one).
-FINQA_LIB=$(readlink -f -- "${BASH_SOURCE[0]}")
-FINQA_LIB=${FINQA_LIB%/*}/lib
+# lib/ beside the script (followed through a link to the script, as a Slurm setup may make one; readlink
+# only then: each fork slows every start).
+FINQA_LIB=${BASH_SOURCE[0]}
+[[ ! -L $FINQA_LIB ]] || FINQA_LIB=$(readlink -f -- "$FINQA_LIB")
+if [[ $FINQA_LIB == */* ]]; then FINQA_LIB=${FINQA_LIB%/*}/lib; else FINQA_LIB=./lib; fi
 # shellcheck source-path=SCRIPTDIR source=lib/finqa-launch.sh
 source "$FINQA_LIB/finqa-launch.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/verl-0.9.0.sh
@@ -27,7 +29,7 @@ usage() {
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.
 FINQA_SPEC_SHA256=c1d0930e9929e78c86ac961d1232d4e2aa5c423c02e845cdd0aa963e0865ceba
-FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
+finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)
 ROLLOUT_N=${ROLLOUT_N:-12} # rollouts per prompt
@@ -98,7 +100,7 @@ C['trainer.n_gpus_per_node']=8
 C['trainer.nnodes']=1
 C['actor_rollout_ref.model.use_remove_padding']=true
 C['algorithm.use_kl_in_reward']=false
-C['job.gpus_per_node']=$(finqa_job_gpus 8)
+finqa_job_gpus 8
 
 FINQA_DRY_RUN=0
 extra=()

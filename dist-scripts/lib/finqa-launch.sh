@@ -98,14 +98,23 @@ finqa_hydra_value() {
   return 0
 }
 
+# verl_key_kind KEY: FINQA_KIND is set to the kind of KEY in VERL_KEY_LIST (verl-<version>.sh), or to
+# nothing when VERL's config lacks it. One regex search of the list: no fork, no table to build.
+verl_key_kind() {
+  FINQA_KIND=
+  if [[ $VERL_KEY_LIST =~ $'\n'"$1"=([a-z]+)$'\n' ]]; then FINQA_KIND=${BASH_REMATCH[1]}; fi
+}
+
 # finqa_closest KEY: the VERL key nearest KEY by edit distance among those with the same parent (or, when
 # none shares it, the same last part), for a did-you-mean. Prints nothing when nothing is near.
 finqa_closest() {
   local key=$1 parent=${1%.*} leaf=${1##*.} best='' best_d=99 k d
-  local -a pool=()
-  for k in "${!VERL_KEYS[@]}"; do [[ ${k%.*} == "$parent" && $parent != "$key" ]] && pool+=("$k"); done
+  local -a pool=() keys=()
+  mapfile -t keys <<<"$VERL_KEY_LIST"
+  keys=("${keys[@]%=*}")
+  for k in "${keys[@]}"; do [[ -n $k && ${k%.*} == "$parent" && $parent != "$key" ]] && pool+=("$k"); done
   if ((${#pool[@]} == 0)); then
-    for k in "${!VERL_KEYS[@]}"; do [[ ${k##*.} == "$leaf" ]] && pool+=("$k"); done
+    for k in "${keys[@]}"; do [[ -n $k && ${k##*.} == "$leaf" ]] && pool+=("$k"); done
   fi
   for k in "${pool[@]}"; do
     d=$(finqa_distance "$key" "$k")
@@ -145,7 +154,8 @@ finqa_override() {
   for p in "${!VERL_IGNORED[@]}"; do
     if [[ $key == "$p" || $key == "$p".* ]]; then die "$key: ${VERL_IGNORED[$p]}; write ${VERL_IGNORED_USE[$p]}${key#"$p"}"; fi
   done
-  kind=${VERL_KEYS[$key]-}
+  verl_key_kind "$key"
+  kind=$FINQA_KIND
   case $prefix in
     '' | '~')
       if [[ -z $kind ]]; then
@@ -240,10 +250,11 @@ finqa_usage() {
 FINQA_RESUMABLE=(trainer.save_freq trainer.test_freq trainer.logger trainer.val_before_train
   trainer.log_val_generations trainer.max_actor_ckpt_to_keep trainer.max_critic_ckpt_to_keep)
 
-# finqa_from_env NAME...: the names set in the environment, space-separated.
+# finqa_from_env NAME...: FINQA_FROM_ENV is set to the names set in the environment, space-separated.
 finqa_from_env() {
   local v
-  for v in "$@"; do [[ -z ${!v+x} ]] || printf '%s ' "$v"; done
+  FINQA_FROM_ENV=
+  for v in "$@"; do [[ -z ${!v+x} ]] || FINQA_FROM_ENV+="$v "; done
 }
 
 # finqa_json_into VAR TEXT: VAR is set to TEXT as a JSON string (RFC 8259: quote, backslash and control
@@ -290,19 +301,23 @@ finqa_secret_word() {
 }
 
 # finqa_settings WORD...: the training settings of a VERL command line (its key=value words without those
-# FINQA_RESUMABLE names), sorted, into FINQA_SETTINGS.
+# FINQA_RESUMABLE names), in byte order (as `LC_ALL=C sort`), into FINQA_SETTINGS. Sorted here, by binary
+# insertion, rather than by sort: a fork of this bash costs more than the sort.
 finqa_settings() {
-  local w key r
-  local -a keep=()
+  local LC_ALL=C w key r lo hi mid
+  FINQA_SETTINGS=()
   for w in "$@"; do
     [[ $w == *=* || $w == '~'* ]] || continue
     key=${w%%=*} key=${key#'~'} key=${key#'++'} key=${key#'+'}
     for r in "${FINQA_RESUMABLE[@]}"; do [[ $key != "$r" ]] || continue 2; done
     finqa_secret_word w "$w"
-    keep+=("$w")
+    lo=0 hi=${#FINQA_SETTINGS[@]}
+    while ((lo < hi)); do
+      mid=$(((lo + hi) / 2))
+      if [[ ${FINQA_SETTINGS[mid]} > "$w" ]]; then hi=$mid; else lo=$((mid + 1)); fi
+    done
+    FINQA_SETTINGS=("${FINQA_SETTINGS[@]:0:lo}" "$w" "${FINQA_SETTINGS[@]:lo}")
   done
-  FINQA_SETTINGS=()
-  if ((${#keep[@]})); then mapfile -d '' -t FINQA_SETTINGS < <(printf '%s\0' "${keep[@]}" | LC_ALL=C sort -z); fi
 }
 
 # finqa_has_checkpoints DIR: whether VERL saved a checkpoint there (global_step_N folders).
@@ -358,7 +373,7 @@ finqa_ways_on() {
 finqa_record_start() {
   local dir=$1 experiment=$2 spec=$3 from_env=$4 line git=null commit dirty host user status v
   shift 4
-  if ! mkdir -p -- "$dir" 2>/dev/null || [[ ! -w $dir ]]; then
+  if ! { [[ -d $dir ]] || mkdir -p -- "$dir" 2>/dev/null; } || [[ ! -w $dir ]]; then
     printf '%s: warning: cannot write the run record into %s\n' "$FINQA_SCRIPT" "$dir" >&2
     return 0
   fi
@@ -373,7 +388,13 @@ finqa_record_start() {
     git="{\"commit\":\"$commit\",\"dirty\":$dirty}"
   fi
   host=${HOSTNAME:-$(uname -n)}
-  user=${USER:-$(id -un 2>/dev/null || printf '%s' "$UID")}
+  # $USER, else the name of this user as bash itself looks it up for a prompt's \u (as `id -un` would, with no
+  # fork), else the user id.
+  if [[ -n ${USER:-} ]]; then user=$USER; else
+    user='\u'
+    user=${user@P}
+    [[ $user != 'I have no name!' ]] || user=$UID
+  fi
   local -a words=() env=()
   for v in "$@"; do
     finqa_secret_word v "$v"
@@ -432,15 +453,15 @@ finqa_replace() {
   return 1
 }
 
-# finqa_job_gpus COMPILED: the GPUs per node this job has: Slurm's allocation, else what nvidia-smi lists,
-# else the spec's trainer.gpus_per_node.
+# finqa_job_gpus COMPILED: C[job.gpus_per_node] is set to the GPUs per node this job has: Slurm's
+# allocation, else what nvidia-smi lists, else the spec's trainer.gpus_per_node.
 finqa_job_gpus() {
   if [[ ${SLURM_GPUS_ON_NODE:-} =~ ^[0-9]+$ ]]; then
-    printf '%s' "$SLURM_GPUS_ON_NODE"
+    C['job.gpus_per_node']=$SLURM_GPUS_ON_NODE
   elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
-    nvidia-smi -L | grep -c '^GPU '
+    C['job.gpus_per_node']=$(nvidia-smi -L | grep -c '^GPU ')
   else
-    printf '%s' "$1"
+    C['job.gpus_per_node']=$1
   fi
 }
 
