@@ -120,6 +120,8 @@ if [[ ${FINQA_SKIP_PREFLIGHT:-0} != 1 ]]; then
   done
 fi
 
+# The git state the run record keeps, asked for now and read when the record is written.
+((FINQA_DRY_RUN)) || finqa_git_start
 cmd=(
   python3 -m verl.trainer.main_ppo
   'algorithm.adv_estimator="grpo"'

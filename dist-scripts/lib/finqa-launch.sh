@@ -274,16 +274,33 @@ finqa_json_into() {
   printf -v "$1" '"%s"' "$_s"
 }
 
+# finqa_json_strings WORD...: FINQA_JSON is set to the words as JSON strings, each as finqa_json_into makes
+# it, escaped all at once: one expansion per escape for the whole list, each word on its own only when a
+# control character other than those three is in one.
+finqa_json_strings() {
+  local LC_ALL=C _w _j
+  FINQA_JSON=("${@//\\/\\\\}")
+  FINQA_JSON=("${FINQA_JSON[@]//\"/\\\"}")
+  FINQA_JSON=("${FINQA_JSON[@]//$'\n'/\\n}")
+  FINQA_JSON=("${FINQA_JSON[@]//$'\t'/\\t}")
+  FINQA_JSON=("${FINQA_JSON[@]//$'\r'/\\r}")
+  if [[ ${FINQA_JSON[*]} == *[$'\x01'-$'\x1f\x7f']* ]]; then
+    FINQA_JSON=()
+    for _w in "$@"; do
+      finqa_json_into _j "$_w"
+      FINQA_JSON+=("$_j")
+    done
+    return 0
+  fi
+  FINQA_JSON=("${FINQA_JSON[@]/#/\"}")
+  FINQA_JSON=("${FINQA_JSON[@]/%/\"}")
+}
+
 # finqa_json_array_into VAR WORD...: VAR is set to the words as a JSON array of strings.
 finqa_json_array_into() {
-  local _var=$1 _sep='' _w _j _out='['
-  shift
-  for _w in "$@"; do
-    finqa_json_into _j "$_w"
-    _out+=$_sep$_j
-    _sep=,
-  done
-  printf -v "$_var" '%s]' "$_out"
+  local IFS=,
+  finqa_json_strings "${@:2}"
+  printf -v "$1" '[%s]' "${FINQA_JSON[*]}"
 }
 
 # finqa_secret_word VAR WORD: VAR is set to WORD, or to KEY=*** when its key names a credential (never
@@ -299,18 +316,32 @@ finqa_secret_word() {
   fi
   shopt -u nocasematch
 }
+# finqa_secret_words WORD...: FINQA_WORDS is set to the words, each as finqa_secret_word makes it; word by
+# word only when the last part of a key holds token, key, passw or secret (the rest stay as they are).
+finqa_secret_words() {
+  local -a last=("${@%%=*}")
+  local i
+  last=("${last[@]##*.}")
+  FINQA_WORDS=("$@")
+  [[ ${last[*],,} =~ token|key|passw|secret ]] || return 0
+  for i in "${!FINQA_WORDS[@]}"; do finqa_secret_word "FINQA_WORDS[i]" "${FINQA_WORDS[i]}"; done
+}
 
 # finqa_settings WORD...: the training settings of a VERL command line (its key=value words without those
 # FINQA_RESUMABLE names), in byte order (as `LC_ALL=C sort`), into FINQA_SETTINGS. Sorted here, by binary
 # insertion, rather than by sort: a fork of this bash costs more than the sort.
 finqa_settings() {
-  local LC_ALL=C w key r lo hi mid
-  FINQA_SETTINGS=()
+  local LC_ALL=C w key lo hi mid resumable=" ${FINQA_RESUMABLE[*]} "
+  local -a keep=()
   for w in "$@"; do
     [[ $w == *=* || $w == '~'* ]] || continue
     key=${w%%=*} key=${key#'~'} key=${key#'++'} key=${key#'+'}
-    for r in "${FINQA_RESUMABLE[@]}"; do [[ $key != "$r" ]] || continue 2; done
-    finqa_secret_word w "$w"
+    [[ $resumable != *" $key "* ]] || continue
+    keep+=("$w")
+  done
+  finqa_secret_words "${keep[@]}"
+  FINQA_SETTINGS=()
+  for w in "${FINQA_WORDS[@]}"; do
     lo=0 hi=${#FINQA_SETTINGS[@]}
     while ((lo < hi)); do
       mid=$(((lo + hi) / 2))
@@ -366,26 +397,41 @@ finqa_ways_on() {
   exit 2
 }
 
+# finqa_git_start: starts, in the background, the one git call the run record makes: `git status` of the
+# scripts' folder, which prints the commit (`# branch.oid`, `(initial)` before the first) and the changed
+# tracked files (lines `1 `, `2 `, `u `), then a line with its exit status. It runs while this start makes
+# its checks, and finqa_record_start reads it (finqa_git_read). Without git, nothing starts.
+finqa_git_start() {
+  FINQA_GIT_FD=
+  command -v git >/dev/null 2>&1 || return 0
+  exec {FINQA_GIT_FD}< <(
+    git -C "${FINQA_LIB%/lib}" --no-optional-locks status --porcelain=v2 --branch --untracked-files=no 2>/dev/null
+    printf '\n%s' "$?"
+  )
+}
+# finqa_git_read [VAR]: VAR is set to what finqa_git_start's git call printed (nothing when it started none),
+# once it ends; its pipe is closed (VERL does not inherit it).
+finqa_git_read() {
+  local _out=''
+  if [[ -n ${FINQA_GIT_FD:-} ]]; then
+    IFS= read -r -d '' -u "$FINQA_GIT_FD" _out || true
+    exec {FINQA_GIT_FD}<&-
+    FINQA_GIT_FD=
+  fi
+  if (($#)); then printf -v "$1" '%s' "$_out"; fi
+}
+
 # finqa_record_start DIR EXPERIMENT SPEC_SHA256 FROM_ENV CMD...: writes this start's settings into
 # DIR/finqa-settings and appends its record to DIR/finqa-runs.jsonl, each by renaming a complete file
 # into place. FROM_ENV: the environment overrides set for this start, space-separated. A record that
 # cannot be written is said in one line; the run still starts.
 finqa_record_start() {
-  local dir=$1 experiment=$2 spec=$3 from_env=$4 line git=null commit dirty host user status v
+  local dir=$1 experiment=$2 spec=$3 from_env=$4 line git=null commit dirty host user status='' v
   shift 4
   if ! { [[ -d $dir ]] || mkdir -p -- "$dir" 2>/dev/null; } || [[ ! -w $dir ]]; then
+    finqa_git_read
     printf '%s: warning: cannot write the run record into %s\n' "$FINQA_SCRIPT" "$dir" >&2
     return 0
-  fi
-  local here=${FINQA_LIB%/lib}
-  # One git call: the commit (`# branch.oid`, `(initial)` before the first) and the changed tracked files
-  # (lines `1 `, `2 `, `u `), as `git status --porcelain=v2 --branch` prints them.
-  if command -v git >/dev/null 2>&1 &&
-    status=$(git -C "$here" status --porcelain=v2 --branch --untracked-files=no 2>/dev/null) &&
-    [[ $status =~ ^'# branch.oid '([0-9a-f]+)($'\n'|$) ]]; then
-    commit=${BASH_REMATCH[1]} dirty=false
-    [[ $status != *$'\n'[12u]' '* ]] || dirty=true
-    git="{\"commit\":\"$commit\",\"dirty\":$dirty}"
   fi
   host=${HOSTNAME:-$(uname -n)}
   # $USER, else the name of this user as bash itself looks it up for a prompt's \u (as `id -un` would, with no
@@ -395,42 +441,31 @@ finqa_record_start() {
     user=${user@P}
     [[ $user != 'I have no name!' ]] || user=$UID
   fi
-  local -a words=() env=()
-  for v in "$@"; do
-    finqa_secret_word v "$v"
-    words+=("$v")
-  done
+  local -a env=() s
   for v in $from_env; do env+=("$v=${!v}"); done
-  local changed=false j
+  local changed=false job=null restarts=0 started environment command settings
   if ((${#FINQA_CHANGED[@]})); then finqa_json_array_into changed "${FINQA_CHANGED[@]}"; fi
-  # Built with no subshell: each $(...) forks this bash, with VERL's key table in it.
-  line='{"record":"start"'
-  finqa_json_into j "$FINQA_VERSION"
-  line+=",\"finqa\":$j"
-  finqa_json_into j "$experiment"
-  line+=",\"experiment\":$j"
-  finqa_json_into j "$FINQA_SCRIPT"
-  line+=",\"script\":$j"
-  finqa_json_into j "$spec"
-  line+=",\"spec_sha256\":$j"
-  finqa_json_into v "$VERL_VERSION"
-  finqa_json_into j "$VERL_COMMIT"
-  line+=",\"verl\":{\"version\":$v,\"commit\":$j},\"git\":$git"
-  TZ=UTC0 printf -v j '%(%Y-%m-%dT%H:%M:%SZ)T' -1
-  line+=",\"started\":\"$j\""
-  finqa_json_into j "$host"
-  line+=",\"host\":$j"
-  finqa_json_into j "$user"
-  line+=",\"user\":$j,\"slurm_job_id\":"
-  if [[ ${SLURM_JOB_ID:-} =~ ^[0-9]+$ ]]; then line+=$SLURM_JOB_ID; else line+=null; fi
-  line+=",\"restart_count\":"
-  if [[ ${SLURM_RESTART_COUNT:-} =~ ^[0-9]+$ ]]; then line+=$SLURM_RESTART_COUNT; else line+=0; fi
-  finqa_json_array_into j "${env[@]}"
-  line+=",\"environment\":$j"
-  finqa_json_array_into j "${words[@]}"
-  line+=",\"command\":$j"
-  finqa_json_array_into j "${FINQA_SETTINGS[@]}"
-  line+=",\"settings\":$j,\"resume_changed\":$changed}"
+  if [[ ${SLURM_JOB_ID:-} =~ ^[0-9]+$ ]]; then job=$SLURM_JOB_ID; fi
+  if [[ ${SLURM_RESTART_COUNT:-} =~ ^[0-9]+$ ]]; then restarts=$SLURM_RESTART_COUNT; fi
+  TZ=UTC0 printf -v started '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  # Built with no subshell (each $(...) forks this bash) and each list escaped at once.
+  finqa_json_array_into environment "${env[@]}"
+  finqa_secret_words "$@"
+  finqa_json_array_into command "${FINQA_WORDS[@]}"
+  finqa_json_array_into settings "${FINQA_SETTINGS[@]}"
+  finqa_json_strings "$FINQA_VERSION" "$experiment" "$FINQA_SCRIPT" "$spec" "$VERL_VERSION" "$VERL_COMMIT" "$host" "$user"
+  s=("${FINQA_JSON[@]}")
+  finqa_git_read status
+  # git status succeeded (its exit status is the last line) and printed the commit first.
+  if [[ ${status##*$'\n'} == 0 && $status =~ ^'# branch.oid '([0-9a-f]+)$'\n' ]]; then
+    commit=${BASH_REMATCH[1]} dirty=false
+    [[ $status != *$'\n'[12u]' '* ]] || dirty=true
+    git="{\"commit\":\"$commit\",\"dirty\":$dirty}"
+  fi
+  line="{\"record\":\"start\",\"finqa\":${s[0]},\"experiment\":${s[1]},\"script\":${s[2]},\"spec_sha256\":${s[3]}"
+  line+=",\"verl\":{\"version\":${s[4]},\"commit\":${s[5]}},\"git\":$git,\"started\":\"$started\",\"host\":${s[6]}"
+  line+=",\"user\":${s[7]},\"slurm_job_id\":$job,\"restart_count\":$restarts,\"environment\":$environment"
+  line+=",\"command\":$command,\"settings\":$settings,\"resume_changed\":$changed}"
   finqa_replace "$dir/finqa-settings" printf '%s\0' "${FINQA_SETTINGS[@]}" &&
     finqa_replace "$dir/finqa-runs.jsonl" finqa_append "$dir/finqa-runs.jsonl" "$line" ||
     printf '%s: warning: cannot write the run record into %s\n' "$FINQA_SCRIPT" "$dir" >&2
