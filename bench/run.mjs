@@ -263,8 +263,8 @@ async function watchMeasure(dir, size) {
 // The launch script's start, in bash: run_4b.sh as committed, with a stub python3 that exits at once (the
 // script ends in `exec python3 ...`), with and without extra VERL arguments, against the same stub run by a
 // bare bash. FINQA_SKIP_PREFLIGHT=1: the data files of the seed's paths do not exist here. Its checks alone:
-// a copy of run_4b.sh that exits where the run record's work begins (`finqa_git_start`, before the resume
-// guard), beside a link to the same lib/.
+// a copy of run_4b.sh without the run record's git call (`finqa_git_start`, which runs in the background)
+// that exits before the resume guard (`finqa_settings`), beside a link to the same lib/.
 function launchChecks() {
   const dir = mkdtempSync(join(tmpdir(), 'finqa-bench-launch-'))
   const stub = join(dir, 'bin')
@@ -285,10 +285,11 @@ function launchChecks() {
   mkdirSync(cut)
   symlinkSync(join(ROOT, 'dist-scripts', 'lib'), join(cut, 'lib'))
   const text = readFileSync(script, 'utf8')
-  const recordStarts = /^\(\(FINQA_DRY_RUN\)\) \|\| finqa_git_start$/m
-  if (!recordStarts.test(text))
-    throw new Error(`${script}: no \`finqa_git_start\` line to stop the checks at`)
-  writeFileSync(join(cut, 'run_4b.sh'), text.replace(recordStarts, 'exit 0\n$&'))
+  const gitStart = /^finqa_git_start "\$@"$/m
+  const guard = /^finqa_settings /m
+  if (!gitStart.test(text) || !guard.test(text))
+    throw new Error(`${script}: no \`finqa_git_start\` or \`finqa_settings\` line to stop the checks at`)
+  writeFileSync(join(cut, 'run_4b.sh'), text.replace(gitStart, '').replace(guard, 'exit 0\n$&'))
   const extra = ['trainer.val_before_train=False', '+data.apply_chat_template_kwargs.enable_thinking=False']
   const kinds = {
     bare: ['bash', ['-c', 'exec python3']],

@@ -22,6 +22,9 @@ source "$FINQA_LIB/finqa-launch.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/verl-0.9.0.sh
 source "$FINQA_LIB/verl-0.9.0.sh"
 
+# The git state the run record keeps: asked for now, in the background, and read when the record is written.
+finqa_git_start "$@"
+
 # What --help prints: the environment overrides are read from their lines below, defaults and notes.
 usage() {
   finqa_usage qwen3_8b_rollout12
@@ -120,8 +123,6 @@ if [[ ${FINQA_SKIP_PREFLIGHT:-0} != 1 ]]; then
   done
 fi
 
-# The git state the run record keeps, asked for now and read when the record is written.
-((FINQA_DRY_RUN)) || finqa_git_start
 cmd=(
   python3 -m verl.trainer.main_ppo
   'algorithm.adv_estimator="grpo"'

@@ -99,8 +99,10 @@ finqa_hydra_value() {
 }
 
 # verl_key_kind KEY: FINQA_KIND is set to the kind of KEY in VERL_KEY_LIST (verl-<version>.sh), or to
-# nothing when VERL's config lacks it. One regex search of the list: no fork, no table to build.
+# nothing when VERL's config lacks it. One regex search of the list: no fork, no table to build (in the C
+# locale, where the regex library searches a few times faster; keys are ASCII).
 verl_key_kind() {
+  local LC_ALL=C
   FINQA_KIND=
   if [[ $VERL_KEY_LIST =~ $'\n'"$1"=([a-z]+)$'\n' ]]; then FINQA_KIND=${BASH_REMATCH[1]}; fi
 }
@@ -397,16 +399,21 @@ finqa_ways_on() {
   exit 2
 }
 
-# finqa_git_start: starts, in the background, the one git call the run record makes: `git status` of the
-# scripts' folder, which prints the commit (`# branch.oid`, `(initial)` before the first) and the changed
+# finqa_git_start ARG...: starts, in the background, the one git call the run record makes: `git status` of
+# the scripts' folder, which prints the commit (`# branch.oid`, `(initial)` before the first) and the changed
 # tracked files (lines `1 `, `2 `, `u `), then a line with its exit status. It runs while this start makes
-# its checks, and finqa_record_start reads it (finqa_git_read). Without git, nothing starts.
+# its checks (a start they refuse leaves it to end on its own: it only reads), and finqa_record_start reads
+# it (finqa_git_read). Nothing starts without git, or for --help or --dry-run among the script's ARGs.
 finqa_git_start() {
+  local arg
   FINQA_GIT_FD=
+  for arg in "$@"; do case $arg in -h | --help | --dry-run) return 0 ;; esac; done
   command -v git >/dev/null 2>&1 || return 0
   exec {FINQA_GIT_FD}< <(
-    git -C "${FINQA_LIB%/lib}" --no-optional-locks status --porcelain=v2 --branch --untracked-files=no 2>/dev/null
-    printf '\n%s' "$?"
+    {
+      git -C "${FINQA_LIB%/lib}" --no-optional-locks status --porcelain=v2 --branch --untracked-files=no
+      printf '\n%s' "$?"
+    } 2>/dev/null
   )
 }
 # finqa_git_read [VAR]: VAR is set to what finqa_git_start's git call printed (nothing when it started none),
