@@ -164,6 +164,7 @@ cmd=(
   'data.truncation="error"'
 )
 # The resume guard: checkpoints in CHECKPOINT_DIR made with other training settings stop the start here.
+FINQA_ORDER=(31 12 32 8 10 9 11 33 7 34 18 16 17 13 14 15 1 35 36 5 6 4 2 37 3 20 19 24 23 21 25 26 22 30 27 28 29)
 finqa_settings "${cmd[@]:3}" "${extra[@]}"
 finqa_resume_guard "$CHECKPOINT_DIR"
 if ((FINQA_DRY_RUN)); then

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { chmodSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { settingsOrderOf } from '../src/render/render-experiment.js'
 import { tempDir } from './helpers/cli.js'
 import { REPO } from './helpers/compile-repo.js'
 import { runScript } from './helpers/run-script.js'
@@ -95,5 +96,30 @@ describe('launch script start', () => {
     const file = readFileSync(join(root, 'qwen3_4b_default', 'finqa-settings'), 'utf8').split('\0')
     expect(file.slice(0, -1)).toEqual(settings)
     expect(file.at(-1)).toBe('')
+  })
+})
+
+describe('settingsOrderOf: the order of the run record settings of a script, known at compile time', () => {
+  const word = (key: string, wordKey?: string) => ({
+    key,
+    word: `${wordKey ?? key}=1`,
+    checkValue: '1',
+    wordKey,
+  })
+  it('orders by KEY= in bytes: `.` and digits before `=`, capitals before small letters, `+` first', () => {
+    const order = settingsOrderOf([
+      word('data.x_y'),
+      word('data.x.y'),
+      word('data.X'),
+      word('data.x0'),
+      word('data.x'),
+      word('data.z', '+data.z'),
+    ])
+    expect(order).toEqual([6, 3, 2, 4, 5, 1])
+  })
+  it('leaves the order to the script when two words share a key or a key is not ASCII', () => {
+    expect(settingsOrderOf([word('a.b'), word('a.c'), word('a.b')])).toEqual([])
+    expect(settingsOrderOf([word('a.b'), word('a.é')])).toEqual([])
+    expect(settingsOrderOf([])).toEqual([])
   })
 })

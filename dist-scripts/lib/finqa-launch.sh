@@ -252,6 +252,10 @@ finqa_usage() {
 FINQA_RESUMABLE=(trainer.save_freq trainer.test_freq trainer.logger trainer.val_before_train
   trainer.log_val_generations trainer.max_actor_ckpt_to_keep trainer.max_critic_ckpt_to_keep)
 
+# The positions of a launch script's own VERL words in the order its run record keeps (finqa_settings); the
+# script sets them, none here.
+FINQA_ORDER=()
+
 # finqa_from_env NAME...: FINQA_FROM_ENV is set to the names set in the environment, space-separated.
 finqa_from_env() {
   local v
@@ -330,20 +334,28 @@ finqa_secret_words() {
 }
 
 # finqa_settings WORD...: the training settings of a VERL command line (its key=value words without those
-# FINQA_RESUMABLE names), in byte order (as `LC_ALL=C sort`), into FINQA_SETTINGS. Sorted here, by binary
-# insertion, rather than by sort: a fork of this bash costs more than the sort.
+# FINQA_RESUMABLE names), in byte order (as `LC_ALL=C sort`), into FINQA_SETTINGS. FINQA_ORDER: the
+# positions of the script's own words among the WORDs in that order, as the compile knows it (their keys
+# order them); the words after those (extra arguments), or all when FINQA_ORDER is empty, are put in place
+# here by binary insertion (a fork of this bash for sort costs more).
 finqa_settings() {
-  local LC_ALL=C w key lo hi mid resumable=" ${FINQA_RESUMABLE[*]} "
-  local -a keep=()
-  for w in "$@"; do
+  local LC_ALL=C w i key lo hi mid resumable=" ${FINQA_RESUMABLE[*]} "
+  local -i j=0 sorted=-1
+  local -a keep=() at=("${FINQA_ORDER[@]}")
+  for ((i = ${#at[@]} + 1; i <= $#; i++)); do at+=("$i"); done
+  for i in "${at[@]}"; do
+    # The kept words before the first extra argument are in order.
+    ((j++ != ${#FINQA_ORDER[@]})) || sorted=${#keep[@]}
+    w=${!i}
     [[ $w == *=* || $w == '~'* ]] || continue
     key=${w%%=*} key=${key#'~'} key=${key#'++'} key=${key#'+'}
     [[ $resumable != *" $key "* ]] || continue
     keep+=("$w")
   done
+  ((sorted >= 0)) || sorted=${#keep[@]}
   finqa_secret_words "${keep[@]}"
-  FINQA_SETTINGS=()
-  for w in "${FINQA_WORDS[@]}"; do
+  FINQA_SETTINGS=("${FINQA_WORDS[@]:0:sorted}")
+  for w in "${FINQA_WORDS[@]:sorted}"; do
     lo=0 hi=${#FINQA_SETTINGS[@]}
     while ((lo < hi)); do
       mid=$(((lo + hi) / 2))
