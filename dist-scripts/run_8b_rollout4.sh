@@ -12,13 +12,18 @@
 set -euo pipefail
 
 FINQA_SCRIPT=run_8b_rollout4.sh
-# lib/ beside the script (followed through a link to the script, as a Slurm setup may make one).
-FINQA_LIB=$(readlink -f -- "${BASH_SOURCE[0]}")
-FINQA_LIB=${FINQA_LIB%/*}/lib
+# lib/ beside the script (followed through a link to the script, as a Slurm setup may make one; readlink
+# only then: each fork slows every start).
+FINQA_LIB=${BASH_SOURCE[0]}
+[[ ! -L $FINQA_LIB ]] || FINQA_LIB=$(readlink -f -- "$FINQA_LIB")
+if [[ $FINQA_LIB == */* ]]; then FINQA_LIB=${FINQA_LIB%/*}/lib; else FINQA_LIB=./lib; fi
 # shellcheck source-path=SCRIPTDIR source=lib/finqa-launch.sh
 source "$FINQA_LIB/finqa-launch.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/verl-0.9.0.sh
 source "$FINQA_LIB/verl-0.9.0.sh"
+
+# The git state the run record keeps: asked for now, in the background, and read when the record is written.
+finqa_git_start "$@"
 
 # What --help prints: the environment overrides are read from their lines below, defaults and notes.
 usage() {
@@ -27,7 +32,7 @@ usage() {
 
 # The content hash of the spec files above (their paths and texts), and the overrides this start sets.
 FINQA_SPEC_SHA256=e08ae2fa66c0ca61d31a8872e195b359190c8beca209daee247aaea0af3c04ac
-FINQA_FROM_ENV=$(finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT)
+finqa_from_env USE_UNCERTAINTY ROLLOUT_N EPOCHS LR KL_COEF BATCH_SIZE PPO_MINI_BATCH PPO_MICRO_BATCH MAX_PROMPT_LEN MAX_RESP_LEN SAVE_FREQ save_freq TEST_FREQ test_freq EXP_NAME DATA_DIR REWARD_DIR MODEL_PATH CHECKPOINT_ROOT
 
 USE_UNCERTAINTY=${USE_UNCERTAINTY:-true} # uncertainty-weighted reward (true) or plain reward (false)
 ROLLOUT_N=${ROLLOUT_N:-4} # rollouts per prompt
@@ -98,7 +103,7 @@ C['trainer.n_gpus_per_node']=8
 C['trainer.nnodes']=1
 C['actor_rollout_ref.model.use_remove_padding']=true
 C['algorithm.use_kl_in_reward']=false
-C['job.gpus_per_node']=$(finqa_job_gpus 8)
+finqa_job_gpus 8
 
 FINQA_DRY_RUN=0
 extra=()
@@ -159,6 +164,7 @@ cmd=(
   'data.truncation="error"'
 )
 # The resume guard: checkpoints in CHECKPOINT_DIR made with other training settings stop the start here.
+FINQA_ORDER=(31 12 32 8 10 9 11 33 7 34 18 16 17 13 14 15 1 35 36 5 6 4 2 37 3 20 19 24 23 21 25 26 22 30 27 28 29)
 finqa_settings "${cmd[@]:3}" "${extra[@]}"
 finqa_resume_guard "$CHECKPOINT_DIR"
 if ((FINQA_DRY_RUN)); then

@@ -98,14 +98,25 @@ finqa_hydra_value() {
   return 0
 }
 
+# verl_key_kind KEY: FINQA_KIND is set to the kind of KEY in VERL_KEY_LIST (verl-<version>.sh), or to
+# nothing when VERL's config lacks it. One regex search of the list: no fork, no table to build (in the C
+# locale, where the regex library searches a few times faster; keys are ASCII).
+verl_key_kind() {
+  local LC_ALL=C
+  FINQA_KIND=
+  if [[ $VERL_KEY_LIST =~ $'\n'"$1"=([a-z]+)$'\n' ]]; then FINQA_KIND=${BASH_REMATCH[1]}; fi
+}
+
 # finqa_closest KEY: the VERL key nearest KEY by edit distance among those with the same parent (or, when
 # none shares it, the same last part), for a did-you-mean. Prints nothing when nothing is near.
 finqa_closest() {
   local key=$1 parent=${1%.*} leaf=${1##*.} best='' best_d=99 k d
-  local -a pool=()
-  for k in "${!VERL_KEYS[@]}"; do [[ ${k%.*} == "$parent" && $parent != "$key" ]] && pool+=("$k"); done
+  local -a pool=() keys=()
+  mapfile -t keys <<<"$VERL_KEY_LIST"
+  keys=("${keys[@]%=*}")
+  for k in "${keys[@]}"; do [[ -n $k && ${k%.*} == "$parent" && $parent != "$key" ]] && pool+=("$k"); done
   if ((${#pool[@]} == 0)); then
-    for k in "${!VERL_KEYS[@]}"; do [[ ${k##*.} == "$leaf" ]] && pool+=("$k"); done
+    for k in "${keys[@]}"; do [[ -n $k && ${k##*.} == "$leaf" ]] && pool+=("$k"); done
   fi
   for k in "${pool[@]}"; do
     d=$(finqa_distance "$key" "$k")
@@ -145,7 +156,8 @@ finqa_override() {
   for p in "${!VERL_IGNORED[@]}"; do
     if [[ $key == "$p" || $key == "$p".* ]]; then die "$key: ${VERL_IGNORED[$p]}; write ${VERL_IGNORED_USE[$p]}${key#"$p"}"; fi
   done
-  kind=${VERL_KEYS[$key]-}
+  verl_key_kind "$key"
+  kind=$FINQA_KIND
   case $prefix in
     '' | '~')
       if [[ -z $kind ]]; then
@@ -240,10 +252,15 @@ finqa_usage() {
 FINQA_RESUMABLE=(trainer.save_freq trainer.test_freq trainer.logger trainer.val_before_train
   trainer.log_val_generations trainer.max_actor_ckpt_to_keep trainer.max_critic_ckpt_to_keep)
 
-# finqa_from_env NAME...: the names set in the environment, space-separated.
+# The positions of a launch script's own VERL words in the order its run record keeps (finqa_settings); the
+# script sets them, none here.
+FINQA_ORDER=()
+
+# finqa_from_env NAME...: FINQA_FROM_ENV is set to the names set in the environment, space-separated.
 finqa_from_env() {
   local v
-  for v in "$@"; do [[ -z ${!v+x} ]] || printf '%s ' "$v"; done
+  FINQA_FROM_ENV=
+  for v in "$@"; do [[ -z ${!v+x} ]] || FINQA_FROM_ENV+="$v "; done
 }
 
 # finqa_json_into VAR TEXT: VAR is set to TEXT as a JSON string (RFC 8259: quote, backslash and control
@@ -263,16 +280,33 @@ finqa_json_into() {
   printf -v "$1" '"%s"' "$_s"
 }
 
+# finqa_json_strings WORD...: FINQA_JSON is set to the words as JSON strings, each as finqa_json_into makes
+# it, escaped all at once: one expansion per escape for the whole list, each word on its own only when a
+# control character other than those three is in one.
+finqa_json_strings() {
+  local LC_ALL=C _w _j
+  FINQA_JSON=("${@//\\/\\\\}")
+  FINQA_JSON=("${FINQA_JSON[@]//\"/\\\"}")
+  FINQA_JSON=("${FINQA_JSON[@]//$'\n'/\\n}")
+  FINQA_JSON=("${FINQA_JSON[@]//$'\t'/\\t}")
+  FINQA_JSON=("${FINQA_JSON[@]//$'\r'/\\r}")
+  if [[ ${FINQA_JSON[*]} == *[$'\x01'-$'\x1f\x7f']* ]]; then
+    FINQA_JSON=()
+    for _w in "$@"; do
+      finqa_json_into _j "$_w"
+      FINQA_JSON+=("$_j")
+    done
+    return 0
+  fi
+  FINQA_JSON=("${FINQA_JSON[@]/#/\"}")
+  FINQA_JSON=("${FINQA_JSON[@]/%/\"}")
+}
+
 # finqa_json_array_into VAR WORD...: VAR is set to the words as a JSON array of strings.
 finqa_json_array_into() {
-  local _var=$1 _sep='' _w _j _out='['
-  shift
-  for _w in "$@"; do
-    finqa_json_into _j "$_w"
-    _out+=$_sep$_j
-    _sep=,
-  done
-  printf -v "$_var" '%s]' "$_out"
+  local IFS=,
+  finqa_json_strings "${@:2}"
+  printf -v "$1" '[%s]' "${FINQA_JSON[*]}"
 }
 
 # finqa_secret_word VAR WORD: VAR is set to WORD, or to KEY=*** when its key names a credential (never
@@ -288,21 +322,47 @@ finqa_secret_word() {
   fi
   shopt -u nocasematch
 }
+# finqa_secret_words WORD...: FINQA_WORDS is set to the words, each as finqa_secret_word makes it; word by
+# word only when the last part of a key holds token, key, passw or secret (the rest stay as they are).
+finqa_secret_words() {
+  local -a last=("${@%%=*}")
+  local i
+  last=("${last[@]##*.}")
+  FINQA_WORDS=("$@")
+  [[ ${last[*],,} =~ token|key|passw|secret ]] || return 0
+  for i in "${!FINQA_WORDS[@]}"; do finqa_secret_word "FINQA_WORDS[i]" "${FINQA_WORDS[i]}"; done
+}
 
 # finqa_settings WORD...: the training settings of a VERL command line (its key=value words without those
-# FINQA_RESUMABLE names), sorted, into FINQA_SETTINGS.
+# FINQA_RESUMABLE names), in byte order (as `LC_ALL=C sort`), into FINQA_SETTINGS. FINQA_ORDER: the
+# positions of the script's own words among the WORDs in that order, as the compile knows it (their keys
+# order them); the words after those (extra arguments), or all when FINQA_ORDER is empty, are put in place
+# here by binary insertion (a fork of this bash for sort costs more).
 finqa_settings() {
-  local w key r
-  local -a keep=()
-  for w in "$@"; do
+  local LC_ALL=C w i key lo hi mid resumable=" ${FINQA_RESUMABLE[*]} "
+  local -i j=0 sorted=-1
+  local -a keep=() at=("${FINQA_ORDER[@]}")
+  for ((i = ${#at[@]} + 1; i <= $#; i++)); do at+=("$i"); done
+  for i in "${at[@]}"; do
+    # The kept words before the first extra argument are in order.
+    ((j++ != ${#FINQA_ORDER[@]})) || sorted=${#keep[@]}
+    w=${!i}
     [[ $w == *=* || $w == '~'* ]] || continue
     key=${w%%=*} key=${key#'~'} key=${key#'++'} key=${key#'+'}
-    for r in "${FINQA_RESUMABLE[@]}"; do [[ $key != "$r" ]] || continue 2; done
-    finqa_secret_word w "$w"
+    [[ $resumable != *" $key "* ]] || continue
     keep+=("$w")
   done
-  FINQA_SETTINGS=()
-  if ((${#keep[@]})); then mapfile -d '' -t FINQA_SETTINGS < <(printf '%s\0' "${keep[@]}" | LC_ALL=C sort -z); fi
+  ((sorted >= 0)) || sorted=${#keep[@]}
+  finqa_secret_words "${keep[@]}"
+  FINQA_SETTINGS=("${FINQA_WORDS[@]:0:sorted}")
+  for w in "${FINQA_WORDS[@]:sorted}"; do
+    lo=0 hi=${#FINQA_SETTINGS[@]}
+    while ((lo < hi)); do
+      mid=$(((lo + hi) / 2))
+      if [[ ${FINQA_SETTINGS[mid]} > "$w" ]]; then hi=$mid; else lo=$((mid + 1)); fi
+    done
+    FINQA_SETTINGS=("${FINQA_SETTINGS[@]:0:lo}" "$w" "${FINQA_SETTINGS[@]:lo}")
+  done
 }
 
 # finqa_has_checkpoints DIR: whether VERL saved a checkpoint there (global_step_N folders).
@@ -351,65 +411,80 @@ finqa_ways_on() {
   exit 2
 }
 
+# finqa_git_start ARG...: starts, in the background, the one git call the run record makes: `git status` of
+# the scripts' folder, which prints the commit (`# branch.oid`, `(initial)` before the first) and the changed
+# tracked files (lines `1 `, `2 `, `u `), then a line with its exit status. It runs while this start makes
+# its checks (a start they refuse leaves it to end on its own: it only reads), and finqa_record_start reads
+# it (finqa_git_read). Nothing starts without git, or for --help or --dry-run among the script's ARGs.
+finqa_git_start() {
+  local arg
+  FINQA_GIT_FD=
+  for arg in "$@"; do case $arg in -h | --help | --dry-run) return 0 ;; esac; done
+  command -v git >/dev/null 2>&1 || return 0
+  exec {FINQA_GIT_FD}< <(
+    {
+      git -C "${FINQA_LIB%/lib}" --no-optional-locks status --porcelain=v2 --branch --untracked-files=no
+      printf '\n%s' "$?"
+    } 2>/dev/null
+  )
+}
+# finqa_git_read [VAR]: VAR is set to what finqa_git_start's git call printed (nothing when it started none),
+# once it ends; its pipe is closed (VERL does not inherit it).
+finqa_git_read() {
+  local _out=''
+  if [[ -n ${FINQA_GIT_FD:-} ]]; then
+    IFS= read -r -d '' -u "$FINQA_GIT_FD" _out || true
+    exec {FINQA_GIT_FD}<&-
+    FINQA_GIT_FD=
+  fi
+  if (($#)); then printf -v "$1" '%s' "$_out"; fi
+}
+
 # finqa_record_start DIR EXPERIMENT SPEC_SHA256 FROM_ENV CMD...: writes this start's settings into
 # DIR/finqa-settings and appends its record to DIR/finqa-runs.jsonl, each by renaming a complete file
 # into place. FROM_ENV: the environment overrides set for this start, space-separated. A record that
 # cannot be written is said in one line; the run still starts.
 finqa_record_start() {
-  local dir=$1 experiment=$2 spec=$3 from_env=$4 line git=null commit dirty host user status v
+  local dir=$1 experiment=$2 spec=$3 from_env=$4 line git=null commit dirty host user status='' v
   shift 4
-  if ! mkdir -p -- "$dir" 2>/dev/null || [[ ! -w $dir ]]; then
+  if ! { [[ -d $dir ]] || mkdir -p -- "$dir" 2>/dev/null; } || [[ ! -w $dir ]]; then
+    finqa_git_read
     printf '%s: warning: cannot write the run record into %s\n' "$FINQA_SCRIPT" "$dir" >&2
     return 0
   fi
-  local here=${FINQA_LIB%/lib}
-  # One git call: the commit (`# branch.oid`, `(initial)` before the first) and the changed tracked files
-  # (lines `1 `, `2 `, `u `), as `git status --porcelain=v2 --branch` prints them.
-  if command -v git >/dev/null 2>&1 &&
-    status=$(git -C "$here" status --porcelain=v2 --branch --untracked-files=no 2>/dev/null) &&
-    [[ $status =~ ^'# branch.oid '([0-9a-f]+)($'\n'|$) ]]; then
+  host=${HOSTNAME:-$(uname -n)}
+  # $USER, else the name of this user as bash itself looks it up for a prompt's \u (as `id -un` would, with no
+  # fork), else the user id.
+  if [[ -n ${USER:-} ]]; then user=$USER; else
+    user='\u'
+    user=${user@P}
+    [[ $user != 'I have no name!' ]] || user=$UID
+  fi
+  local -a env=() s
+  for v in $from_env; do env+=("$v=${!v}"); done
+  local changed=false job=null restarts=0 started environment command settings
+  if ((${#FINQA_CHANGED[@]})); then finqa_json_array_into changed "${FINQA_CHANGED[@]}"; fi
+  if [[ ${SLURM_JOB_ID:-} =~ ^[0-9]+$ ]]; then job=$SLURM_JOB_ID; fi
+  if [[ ${SLURM_RESTART_COUNT:-} =~ ^[0-9]+$ ]]; then restarts=$SLURM_RESTART_COUNT; fi
+  TZ=UTC0 printf -v started '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  # Built with no subshell (each $(...) forks this bash) and each list escaped at once.
+  finqa_json_array_into environment "${env[@]}"
+  finqa_secret_words "$@"
+  finqa_json_array_into command "${FINQA_WORDS[@]}"
+  finqa_json_array_into settings "${FINQA_SETTINGS[@]}"
+  finqa_json_strings "$FINQA_VERSION" "$experiment" "$FINQA_SCRIPT" "$spec" "$VERL_VERSION" "$VERL_COMMIT" "$host" "$user"
+  s=("${FINQA_JSON[@]}")
+  finqa_git_read status
+  # git status succeeded (its exit status is the last line) and printed the commit first.
+  if [[ ${status##*$'\n'} == 0 && $status =~ ^'# branch.oid '([0-9a-f]+)$'\n' ]]; then
     commit=${BASH_REMATCH[1]} dirty=false
     [[ $status != *$'\n'[12u]' '* ]] || dirty=true
     git="{\"commit\":\"$commit\",\"dirty\":$dirty}"
   fi
-  host=${HOSTNAME:-$(uname -n)}
-  user=${USER:-$(id -un 2>/dev/null || printf '%s' "$UID")}
-  local -a words=() env=()
-  for v in "$@"; do
-    finqa_secret_word v "$v"
-    words+=("$v")
-  done
-  for v in $from_env; do env+=("$v=${!v}"); done
-  local changed=false j
-  if ((${#FINQA_CHANGED[@]})); then finqa_json_array_into changed "${FINQA_CHANGED[@]}"; fi
-  # Built with no subshell: each $(...) forks this bash, with VERL's key table in it.
-  line='{"record":"start"'
-  finqa_json_into j "$FINQA_VERSION"
-  line+=",\"finqa\":$j"
-  finqa_json_into j "$experiment"
-  line+=",\"experiment\":$j"
-  finqa_json_into j "$FINQA_SCRIPT"
-  line+=",\"script\":$j"
-  finqa_json_into j "$spec"
-  line+=",\"spec_sha256\":$j"
-  finqa_json_into v "$VERL_VERSION"
-  finqa_json_into j "$VERL_COMMIT"
-  line+=",\"verl\":{\"version\":$v,\"commit\":$j},\"git\":$git"
-  TZ=UTC0 printf -v j '%(%Y-%m-%dT%H:%M:%SZ)T' -1
-  line+=",\"started\":\"$j\""
-  finqa_json_into j "$host"
-  line+=",\"host\":$j"
-  finqa_json_into j "$user"
-  line+=",\"user\":$j,\"slurm_job_id\":"
-  if [[ ${SLURM_JOB_ID:-} =~ ^[0-9]+$ ]]; then line+=$SLURM_JOB_ID; else line+=null; fi
-  line+=",\"restart_count\":"
-  if [[ ${SLURM_RESTART_COUNT:-} =~ ^[0-9]+$ ]]; then line+=$SLURM_RESTART_COUNT; else line+=0; fi
-  finqa_json_array_into j "${env[@]}"
-  line+=",\"environment\":$j"
-  finqa_json_array_into j "${words[@]}"
-  line+=",\"command\":$j"
-  finqa_json_array_into j "${FINQA_SETTINGS[@]}"
-  line+=",\"settings\":$j,\"resume_changed\":$changed}"
+  line="{\"record\":\"start\",\"finqa\":${s[0]},\"experiment\":${s[1]},\"script\":${s[2]},\"spec_sha256\":${s[3]}"
+  line+=",\"verl\":{\"version\":${s[4]},\"commit\":${s[5]}},\"git\":$git,\"started\":\"$started\",\"host\":${s[6]}"
+  line+=",\"user\":${s[7]},\"slurm_job_id\":$job,\"restart_count\":$restarts,\"environment\":$environment"
+  line+=",\"command\":$command,\"settings\":$settings,\"resume_changed\":$changed}"
   finqa_replace "$dir/finqa-settings" printf '%s\0' "${FINQA_SETTINGS[@]}" &&
     finqa_replace "$dir/finqa-runs.jsonl" finqa_append "$dir/finqa-runs.jsonl" "$line" ||
     printf '%s: warning: cannot write the run record into %s\n' "$FINQA_SCRIPT" "$dir" >&2
@@ -432,15 +507,15 @@ finqa_replace() {
   return 1
 }
 
-# finqa_job_gpus COMPILED: the GPUs per node this job has: Slurm's allocation, else what nvidia-smi lists,
-# else the spec's trainer.gpus_per_node.
+# finqa_job_gpus COMPILED: C[job.gpus_per_node] is set to the GPUs per node this job has: Slurm's
+# allocation, else what nvidia-smi lists, else the spec's trainer.gpus_per_node.
 finqa_job_gpus() {
   if [[ ${SLURM_GPUS_ON_NODE:-} =~ ^[0-9]+$ ]]; then
-    printf '%s' "$SLURM_GPUS_ON_NODE"
+    C['job.gpus_per_node']=$SLURM_GPUS_ON_NODE
   elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
-    nvidia-smi -L | grep -c '^GPU '
+    C['job.gpus_per_node']=$(nvidia-smi -L | grep -c '^GPU ')
   else
-    printf '%s' "$1"
+    C['job.gpus_per_node']=$1
   fi
 }
 

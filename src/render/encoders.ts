@@ -178,13 +178,13 @@ export const ENCODERS = {
     },
   },
   keyTable: {
-    places: ['bash'],
-    does: 'the lines of a bash associative array of VERL keys, `  [dotted.key]=kind` each (kind a word of letters), checked line by line',
+    places: ['bash-string'],
+    does: "the lines of a single-quoted bash string of VERL keys, `dotted.key=kind` each (kind a word of letters; a dotted key holds no `'`), checked line by line",
     encode: (value) => {
       const s = text(value, 'a key table')
       for (const line of s.split('\n')) {
-        const m = /^ {2}\[([^\]]*)\]=[a-z]+$/.exec(line)
-        if (m === null || !VERL_KEY.test(m[1] as string)) refuse('not a line of [VERL key]=kind', line)
+        const m = /^([^=]*)=[a-z]+$/.exec(line)
+        if (m === null || !VERL_KEY.test(m[1] as string)) refuse('not a line of VERL key=kind', line)
       }
       return s
     },

@@ -55,6 +55,11 @@ export interface LaunchView {
   readonly plainFile: string
   /** One shell word per VERL override, in order. */
   readonly overrides: readonly string[]
+  /**
+   * The positions (from 1) of the overrides in byte order of their words (as `LC_ALL=C sort` orders
+   * them), which the run record's settings keep; empty when the keys alone cannot tell that order.
+   */
+  readonly settingsOrder: readonly number[]
 }
 
 const q = (v: string | number | boolean): string =>
@@ -69,6 +74,8 @@ export interface LaunchOverride {
   readonly checkValue: string
   /** The environment override that sets it, when one does (an extra argument may then not). */
   readonly knob?: string
+  /** The key as the word writes it, when not `key`: a spec's `verl_overrides` key with its `+`, `++` or `~`. */
+  readonly wordKey?: string
 }
 
 /** `key=value` for a value fixed at compile time, as one shell word. */
@@ -321,8 +328,24 @@ export function launchOverridesOf(
   const extra = Object.entries(e.verl_overrides ?? {}).sort(([a], [b]) => compareStrings(a, b))
   return [
     ...words,
-    ...extra.map(([key, value]) => ({ ...fixed(key, value), key: splitOverrideKey(key).key })),
+    ...extra.map(([key, value]) => ({ ...fixed(key, value), key: splitOverrideKey(key).key, wordKey: key })),
   ]
+}
+
+/**
+ * The positions (from 1) of the overrides in byte order of their words `KEY=VALUE`. Keys hold no `=`, so
+ * two words with different keys are ordered by `KEY=` alone, whatever their values at run time: the
+ * order is known here, and a launch script's start need not sort them. Empty (the script sorts) when two
+ * keys are the same or one is not ASCII (JavaScript orders UTF-16 units, not bytes).
+ */
+export function settingsOrderOf(overrides: readonly LaunchOverride[]): number[] {
+  const keys = overrides.map((o) => `${o.wordKey ?? o.key}=`)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
+  if (new Set(keys).size !== keys.length || keys.some((k) => !/^[\u0000-\u007f]*$/.test(k))) return []
+  return keys
+    .map((k, i) => [k, i + 1] as const)
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([, i]) => i)
 }
 
 /** The VERL overrides of a launch script, as shell words. */
@@ -362,5 +385,6 @@ export function launchViewOf(
     uncertainFile: q(e.reward.uncertain_file),
     plainFile: q(e.reward.plain_file),
     overrides: overrides.map((o) => o.word),
+    settingsOrder: settingsOrderOf(overrides),
   }
 }

@@ -19,7 +19,7 @@ export interface VerlLibView {
   readonly tag: string
   readonly commit: string
   readonly specDir: string
-  /** The lines of the associative array VERL_KEYS, `  [key]=kind` each: one slot, not one per key. */
+  /** The lines of the string VERL_KEY_LIST, `key=kind` each: one slot, not one per key. */
   readonly keyTable: string
   readonly ignored: readonly { readonly prefix: string; readonly why: string; readonly use: string }[]
   /** Keys an environment override of the launch scripts sets, with the override's name (shell text). */
@@ -46,7 +46,7 @@ export function verlLibViewOf(target: VerlTarget, specDir: string): VerlLibView 
     tag: target.tag,
     commit: target.commit,
     specDir,
-    keyTable: [...target.keys].map(([key, kind]) => `  [${key}]=${kind}`).join('\n'),
+    keyTable: [...target.keys].map(([key, kind]) => `${key}=${kind}`).join('\n'),
     ignored: target.ignored.map((i) => ({
       prefix: i.prefix,
       why: shellQuote(i.why),

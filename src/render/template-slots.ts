@@ -35,6 +35,7 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     plainFile: 'bash',
     gpusPerNode: 'int',
     'overrides[]': 'bash',
+    'settingsOrder[]': 'int',
     'checkValues[]': 'cfgAssign',
   },
   'launch-lib.sh.hbs': {
