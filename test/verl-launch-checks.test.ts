@@ -136,6 +136,16 @@ describe('the launch script stops before python3 what VERL would reject or ignor
     expect((run.calls[0] ?? []).slice(-args.length)).toEqual(args)
   })
 
+  it("keys with a '-' pass, as Hydra's override grammar takes them (ID: [a-zA-Z_$][a-zA-Z0-9_$-]*)", () => {
+    // In bash, an unquoted `$-` inside [[ =~ ]] is the shell's option flags: the bracket lost its '-' and
+    // every such key was refused as "not a VERL override".
+    const args = ['global_profiler.global_tool_config.nsys.worker_nsight_options.cuda-graph-trace=node']
+    const run = runScript(script, { env: skip, args })
+    expect(run.stderr).not.toContain(': error:')
+    expect(run.status).toBe(0)
+    expect((run.calls[0] ?? []).at(-1)).toBe(args[0])
+  })
+
   it('--help prints the usage and never reaches VERL', () => {
     const run = runScript(script, { env: skip, args: ['--help'] })
     expect(run.status).toBe(0)

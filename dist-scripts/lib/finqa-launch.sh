@@ -149,7 +149,10 @@ finqa_distance() { # Levenshtein distance of two strings
 # type). A value a start-up check reads goes into C for verl_checks.
 finqa_override() {
   local arg=$1 prefix key value kind p
-  [[ $arg =~ ^(~|\+\+|\+)?([A-Za-z_$][A-Za-z0-9_$-]*([.]([A-Za-z_$][A-Za-z0-9_$-]*|0|[1-9][0-9]*))*)(=(.*))?$ ]] ||
+  # Hydra's key grammar (ID: [a-zA-Z_$][a-zA-Z0-9_$-]*, or a list index), held in a variable: written
+  # inside [[ =~ ]], bash would expand the `$-` of the brackets to its option flags.
+  local re='^(~|\+\+|\+)?([A-Za-z_$][A-Za-z0-9_$-]*([.]([A-Za-z_$][A-Za-z0-9_$-]*|0|[1-9][0-9]*))*)(=(.*))?$'
+  [[ $arg =~ $re ]] ||
     die "'$arg' is not a VERL override: write key=value, e.g. trainer.total_epochs=3 (see --help)"
   prefix=${BASH_REMATCH[1]} key=${BASH_REMATCH[2]} value=${BASH_REMATCH[6]}
   [[ -n ${BASH_REMATCH[5]} || $prefix == '~' ]] || die "'$arg' has no value: write $key=VALUE"
