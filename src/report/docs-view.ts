@@ -16,7 +16,7 @@ import {
   schemaOrder,
   valueAt,
 } from './fields.js'
-import { countCells, formatHours, planRowsAlone, totalCell } from './plan.js'
+import { countCells, formatHours, type PlanRow, planRowsAlone, totalCell } from './plan.js'
 import { countCell, groupDigits } from './text-table.js'
 
 type Schema = { readonly [key: string]: unknown }
@@ -112,6 +112,8 @@ export interface DocsAnalysis {
   readonly model: string
   /** Fields its own (non-abstract) layers set, other than names, docs and estimates: what it changes. */
   readonly changes: ReadonlyMap<string, PlainValue>
+  /** What the README's tables show of it, made when first asked (`cellsOf`). */
+  readonly memo: { cells?: Cells }
 }
 
 const code = markdownCode
@@ -120,7 +122,7 @@ const modelText = (a: { readonly model: string }): string => markdownText(a.mode
 
 /**
  * What the README's tables show of one experiment, made once per analysis: a watching process keeps the
- * analyses of the experiments an edit did not touch, and so their cells.
+ * analyses of the experiments an edit did not touch, and so their cells. Nothing here depends on the schema.
  */
 interface Cells {
   readonly script: string
@@ -128,14 +130,28 @@ interface Cells {
   readonly dir: string
   readonly description: string
   readonly knobs: readonly Knob[]
+  /** The keys of `changes`, in its order, joined by `\0`: which ablation group it is in. */
+  readonly changeKeys: string
+  /** Its `verl_overrides` keys as `verl_overrides.KEY`. */
+  readonly overrides: readonly string[]
   /** `fieldValue` by key, as asked. */
   readonly fields: Map<string, PlainValue | undefined>
+  /** `formatValue(fieldValue(key))` by key, as asked. */
+  readonly formatted: Map<string, string>
+  /** A changed field's value as a table cell, by key, as asked. */
+  readonly changed: Map<string, string>
+  /** A changed field's value as a code span, by key, as asked. */
+  readonly changedCode: Map<string, string>
+  /** Its row of an ablation table and its variant's key in the matrix, by the table's keys joined by `\0`. */
+  readonly rows: Map<string, readonly string[]>
+  readonly variants: Map<string, string>
+
+  /** Its `settings` row text (`value (model)`) when alone with its value, by key. */
+  readonly settingAlone: Map<string, string>
 }
 
-const cellsByAnalysis = new WeakMap<DocsAnalysis, Cells>()
-
 function cellsOf(a: DocsAnalysis): Cells {
-  let cells = cellsByAnalysis.get(a)
+  let cells = a.memo.cells
   if (cells === undefined) {
     cells = {
       script: code(a.e.script),
@@ -143,12 +159,40 @@ function cellsOf(a: DocsAnalysis): Cells {
       dir: code(checkpointDir(a.e)),
       description: markdownText(a.e.description ?? ''),
       knobs: knobsOf(a.e),
+      changeKeys: [...a.changes.keys()].join('\0'),
+      overrides: Object.keys(a.e.verl_overrides ?? {}).map((k) => `verl_overrides.${k}`),
       fields: new Map(),
+      formatted: new Map(),
+      changed: new Map(),
+      changedCode: new Map(),
+      rows: new Map(),
+      variants: new Map(),
+      settingAlone: new Map(),
     }
-    cellsByAnalysis.set(a, cells)
+    a.memo.cells = cells
   }
   return cells
 }
+
+/** `get(key)` of a map of cells, made by `make` the first time. */
+function cached<T>(map: Map<string, T>, key: string, make: () => T): T {
+  if (map.has(key)) return map.get(key) as T
+  const value = make()
+  map.set(key, value)
+  return value
+}
+
+/** A changed field's value as a Markdown table cell. */
+const changedCell = (a: DocsAnalysis, key: string): string =>
+  cached(cellsOf(a).changed, key, () => markdownText(formatValue(a.changes.get(key))))
+
+/** A changed field's value as a code span. */
+const changedCode = (a: DocsAnalysis, key: string): string =>
+  cached(cellsOf(a).changedCode, key, () => code(formatValue(a.changes.get(key))))
+
+/** `formatValue(fieldValue(a, key))`. */
+const formattedField = (a: DocsAnalysis, key: string): string =>
+  cached(cellsOf(a).formatted, key, () => formatValue(fieldValue(a, key)))
 
 const scriptCode = (a: DocsAnalysis): string => cellsOf(a).script
 
@@ -165,10 +209,17 @@ export function docsViewOf(
   const models = [...new Set(analysed.map((a) => a.model))]
   const bases = analysed.filter((a) => a.changes.size === 0)
   const ablated = analysed.filter((a) => a.changes.size > 0)
-  const groups = groupBy(ablated, (a) => [...a.changes.keys()].sort(order).join(' + '))
-  const changedKeys = [...new Set(ablated.flatMap((a) => [...a.changes.keys()]))].sort(order)
+  // Members with the same keys changed: their keys sorted once per group, not once per member.
+  const groupKeys = new Map<string, string>()
+  const groups = groupBy(ablated, (a) =>
+    cached(groupKeys, cellsOf(a).changeKeys, () => [...a.changes.keys()].sort(order).join(' + ')),
+  )
+  const changedKeys = [
+    ...new Set([...groups.values()].flatMap((members) => [...(members[0]?.changes.keys() ?? [])])),
+  ].sort(order)
+  const titles = new Map<string, string>()
   const title = (key: string): string =>
-    markdownText(schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key)
+    cached(titles, key, () => markdownText(schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key))
   const modelIndex = new Map(models.map((m, i) => [m, i]))
   const byModel = (a: DocsAnalysis, b: DocsAnalysis): number =>
     (modelIndex.get(a.model) as number) - (modelIndex.get(b.model) as number)
@@ -181,7 +232,7 @@ export function docsViewOf(
     rows: bases.map((a) => [
       scriptCode(a),
       cellsOf(a).model,
-      ...changedKeys.map((k) => `**${markdownText(formatValue(fieldValue(a, k)))}**`),
+      ...changedKeys.map((k) => `**${markdownText(formattedField(a, k))}**`),
       cellsOf(a).dir,
       cellsOf(a).description,
     ]),
@@ -189,6 +240,7 @@ export function docsViewOf(
 
   const ablations: AblationView[] = [...groups].map(([, members]) => {
     const keys = [...(members[0]?.changes.keys() ?? [])].sort(order)
+    const keysId = keys.join('\0')
     // Each row's values of the keys, taken once rather than in every comparison of the sort.
     const values = new Map(members.map((a) => [a, keys.map((k) => a.changes.get(k))]))
     const rows = [...members].sort(
@@ -200,10 +252,10 @@ export function docsViewOf(
         ),
     )
     const sets = keys.map((k) => {
-      const values = distinct(rows.map((r) => r.changes.get(k)))
+      const values = distinctOf(rows, (r) => r.changes.get(k)).map((r) => changedCode(r, k))
       const baseValues = distinct(bases.map((b) => fieldValue(b, k)))
       const was = baseValues.length > 0 ? `; the base configurations use ${list(baseValues)}` : ''
-      return `${code(k)} to ${list(values)}${was}`
+      return `${code(k)} to ${joinList(values)}${was}`
     })
     const files = [...new Set(rows.map((r) => r.file))].map(code).join(', ')
     return {
@@ -211,13 +263,15 @@ export function docsViewOf(
       summary: `Sets ${sets.join('. Sets ')}. Spec${files.includes(',') ? 's' : ''}: ${files}.`,
       table: {
         header: ['Script', 'Model', ...keys.map(title), 'Output Dir', 'Description'],
-        rows: rows.map((a) => [
-          scriptCode(a),
-          cellsOf(a).model,
-          ...keys.map((k) => markdownText(formatValue(a.changes.get(k)))),
-          cellsOf(a).dir,
-          cellsOf(a).description,
-        ]),
+        rows: rows.map((a) =>
+          cached(cellsOf(a).rows, keysId, () => [
+            scriptCode(a),
+            cellsOf(a).model,
+            ...keys.map((k) => changedCell(a, k)),
+            cellsOf(a).dir,
+            cellsOf(a).description,
+          ]),
+        ),
       },
     }
   })
@@ -242,14 +296,7 @@ export function docsViewOf(
       'GPU-hours',
     ],
     rows: [
-      ...plan.rows.map((r) => [
-        code(r.script),
-        markdownText(r.model),
-        countCell(r.trainRows),
-        ...countCells(r),
-        r.estimatedHours === null ? '?' : `~${formatHours(r.estimatedHours)}`,
-        r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),
-      ]),
+      ...plan.rows.map(estimateRow),
       [
         `**Total (${plan.totals.experiments})**`,
         '',
@@ -271,17 +318,18 @@ export function docsViewOf(
   if (bases.length > 0) matrixRows.push(['Base configuration', ...models.map((m) => cell(bases, m))])
   for (const [, members] of groups) {
     const keys = [...(members[0]?.changes.keys() ?? [])].sort(order)
-    const variants = groupBy(members, (a) => keys.map((k) => formatValue(a.changes.get(k))).join(', '))
+    const keysId = keys.join('\0')
+    const variants = groupBy(members, (a) =>
+      cached(cellsOf(a).variants, keysId, () => keys.map((k) => formatValue(a.changes.get(k))).join(', ')),
+    )
+    // Each variant's values, taken once rather than in every comparison of the sort.
+    const values = new Map([...variants.values()].map((v) => [v, keys.map((k) => v[0]?.changes.get(k))]))
     const sorted = [...variants].sort(([, a], [, b]) =>
-      compareTuples(
-        keys.map((k) => a[0]?.changes.get(k)),
-        keys.map((k) => b[0]?.changes.get(k)),
-      ),
+      compareTuples(values.get(a) as (PlainValue | undefined)[], values.get(b) as (PlainValue | undefined)[]),
     )
     for (const [, variant] of sorted) {
-      const label = keys
-        .map((k) => `${title(k)} = ${markdownText(formatValue(variant[0]?.changes.get(k)))}`)
-        .join(', ')
+      const first = variant[0] as DocsAnalysis
+      const label = keys.map((k) => `${title(k)} = ${changedCell(first, k)}`).join(', ')
       matrixRows.push([label, ...models.map((m) => cell(variant, m))])
     }
   }
@@ -369,6 +417,7 @@ export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
     e: item.experiment,
     model: item.experiment.model.label ?? item.experiment.model.path,
     changes,
+    memo: {},
   }
 }
 
@@ -394,40 +443,37 @@ function hyperparameters(
   analysed: readonly DocsAnalysis[],
   baseOf: (a: DocsAnalysis) => DocsAnalysis | undefined,
 ): MarkdownTable {
-  const knobs = analysed.map((a) => ({ a, knobs: cellsOf(a).knobs }))
-  const knobsByAnalysed = new Map(knobs.map((k) => [k.a, k]))
-  const first = knobs[0]?.knobs ?? []
+  const knobs = analysed.map((a) => cellsOf(a).knobs)
+  // Each experiment's base configuration's knobs, when it is not one: looked up once, not once per knob.
+  const baseKnobs = analysed.map((a) => {
+    const base = baseOf(a)
+    return base === undefined || base === a ? undefined : cellsOf(base).knobs
+  })
+  const first = knobs[0] ?? []
   const rows = first.map((knob, i) => {
     const name = knob.alias === undefined ? code(knob.env) : `${code(knob.env)} (or ${code(knob.alias)})`
-    const knobValue = (k: (typeof knobs)[number]): string => k.knobs[i]?.default ?? ''
-    const all = knobs.map(knobValue)
-    if (all.length > 1 && new Set(all).size === all.length) {
+    const knobValue = (of: readonly Knob[]): string => of[i]?.default ?? ''
+    if (knobs.length > 1 && allDifferent(knobs, knobValue)) {
       return [name, '_one per experiment_', knob.description, '']
     }
-    const baseValue = (a: DocsAnalysis): string | undefined => {
-      const base = baseOf(a)
-      return base === undefined ? undefined : knobValue(knobsByAnalysed.get(base) ?? { a, knobs: [] })
+    const defaults = new Map<string, DocsAnalysis[]>()
+    const changed = new Map<string, DocsAnalysis[]>()
+    for (const [j, a] of analysed.entries()) {
+      const value = knobValue(knobs[j] as readonly Knob[])
+      const base = baseKnobs[j]
+      if (base === undefined) {
+        if (baseOf(a) === a) addTo(defaults, value, a)
+      } else if (knobValue(base) !== value) addTo(changed, value, a)
     }
-    const defaults = groupBy(
-      knobs.filter((k) => baseOf(k.a) === k.a),
-      (k) => knobValue(k),
-    )
     const defaultText =
       defaults.size <= 1
         ? [...defaults.keys()].map(code).join('') || '—'
         : [...defaults]
-            .map(([v, ks]) => `${code(v)} (${ks.map((k) => modelText(k.a)).join(', ')})`)
+            .map(([v, as]) => `${code(v)} (${as.map((a) => cellsOf(a).model).join(', ')})`)
             .join(', ')
-    const changed = groupBy(
-      knobs.filter((k) => {
-        const b = baseValue(k.a)
-        return b !== undefined && b !== knobValue(k)
-      }),
-      (k) => knobValue(k),
-    )
     const changedText = [...changed]
       .sort(([x], [y]) => compareText(x, y))
-      .map(([v, ks]) => `${code(v)}: ${ks.map((k) => scriptCode(k.a)).join(', ')}`)
+      .map(([v, as]) => `${code(v)}: ${as.map(scriptCode).join(', ')}`)
       .join('; ')
     return [name, defaultText, knob.description, changedText]
   })
@@ -441,20 +487,17 @@ function settings(
   order: (a: string, b: string) => number,
   baseOf: (a: DocsAnalysis) => DocsAnalysis | undefined,
 ): MarkdownTable {
-  const overrides = [
-    ...new Set(
-      analysed.flatMap((a) => Object.keys(a.e.verl_overrides ?? {}).map((k) => `verl_overrides.${k}`)),
-    ),
-  ]
-  const keys = [...FIXED_FIELDS, ...overrides.sort()].sort(order)
+  const overrides = new Set<string>()
+  for (const a of analysed) for (const key of cellsOf(a).overrides) overrides.add(key)
+  const keys = [...FIXED_FIELDS, ...[...overrides].sort()].sort(order)
   const bases = analysed.filter((a) => baseOf(a) === a)
   const source = bases.length > 0 ? bases : analysed
   const rows = keys.map((key) => {
-    const byValue = groupBy(source, (a) => formatValue(fieldValue(a, key)))
+    const byValue = groupBy(source, (a) => formattedField(a, key))
     const value =
       byValue.size <= 1
         ? code([...byValue.keys()][0] ?? '')
-        : [...byValue].map(([v, as]) => `${code(v)} (${as.map(modelText).join(', ')})`).join(', ')
+        : [...byValue].map(([v, as]) => settingText(key, v, as)).join(', ')
     const name = key.startsWith('verl_overrides.') ? key.slice('verl_overrides.'.length) : key
     const what = key.startsWith('verl_overrides.')
       ? 'VERL override'
@@ -462,6 +505,13 @@ function settings(
     return [code(name), value, what]
   })
   return { header: ['Setting', 'Value', 'What'], rows }
+}
+
+/** `value (models)` of a settings row: made once per experiment for a value that only it has. */
+function settingText(key: string, value: string, members: readonly DocsAnalysis[]): string {
+  const text = () => `${code(value)} (${members.map((a) => cellsOf(a).model).join(', ')})`
+  const [only] = members
+  return members.length === 1 && only !== undefined ? cached(cellsOf(only).settingAlone, key, text) : text()
 }
 
 function dataSection(
@@ -530,7 +580,48 @@ function cell(members: readonly DocsAnalysis[], model: string): string {
 }
 
 function list(values: readonly PlainValue[]): string {
-  return values.map((v) => code(formatValue(v))).join(values.length === 2 ? ' and ' : ', ')
+  return joinList(values.map((v) => code(formatValue(v))))
+}
+
+function joinList(texts: readonly string[]): string {
+  return texts.join(texts.length === 2 ? ' and ' : ', ')
+}
+
+/** A README row of the plan, made once per row (`planRowsAlone` makes a row once per experiment). */
+const estimateRows = new WeakMap<PlanRow, readonly string[]>()
+
+function estimateRow(r: PlanRow): readonly string[] {
+  let row = estimateRows.get(r)
+  if (row === undefined) {
+    row = [
+      code(r.script),
+      markdownText(r.model),
+      countCell(r.trainRows),
+      ...countCells(r),
+      r.estimatedHours === null ? '?' : `~${formatHours(r.estimatedHours)}`,
+      r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),
+    ]
+    estimateRows.set(r, row)
+  }
+  return row
+}
+
+/**
+ * `distinct(items.map(valueOf))`, as the first item with each value: the same values in the same order (the
+ * caller then uses what it cached of each item).
+ */
+function distinctOf<T>(items: readonly T[], valueOf: (item: T) => PlainValue | undefined): T[] {
+  const scalars = new Set<PlainValue>()
+  const out: { item: T; value: PlainValue }[] = []
+  for (const item of items) {
+    const v = valueOf(item)
+    if (v === undefined) continue
+    if (v === null || typeof v !== 'object') {
+      if (!scalars.has(v)) out.push({ item, value: v })
+      scalars.add(v)
+    } else if (!out.some((o) => sameValue(o.value, v))) out.push({ item, value: v })
+  }
+  return out.sort((a, b) => compareValues(a.value, b.value)).map((o) => o.item)
 }
 
 function distinct(values: readonly (PlainValue | undefined)[]): PlainValue[] {
@@ -545,6 +636,23 @@ function distinct(values: readonly (PlainValue | undefined)[]): PlainValue[] {
     } else if (!out.some((o) => sameValue(o, v))) out.push(v)
   }
   return out.sort((a, b) => compareValues(a, b))
+}
+
+/** Whether no two items have the same key (stops at the first two that do). */
+function allDifferent<T>(items: readonly T[], keyOf: (item: T) => string): boolean {
+  const seen = new Set<string>()
+  for (const item of items) {
+    const key = keyOf(item)
+    if (seen.has(key)) return false
+    seen.add(key)
+  }
+  return true
+}
+
+function addTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
+  const group = groups.get(key)
+  if (group === undefined) groups.set(key, [item])
+  else group.push(item)
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
