@@ -23,6 +23,7 @@ import {
   EXPERIMENT_RENDERERS,
   RENDERERS,
   type RenderContext,
+  type RenderMemo,
   type RenderSettings,
 } from './render/renderers.js'
 import { checkpointDir } from './report/diff.js'
@@ -135,6 +136,8 @@ export interface CompileMemo {
   readonly templates: RenderSettings['templates']
   readonly files: ReadonlyMap<string, LoadedFile>
   readonly experiments: ReadonlyMap<string, ExperimentMemo>
+  /** The files made from all experiments, with what each was made from (`RenderMemo`). */
+  readonly renders: RenderMemo['after']
 }
 
 /** One spec file as loaded: its layers by id (one, or a sweep's combinations) and their diagnostics. */
@@ -250,6 +253,7 @@ function* compileWith(
   const compiled: { item: CompiledExperiment; docs?: DocsAnalysis }[] = []
   const mergeLayers = createMerger()
   const outputs = new OutputPaths()
+  const renders: RenderMemo['after'] = new Map()
   let kept = 0
   for (const { file: id, chain } of chains) {
     if (chain === undefined) continue
@@ -353,6 +357,7 @@ function* compileWith(
       ...settings,
       experiments,
       docs: compiled.map((c) => c.docs as DocsAnalysis),
+      ...(remember ? { memo: { before: before?.renders, after: renders } } : {}),
     }
     for (const renderer of RENDERERS) {
       let files: RenderedFile[]
@@ -380,6 +385,7 @@ function* compileWith(
       templates,
       files: loadedFiles,
       experiments: memoExperiments,
+      renders,
     },
   }
 }

@@ -145,7 +145,11 @@ interface Cells {
   /** Its row of an ablation table and its variant's key in the matrix, by the table's keys joined by `\0`. */
   readonly rows: Map<string, readonly string[]>
   readonly variants: Map<string, string>
+  /** Its row of the matrix when it is a variant alone, for what else the row shows (`once`). */
+  matrixRow?: { readonly id: string; readonly value: readonly string[] }
 
+  /** `formatValue(fieldValue(key))` of the settings table's keys (joined by `\0`), in their order. */
+  settings?: { readonly keys: string; readonly values: readonly string[] }
   /** Its `settings` row text (`value (model)`) when alone with its value, by key. */
   readonly settingAlone: Map<string, string>
 }
@@ -179,6 +183,23 @@ function cached<T>(map: Map<string, T>, key: string, make: () => T): T {
   if (map.has(key)) return map.get(key) as T
   const value = make()
   map.set(key, value)
+  return value
+}
+
+/**
+ * `cells[name]` when it was made for `id`, else made by `make` (and kept for `id`): one value per experiment,
+ * made again only when what it depends on changes.
+ */
+function once<K extends 'matrixRow'>(
+  cells: Cells,
+  name: K,
+  id: string,
+  make: () => NonNullable<Cells[K]>['value'],
+): NonNullable<Cells[K]>['value'] {
+  const known = cells[name]
+  if (known?.id === id) return known.value
+  const value = make()
+  cells[name] = { id, value }
   return value
 }
 
@@ -314,11 +335,13 @@ export function docsViewOf(
     ],
   }
 
-  const matrixRows: string[][] = []
+  const matrixRows: (readonly string[])[] = []
   if (bases.length > 0) matrixRows.push(['Base configuration', ...models.map((m) => cell(bases, m))])
   for (const [, members] of groups) {
     const keys = [...(members[0]?.changes.keys() ?? [])].sort(order)
     const keysId = keys.join('\0')
+    // What a row of one experiment depends on besides it: the keys, their titles and the models.
+    const rowId = [keysId, ...keys.map(title), ...models].join('\0')
     const variants = groupBy(members, (a) =>
       cached(cellsOf(a).variants, keysId, () => keys.map((k) => formatValue(a.changes.get(k))).join(', ')),
     )
@@ -329,8 +352,12 @@ export function docsViewOf(
     )
     for (const [, variant] of sorted) {
       const first = variant[0] as DocsAnalysis
-      const label = keys.map((k) => `${title(k)} = ${changedCell(first, k)}`).join(', ')
-      matrixRows.push([label, ...models.map((m) => cell(variant, m))])
+      const row = () => [
+        keys.map((k) => `${title(k)} = ${changedCell(first, k)}`).join(', '),
+        ...models.map((m) => cell(variant, m)),
+      ]
+      // A variant of one experiment (each point of a sweep): its row is made once.
+      matrixRows.push(variant.length === 1 ? once(cellsOf(first), 'matrixRow', rowId, row) : row())
     }
   }
 
@@ -449,6 +476,13 @@ function hyperparameters(
     const base = baseOf(a)
     return base === undefined || base === a ? undefined : cellsOf(base).knobs
   })
+  // The base configurations, and the experiments that have one (not being it), by index.
+  const baseIndexes: number[] = []
+  const withBaseIndexes: number[] = []
+  for (const [j, a] of analysed.entries()) {
+    if (baseKnobs[j] !== undefined) withBaseIndexes.push(j)
+    else if (baseOf(a) === a) baseIndexes.push(j)
+  }
   const first = knobs[0] ?? []
   const rows = first.map((knob, i) => {
     const name = knob.alias === undefined ? code(knob.env) : `${code(knob.env)} (or ${code(knob.alias)})`
@@ -457,13 +491,14 @@ function hyperparameters(
       return [name, '_one per experiment_', knob.description, '']
     }
     const defaults = new Map<string, DocsAnalysis[]>()
+    for (const j of baseIndexes) {
+      addTo(defaults, knobValue(knobs[j] as readonly Knob[]), analysed[j] as DocsAnalysis)
+    }
     const changed = new Map<string, DocsAnalysis[]>()
-    for (const [j, a] of analysed.entries()) {
+    for (const j of withBaseIndexes) {
       const value = knobValue(knobs[j] as readonly Knob[])
-      const base = baseKnobs[j]
-      if (base === undefined) {
-        if (baseOf(a) === a) addTo(defaults, value, a)
-      } else if (knobValue(base) !== value) addTo(changed, value, a)
+      if (knobValue(baseKnobs[j] as readonly Knob[]) !== value)
+        addTo(changed, value, analysed[j] as DocsAnalysis)
     }
     const defaultText =
       defaults.size <= 1
@@ -492,8 +527,17 @@ function settings(
   const keys = [...FIXED_FIELDS, ...[...overrides].sort()].sort(order)
   const bases = analysed.filter((a) => baseOf(a) === a)
   const source = bases.length > 0 ? bases : analysed
-  const rows = keys.map((key) => {
-    const byValue = groupBy(source, (a) => formattedField(a, key))
+  // Each experiment's values of the keys, as one list: looked up once per experiment, not once per key.
+  const keysId = keys.join('\0')
+  const values = source.map((a) => {
+    const cells = cellsOf(a)
+    if (cells.settings?.keys !== keysId)
+      cells.settings = { keys: keysId, values: keys.map((k) => formatValue(fieldValue(a, k))) }
+    return cells.settings.values
+  })
+  const rows = keys.map((key, i) => {
+    const byValue = new Map<string, DocsAnalysis[]>()
+    for (const [j, a] of source.entries()) addTo(byValue, values[j]?.[i] as string, a)
     const value =
       byValue.size <= 1
         ? code([...byValue.keys()][0] ?? '')
@@ -607,14 +651,14 @@ function estimateRow(r: PlanRow): readonly string[] {
 }
 
 /**
- * `distinct(items.map(valueOf))`, as the first item with each value: the same values in the same order (the
+ * `distinct(items.map(valueAtItem))`, as the first item with each value: the same values in the same order (the
  * caller then uses what it cached of each item).
  */
-function distinctOf<T>(items: readonly T[], valueOf: (item: T) => PlainValue | undefined): T[] {
+function distinctOf<T>(items: readonly T[], valueAtItem: (item: T) => PlainValue | undefined): T[] {
   const scalars = new Set<PlainValue>()
   const out: { item: T; value: PlainValue }[] = []
   for (const item of items) {
-    const v = valueOf(item)
+    const v = valueAtItem(item)
     if (v === undefined) continue
     if (v === null || typeof v !== 'object') {
       if (!scalars.has(v)) out.push({ item, value: v })
