@@ -34,7 +34,7 @@ export type { CompiledExperiment }
 import { expandMatrix, isSweep } from './resolve/expand-matrix.js'
 import { createMerger, type ResolvedSpec, type SourceEntry } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
-import { checkDuplicateTraining } from './validate/duplicate-training.js'
+import { checkDuplicateTraining, type TrainingSubject } from './validate/duplicate-training.js'
 import { RULES } from './validate/rules.js'
 import {
   ajvToDiagnostics,
@@ -157,6 +157,25 @@ interface ExperimentMemo {
     readonly item: CompiledExperiment
     readonly docs: DocsAnalysis
     readonly paths: readonly string[]
+    readonly facts: ExperimentFacts
+  }
+}
+
+/** What the checks of all experiments read of one, made once per experiment (a memo keeps it). */
+interface ExperimentFacts {
+  /** Who claims its output paths. */
+  readonly owner: OutputOwner
+  /** For the duplicate-training check: the experiment, and where its name is set. */
+  readonly subject: TrainingSubject
+  /** Its checkpoint folder. */
+  readonly dir: string
+}
+
+function factsOf(item: CompiledExperiment): ExperimentFacts {
+  return {
+    owner: experimentOwner(item),
+    subject: { experiment: item.experiment, nameAt: nameAt(item) },
+    dir: checkpointDir(item.experiment),
   }
 }
 
@@ -250,7 +269,7 @@ function* compileWith(
     return anyError
   }
   // Each experiment as kept (see `slim`), with what the README needs of it while nothing has failed.
-  const compiled: { item: CompiledExperiment; docs?: DocsAnalysis }[] = []
+  const compiled: { item: CompiledExperiment; facts: ExperimentFacts; docs?: DocsAnalysis }[] = []
   const mergeLayers = createMerger()
   const outputs = new OutputPaths()
   const renders: RenderMemo['after'] = new Map()
@@ -266,11 +285,11 @@ function* compileWith(
       if (unchanged.compiled === undefined) continue
       kept++
       const yielding = !errorsSoFar()
-      const owner = experimentOwner(unchanged.compiled.item)
-      for (const path of unchanged.compiled.paths) {
-        if (outputs.claim(path, owner, diagnostics) && yielding) yield { path, kept: true }
+      const { item, docs, paths, facts } = unchanged.compiled
+      for (const path of paths) {
+        if (outputs.claim(path, facts.owner, diagnostics) && yielding) yield { path, kept: true }
       }
-      compiled.push({ item: unchanged.compiled.item, docs: unchanged.compiled.docs })
+      compiled.push({ item, facts, docs })
       continue
     }
     const own: Diagnostic[] = []
@@ -317,7 +336,7 @@ function* compileWith(
     // After an error nothing is yielded, but the files are still rendered for their paths, so that one run
     // reports every clash of output paths.
     const yielding = !errorsSoFar()
-    const owner = experimentOwner(item)
+    const facts = factsOf(slimmed)
     const paths: string[] = []
     for (const renderer of EXPERIMENT_RENDERERS) {
       if (failed.has(renderer.name)) continue
@@ -331,21 +350,21 @@ function* compileWith(
       }
       for (const file of files) {
         if (remember) paths.push(file.path)
-        if (outputs.claim(file.path, owner, diagnostics) && yielding) yield file
+        if (outputs.claim(file.path, facts.owner, diagnostics) && yielding) yield file
       }
     }
     const docsAnalysis = yielding || remember ? docsAnalysisOf(item) : undefined
-    remembered(docsAnalysis === undefined ? undefined : { item: slimmed, docs: docsAnalysis, paths })
-    compiled.push(yielding ? { item: slimmed, docs: docsAnalysis } : { item: slimmed })
+    remembered(docsAnalysis === undefined ? undefined : { item: slimmed, docs: docsAnalysis, paths, facts })
+    compiled.push(yielding ? { item: slimmed, facts, docs: docsAnalysis } : { item: slimmed, facts })
   }
   // Every layer as parsed is no longer needed (each experiment kept what it needs): let the memory go before
   // the files made from all experiments, the most a large compile holds at once. (A memo keeps them.)
   docs.clear()
-  for (const d of checkUniqueCheckpoints(compiled.map((c) => c.item))) diagnostics.push(d) // a loop: one per experiment at most
+  for (const d of checkUniqueCheckpoints(compiled)) diagnostics.push(d) // a loop: one per experiment at most
   // Only for a compile that makes scripts: two experiments that clash already (a name, a script, a
   // checkpoint folder) would be reported twice over.
   if (!hasErrors(diagnostics)) {
-    const subjects = compiled.map(({ item }) => ({ experiment: item.experiment, nameAt: nameAt(item) }))
+    const subjects = compiled.map((c) => c.facts.subject)
     for (const d of checkDuplicateTraining(subjects)) diagnostics.push(d) // a loop: one per experiment at most
   }
   compiled.sort((a, b) => compareStrings(a.item.experiment.script, b.item.experiment.script))
@@ -527,11 +546,13 @@ function leafPosition(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceDoc>):
  * Two experiments may not train into the same checkpoint folder. (Two output files at one path, scripts
  * included: `OutputPaths`.)
  */
-function checkUniqueCheckpoints(experiments: readonly CompiledExperiment[]): Diagnostic[] {
+function checkUniqueCheckpoints(
+  experiments: readonly { readonly item: CompiledExperiment; readonly facts: ExperimentFacts }[],
+): Diagnostic[] {
   const out: Diagnostic[] = []
   const seen = new Map<string, CompiledExperiment>()
-  for (const item of experiments) {
-    const dir = checkpointDir(item.experiment)
+  for (const { item, facts } of experiments) {
+    const { dir } = facts
     const first = seen.get(dir)
     if (first === undefined) {
       seen.set(dir, item)
@@ -610,9 +631,9 @@ class OutputPaths {
     const folder = this.#folders.get(folded)
     if (folder !== undefined)
       return this.#clash(folder, { path, owner }, `make ${path}, and ${folder.path} in a folder of that name`)
-    const parts = folded.split('/')
-    for (let i = 1; i < parts.length; i++) {
-      const above = this.#files.get(parts.slice(0, i).join('/'))
+    // Each folder above it, as the path up to each `/`.
+    for (let i = folded.indexOf('/'); i !== -1; i = folded.indexOf('/', i + 1)) {
+      const above = this.#files.get(folded.slice(0, i))
       if (above !== undefined)
         return this.#clash(
           above,
@@ -620,10 +641,11 @@ class OutputPaths {
           `make the file ${above.path}, and ${path} in a folder of that name`,
         )
     }
-    this.#files.set(folded, { path, owner })
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/')
-      if (!this.#folders.has(dir)) this.#folders.set(dir, { path, owner })
+    const claim = { path, owner }
+    this.#files.set(folded, claim)
+    for (let i = folded.indexOf('/'); i !== -1; i = folded.indexOf('/', i + 1)) {
+      const dir = folded.slice(0, i)
+      if (!this.#folders.has(dir)) this.#folders.set(dir, claim)
     }
     return undefined
   }

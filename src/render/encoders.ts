@@ -102,19 +102,17 @@ export interface MarkdownTable {
 export function markdownTable(table: MarkdownTable): string {
   const cells = (row: unknown): row is readonly string[] =>
     Array.isArray(row) && row.every((c) => typeof c === 'string')
-  const row = (cells: readonly string[]): string => {
-    let text = tableRows.get(cells)
-    if (text === undefined) {
-      text = `| ${cells.map(tableCell).join(' | ')} |`
-      tableRows.set(cells, text)
-    }
-    return text
-  }
+  const row = (cells: readonly string[]): string => `| ${cells.map(tableCell).join(' | ')} |`
   if (!cells(table?.header) || !Array.isArray(table.rows)) refuse('not a table of text cells', table)
   const lines = [row(table.header), `|${table.header.map(() => '---').join('|')}|`]
   for (const r of table.rows) {
-    if (!tableRows.has(r) && !cells(r)) refuse('not a table of text cells', table)
-    lines.push(row(r))
+    let text = tableRows.get(r)
+    if (text === undefined) {
+      if (!cells(r)) refuse('not a table of text cells', table)
+      text = row(r)
+      tableRows.set(r, text)
+    }
+    lines.push(text)
   }
   return lines.join('\n')
 }

@@ -132,6 +132,8 @@ interface Cells {
   readonly knobs: readonly Knob[]
   /** The keys of `changes`, in its order, joined by `\0`: which ablation group it is in. */
   readonly changeKeys: string
+  /** Its train and test files and model path, joined by `\0`: its row of the data table. */
+  readonly dataFiles: string
   /** Its `verl_overrides` keys as `verl_overrides.KEY`. */
   readonly overrides: readonly string[]
   /** `fieldValue` by key, as asked. */
@@ -164,6 +166,7 @@ function cellsOf(a: DocsAnalysis): Cells {
       description: markdownText(a.e.description ?? ''),
       knobs: knobsOf(a.e),
       changeKeys: [...a.changes.keys()].join('\0'),
+      dataFiles: `${a.e.data.train_file}\0${a.e.data.val_file}\0${a.e.model.path}`,
       overrides: Object.keys(a.e.verl_overrides ?? {}).map((k) => `verl_overrides.${k}`),
       fields: new Map(),
       formatted: new Map(),
@@ -564,7 +567,7 @@ function dataSection(
 ): { table: MarkdownTable; dirs: string } {
   const rows = models.flatMap((m) => {
     const members = analysed.filter((a) => a.model === m)
-    const files = groupBy(members, (a) => `${a.e.data.train_file}\0${a.e.data.val_file}\0${a.e.model.path}`)
+    const files = groupBy(members, (a) => cellsOf(a).dataFiles)
     return [...files.values()].map((as) => {
       const e = (as[0] as DocsAnalysis).e
       return [
