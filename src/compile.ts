@@ -138,6 +138,8 @@ export interface CompileMemo {
   readonly experiments: ReadonlyMap<string, ExperimentMemo>
   /** The files made from all experiments, with what each was made from (`RenderMemo`). */
   readonly renders: RenderMemo['after']
+  /** The files made from all experiments, by path, as this compile made them. */
+  readonly shared: ReadonlyMap<string, RenderedFile>
 }
 
 /** One spec file as loaded: its layers by id (one, or a sweep's combinations) and their diagnostics. */
@@ -273,6 +275,7 @@ function* compileWith(
   const mergeLayers = createMerger()
   const outputs = new OutputPaths()
   const renders: RenderMemo['after'] = new Map()
+  const shared = new Map<string, RenderedFile>()
   let kept = 0
   for (const { file: id, chain } of chains) {
     if (chain === undefined) continue
@@ -387,7 +390,12 @@ function* compileWith(
         continue
       }
       for (const file of files) {
-        if (outputs.claim(file.path, { label: `the ${renderer.name}` }, diagnostics)) yield file
+        if (!outputs.claim(file.path, { label: `the ${renderer.name}` }, diagnostics)) continue
+        if (remember) shared.set(file.path, file)
+        // The same text as the compile before wrote: the writer need not read it to find so.
+        const known = before?.shared.get(file.path)
+        const same = known !== undefined && known.content === file.content && known.mode === file.mode
+        yield same ? { path: file.path, kept: true } : file
       }
     }
   }
@@ -405,6 +413,7 @@ function* compileWith(
       files: loadedFiles,
       experiments: memoExperiments,
       renders,
+      shared,
     },
   }
 }

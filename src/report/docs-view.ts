@@ -147,6 +147,8 @@ interface Cells {
   /** Its row of an ablation table and its variant's key in the matrix, by the table's keys joined by `\0`. */
   readonly rows: Map<string, readonly string[]>
   readonly variants: Map<string, string>
+  /** Its values of the changed keys joined by `\0` (`once`). */
+  changeValues?: { readonly id: string; readonly value: readonly (PlainValue | undefined)[] }
   /** Its row of the matrix when it is a variant alone, for what else the row shows (`once`). */
   matrixRow?: { readonly id: string; readonly value: readonly string[] }
 
@@ -193,7 +195,7 @@ function cached<T>(map: Map<string, T>, key: string, make: () => T): T {
  * `cells[name]` when it was made for `id`, else made by `make` (and kept for `id`): one value per experiment,
  * made again only when what it depends on changes.
  */
-function once<K extends 'matrixRow'>(
+function once<K extends 'matrixRow' | 'changeValues'>(
   cells: Cells,
   name: K,
   id: string,
@@ -202,9 +204,13 @@ function once<K extends 'matrixRow'>(
   const known = cells[name]
   if (known?.id === id) return known.value
   const value = make()
-  cells[name] = { id, value }
+  cells[name] = { id, value } as Cells[K]
   return value
 }
+
+/** Its values of `keys` (joined by `\0` in `keysId`), in their order. */
+const changeValues = (a: DocsAnalysis, keys: readonly string[], keysId: string) =>
+  once(cellsOf(a), 'changeValues', keysId, () => keys.map((k) => a.changes.get(k)))
 
 /** A changed field's value as a Markdown table cell. */
 const changedCell = (a: DocsAnalysis, key: string): string =>
@@ -245,8 +251,6 @@ export function docsViewOf(
   const title = (key: string): string =>
     cached(titles, key, () => markdownText(schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key))
   const modelIndex = new Map(models.map((m, i) => [m, i]))
-  const byModel = (a: DocsAnalysis, b: DocsAnalysis): number =>
-    (modelIndex.get(a.model) as number) - (modelIndex.get(b.model) as number)
   const baseByModel = new Map<string, DocsAnalysis>()
   for (const b of bases) if (!baseByModel.has(b.model)) baseByModel.set(b.model, b)
   const baseOf = (a: DocsAnalysis): DocsAnalysis | undefined => baseByModel.get(a.model)
@@ -265,16 +269,11 @@ export function docsViewOf(
   const ablations: AblationView[] = [...groups].map(([, members]) => {
     const keys = [...(members[0]?.changes.keys() ?? [])].sort(order)
     const keysId = keys.join('\0')
-    // Each row's values of the keys, taken once rather than in every comparison of the sort.
-    const values = new Map(members.map((a) => [a, keys.map((k) => a.changes.get(k))]))
-    const rows = [...members].sort(
-      (a, b) =>
-        byModel(a, b) ||
-        compareTuples(
-          values.get(a) as (PlainValue | undefined)[],
-          values.get(b) as (PlainValue | undefined)[],
-        ),
-    )
+    // Each row's model and values of the keys, taken once rather than in every comparison of the sort.
+    const rows = members
+      .map((a) => ({ a, model: modelIndex.get(a.model) as number, values: changeValues(a, keys, keysId) }))
+      .sort((x, y) => x.model - y.model || compareTuples(x.values, y.values))
+      .map((r) => r.a)
     const sets = keys.map((k) => {
       const values = distinctOf(rows, (r) => r.changes.get(k)).map((r) => changedCode(r, k))
       const baseValues = distinct(bases.map((b) => fieldValue(b, k)))
@@ -349,11 +348,11 @@ export function docsViewOf(
       cached(cellsOf(a).variants, keysId, () => keys.map((k) => formatValue(a.changes.get(k))).join(', ')),
     )
     // Each variant's values, taken once rather than in every comparison of the sort.
-    const values = new Map([...variants.values()].map((v) => [v, keys.map((k) => v[0]?.changes.get(k))]))
-    const sorted = [...variants].sort(([, a], [, b]) =>
-      compareTuples(values.get(a) as (PlainValue | undefined)[], values.get(b) as (PlainValue | undefined)[]),
-    )
-    for (const [, variant] of sorted) {
+    const sorted = [...variants]
+      .map(([, v]) => ({ v, values: changeValues(v[0] as DocsAnalysis, keys, keysId) }))
+      .sort((x, y) => compareTuples(x.values, y.values))
+      .map((x) => x.v)
+    for (const variant of sorted) {
       const first = variant[0] as DocsAnalysis
       const row = () => [
         keys.map((k) => `${title(k)} = ${changedCell(first, k)}`).join(', '),
@@ -539,12 +538,17 @@ function settings(
     return cells.settings.values
   })
   const rows = keys.map((key, i) => {
-    const byValue = new Map<string, DocsAnalysis[]>()
-    for (const [j, a] of source.entries()) addTo(byValue, values[j]?.[i] as string, a)
-    const value =
-      byValue.size <= 1
-        ? code([...byValue.keys()][0] ?? '')
-        : [...byValue].map(([v, as]) => settingText(key, v, as)).join(', ')
+    const valueAt = (j: number): string => values[j]?.[i] as string
+    // Most settings have one value: grouped only when they do not.
+    let one = true
+    for (let j = 1; j < source.length && one; j++) one = valueAt(j) === valueAt(0)
+    let value: string
+    if (one) value = code(source.length === 0 ? '' : valueAt(0))
+    else {
+      const byValue = new Map<string, DocsAnalysis[]>()
+      for (const [j, a] of source.entries()) addTo(byValue, valueAt(j), a)
+      value = [...byValue].map(([v, as]) => settingText(key, v, as)).join(', ')
+    }
     const name = key.startsWith('verl_overrides.') ? key.slice('verl_overrides.'.length) : key
     const what = key.startsWith('verl_overrides.')
       ? 'VERL override'

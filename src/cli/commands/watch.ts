@@ -93,6 +93,9 @@ export async function watchCommand(options: CompileOptions, ctx: CliContext): Pr
       onError: (error) =>
         ctx.stderr.write(`finqa: cannot watch a folder below ${specDir}: ${error.message}\n`),
     })
+    // Each compile takes the spec files' identities from the watcher's last scan: no second stat of each.
+    const scanned = watcher
+    session.identities = () => scanned.identities()
     void enqueue(compileOnce).then(() => status(`watching ${specDir} for changes (Ctrl-C to stop)`))
     // After a first compile the no-op cache answered, what the next compile needs is made in memory.
     void enqueue(() => warmSession(session))
