@@ -159,6 +159,8 @@ interface ExperimentMemo {
     readonly item: CompiledExperiment
     readonly docs: DocsAnalysis
     readonly paths: readonly string[]
+    /** The paths in lower case, as `OutputPaths` compares them. */
+    readonly folded: readonly string[]
     readonly facts: ExperimentFacts
   }
 }
@@ -288,9 +290,9 @@ function* compileWith(
       if (unchanged.compiled === undefined) continue
       kept++
       const yielding = !errorsSoFar()
-      const { item, docs, paths, facts } = unchanged.compiled
-      for (const path of paths) {
-        if (outputs.claim(path, facts.owner, diagnostics) && yielding) yield { path, kept: true }
+      const { item, docs, paths, folded, facts } = unchanged.compiled
+      for (const [i, path] of paths.entries()) {
+        if (outputs.claim(path, facts.owner, diagnostics, folded[i]) && yielding) yield { path, kept: true }
       }
       compiled.push({ item, facts, docs })
       continue
@@ -341,6 +343,7 @@ function* compileWith(
     const yielding = !errorsSoFar()
     const facts = factsOf(slimmed)
     const paths: string[] = []
+    const folded: string[] = []
     for (const renderer of EXPERIMENT_RENDERERS) {
       if (failed.has(renderer.name)) continue
       let files: RenderedFile[]
@@ -352,12 +355,18 @@ function* compileWith(
         continue
       }
       for (const file of files) {
-        if (remember) paths.push(file.path)
-        if (outputs.claim(file.path, facts.owner, diagnostics) && yielding) yield file
+        const lower = file.path.toLowerCase()
+        if (remember) {
+          paths.push(file.path)
+          folded.push(lower)
+        }
+        if (outputs.claim(file.path, facts.owner, diagnostics, lower) && yielding) yield file
       }
     }
     const docsAnalysis = yielding || remember ? docsAnalysisOf(item) : undefined
-    remembered(docsAnalysis === undefined ? undefined : { item: slimmed, docs: docsAnalysis, paths, facts })
+    remembered(
+      docsAnalysis === undefined ? undefined : { item: slimmed, docs: docsAnalysis, paths, folded, facts },
+    )
     compiled.push(yielding ? { item: slimmed, facts, docs: docsAnalysis } : { item: slimmed, facts })
   }
   // Every layer as parsed is no longer needed (each experiment kept what it needs): let the memory go before
@@ -616,19 +625,19 @@ class OutputPaths {
   readonly #reported = new Set<string>()
 
   /**
-   * Records `path` for `owner`; false, with a diagnostic (one per pair of owners), when it clashes with a
-   * path claimed before: then the file must not be written.
+   * Records `path` (`folded`: it in lower case, when the caller has it) for `owner`; false, with a
+   * diagnostic (one per pair of owners), when it clashes with a path claimed before: then the file must not
+   * be written.
    */
-  claim(path: string, owner: OutputOwner, diagnostics: Diagnostic[]): boolean {
-    const clash = this.#check(path, owner)
+  claim(path: string, owner: OutputOwner, diagnostics: Diagnostic[], folded = path.toLowerCase()): boolean {
+    const clash = this.#check(path, folded, owner)
     if (clash === undefined) return true
     if (clash !== null) diagnostics.push(clash)
     return false
   }
 
   /** undefined: no clash (and the path is recorded); null: a clash of a pair already reported. */
-  #check(path: string, owner: OutputOwner): Diagnostic | null | undefined {
-    const folded = path.toLowerCase()
+  #check(path: string, folded: string, owner: OutputOwner): Diagnostic | null | undefined {
     const same = this.#files.get(folded)
     if (same !== undefined) {
       const how =
