@@ -137,16 +137,16 @@ interface Cells {
   /** Its `verl_overrides` keys as `verl_overrides.KEY`. */
   readonly overrides: readonly string[]
   /** `fieldValue` by key, as asked. */
-  readonly fields: Map<string, PlainValue | undefined>
+  fields?: Map<string, PlainValue | undefined>
   /** `formatValue(fieldValue(key))` by key, as asked. */
-  readonly formatted: Map<string, string>
+  formatted?: Map<string, string>
   /** A changed field's value as a table cell, by key, as asked. */
-  readonly changed: Map<string, string>
+  changed?: Map<string, string>
   /** A changed field's value as a code span, by key, as asked. */
-  readonly changedCode: Map<string, string>
+  changedCode?: Map<string, string>
   /** Its row of an ablation table and its variant's key in the matrix, by the table's keys joined by `\0`. */
-  readonly rows: Map<string, readonly string[]>
-  readonly variants: Map<string, string>
+  rows?: Map<string, readonly string[]>
+  variants?: Map<string, string>
   /** Its values of the changed keys joined by `\0` (`once`). */
   changeValues?: { readonly id: string; readonly value: readonly (PlainValue | undefined)[] }
   /** Its row of the matrix when it is a variant alone, for what else the row shows (`once`). */
@@ -155,7 +155,7 @@ interface Cells {
   /** `formatValue(fieldValue(key))` of the settings table's keys (joined by `\0`), in their order. */
   settings?: { readonly keys: string; readonly values: readonly string[] }
   /** Its `settings` row text (`value (model)`) when alone with its value, by key. */
-  readonly settingAlone: Map<string, string>
+  settingAlone?: Map<string, string>
 }
 
 function cellsOf(a: DocsAnalysis): Cells {
@@ -170,17 +170,21 @@ function cellsOf(a: DocsAnalysis): Cells {
       changeKeys: [...a.changes.keys()].join('\0'),
       dataFiles: `${a.e.data.train_file}\0${a.e.data.val_file}\0${a.e.model.path}`,
       overrides: Object.keys(a.e.verl_overrides ?? {}).map((k) => `verl_overrides.${k}`),
-      fields: new Map(),
-      formatted: new Map(),
-      changed: new Map(),
-      changedCode: new Map(),
-      rows: new Map(),
-      variants: new Map(),
-      settingAlone: new Map(),
     }
     a.memo.cells = cells
   }
   return cells
+}
+
+type CellMaps = 'fields' | 'formatted' | 'changed' | 'changedCode' | 'rows' | 'variants' | 'settingAlone'
+
+/** One of the maps of `cells`, made when first asked (most experiments need few of them). */
+function mapIn<K extends CellMaps>(cells: Cells, name: K): NonNullable<Cells[K]> {
+  const known = cells[name]
+  if (known !== undefined) return known as NonNullable<Cells[K]>
+  const map = new Map() as NonNullable<Cells[K]>
+  cells[name] = map
+  return map
 }
 
 /** `get(key)` of a map of cells, made by `make` the first time. */
@@ -214,15 +218,15 @@ const changeValues = (a: DocsAnalysis, keys: readonly string[], keysId: string) 
 
 /** A changed field's value as a Markdown table cell. */
 const changedCell = (a: DocsAnalysis, key: string): string =>
-  cached(cellsOf(a).changed, key, () => markdownText(formatValue(a.changes.get(key))))
+  cached(mapIn(cellsOf(a), 'changed'), key, () => markdownText(formatValue(a.changes.get(key))))
 
 /** A changed field's value as a code span. */
 const changedCode = (a: DocsAnalysis, key: string): string =>
-  cached(cellsOf(a).changedCode, key, () => code(formatValue(a.changes.get(key))))
+  cached(mapIn(cellsOf(a), 'changedCode'), key, () => code(formatValue(a.changes.get(key))))
 
 /** `formatValue(fieldValue(a, key))`. */
 const formattedField = (a: DocsAnalysis, key: string): string =>
-  cached(cellsOf(a).formatted, key, () => formatValue(fieldValue(a, key)))
+  cached(mapIn(cellsOf(a), 'formatted'), key, () => formatValue(fieldValue(a, key)))
 
 const scriptCode = (a: DocsAnalysis): string => cellsOf(a).script
 
@@ -287,7 +291,7 @@ export function docsViewOf(
       table: {
         header: ['Script', 'Model', ...keys.map(title), 'Output Dir', 'Description'],
         rows: rows.map((a) =>
-          cached(cellsOf(a).rows, keysId, () => [
+          cached(mapIn(cellsOf(a), 'rows'), keysId, () => [
             scriptCode(a),
             cellsOf(a).model,
             ...keys.map((k) => changedCell(a, k)),
@@ -345,7 +349,9 @@ export function docsViewOf(
     // What a row of one experiment depends on besides it: the keys, their titles and the models.
     const rowId = [keysId, ...keys.map(title), ...models].join('\0')
     const variants = groupBy(members, (a) =>
-      cached(cellsOf(a).variants, keysId, () => keys.map((k) => formatValue(a.changes.get(k))).join(', ')),
+      cached(mapIn(cellsOf(a), 'variants'), keysId, () =>
+        keys.map((k) => formatValue(a.changes.get(k))).join(', '),
+      ),
     )
     // Each variant's values, taken once rather than in every comparison of the sort.
     const sorted = [...variants]
@@ -455,7 +461,7 @@ export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
  * undefined when the experiment does not set it or it is a map with fields.
  */
 function fieldValue(a: DocsAnalysis, key: string): PlainValue | undefined {
-  const fields = cellsOf(a).fields
+  const fields = mapIn(cellsOf(a), 'fields')
   if (fields.has(key)) return fields.get(key)
   const value = fieldValueOf(a, key)
   fields.set(key, value)
@@ -534,7 +540,7 @@ function settings(
   const values = source.map((a) => {
     const cells = cellsOf(a)
     if (cells.settings?.keys !== keysId)
-      cells.settings = { keys: keysId, values: keys.map((k) => formatValue(fieldValue(a, k))) }
+      cells.settings = { keys: keysId, values: keys.map((k) => formatValue(fieldValueOf(a, k))) }
     return cells.settings.values
   })
   const rows = keys.map((key, i) => {
@@ -562,7 +568,9 @@ function settings(
 function settingText(key: string, value: string, members: readonly DocsAnalysis[]): string {
   const text = () => `${code(value)} (${members.map((a) => cellsOf(a).model).join(', ')})`
   const [only] = members
-  return members.length === 1 && only !== undefined ? cached(cellsOf(only).settingAlone, key, text) : text()
+  return members.length === 1 && only !== undefined
+    ? cached(mapIn(cellsOf(only), 'settingAlone'), key, text)
+    : text()
 }
 
 function dataSection(
