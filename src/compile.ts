@@ -23,6 +23,7 @@ import {
   EXPERIMENT_RENDERERS,
   RENDERERS,
   type RenderContext,
+  type RenderMemo,
   type RenderSettings,
 } from './render/renderers.js'
 import { checkpointDir } from './report/diff.js'
@@ -33,7 +34,7 @@ export type { CompiledExperiment }
 import { expandMatrix, isSweep } from './resolve/expand-matrix.js'
 import { createMerger, type ResolvedSpec, type SourceEntry } from './resolve/merge.js'
 import { resolveExtends } from './resolve/resolve-extends.js'
-import { checkDuplicateTraining } from './validate/duplicate-training.js'
+import { checkDuplicateTraining, type TrainingSubject } from './validate/duplicate-training.js'
 import { RULES } from './validate/rules.js'
 import {
   ajvToDiagnostics,
@@ -135,6 +136,10 @@ export interface CompileMemo {
   readonly templates: RenderSettings['templates']
   readonly files: ReadonlyMap<string, LoadedFile>
   readonly experiments: ReadonlyMap<string, ExperimentMemo>
+  /** The files made from all experiments, with what each was made from (`RenderMemo`). */
+  readonly renders: RenderMemo['after']
+  /** The files made from all experiments, by path, as this compile made them. */
+  readonly shared: ReadonlyMap<string, RenderedFile>
 }
 
 /** One spec file as loaded: its layers by id (one, or a sweep's combinations) and their diagnostics. */
@@ -154,6 +159,27 @@ interface ExperimentMemo {
     readonly item: CompiledExperiment
     readonly docs: DocsAnalysis
     readonly paths: readonly string[]
+    /** The paths in lower case, as `OutputPaths` compares them. */
+    readonly folded: readonly string[]
+    readonly facts: ExperimentFacts
+  }
+}
+
+/** What the checks of all experiments read of one, made once per experiment (a memo keeps it). */
+interface ExperimentFacts {
+  /** Who claims its output paths. */
+  readonly owner: OutputOwner
+  /** For the duplicate-training check: the experiment, and where its name is set. */
+  readonly subject: TrainingSubject
+  /** Its checkpoint folder. */
+  readonly dir: string
+}
+
+function factsOf(item: CompiledExperiment): ExperimentFacts {
+  return {
+    owner: experimentOwner(item),
+    subject: { experiment: item.experiment, nameAt: nameAt(item) },
+    dir: checkpointDir(item.experiment),
   }
 }
 
@@ -247,9 +273,11 @@ function* compileWith(
     return anyError
   }
   // Each experiment as kept (see `slim`), with what the README needs of it while nothing has failed.
-  const compiled: { item: CompiledExperiment; docs?: DocsAnalysis }[] = []
+  const compiled: { item: CompiledExperiment; facts: ExperimentFacts; docs?: DocsAnalysis }[] = []
   const mergeLayers = createMerger()
   const outputs = new OutputPaths()
+  const renders: RenderMemo['after'] = new Map()
+  const shared = new Map<string, RenderedFile>()
   let kept = 0
   for (const { file: id, chain } of chains) {
     if (chain === undefined) continue
@@ -262,11 +290,11 @@ function* compileWith(
       if (unchanged.compiled === undefined) continue
       kept++
       const yielding = !errorsSoFar()
-      const owner = experimentOwner(unchanged.compiled.item)
-      for (const path of unchanged.compiled.paths) {
-        if (outputs.claim(path, owner, diagnostics) && yielding) yield { path, kept: true }
+      const { item, docs, paths, folded, facts } = unchanged.compiled
+      for (const [i, path] of paths.entries()) {
+        if (outputs.claim(path, facts.owner, diagnostics, folded[i]) && yielding) yield { path, kept: true }
       }
-      compiled.push({ item: unchanged.compiled.item, docs: unchanged.compiled.docs })
+      compiled.push({ item, facts, docs })
       continue
     }
     const own: Diagnostic[] = []
@@ -313,8 +341,9 @@ function* compileWith(
     // After an error nothing is yielded, but the files are still rendered for their paths, so that one run
     // reports every clash of output paths.
     const yielding = !errorsSoFar()
-    const owner = experimentOwner(item)
+    const facts = factsOf(slimmed)
     const paths: string[] = []
+    const folded: string[] = []
     for (const renderer of EXPERIMENT_RENDERERS) {
       if (failed.has(renderer.name)) continue
       let files: RenderedFile[]
@@ -326,22 +355,28 @@ function* compileWith(
         continue
       }
       for (const file of files) {
-        if (remember) paths.push(file.path)
-        if (outputs.claim(file.path, owner, diagnostics) && yielding) yield file
+        const lower = file.path.toLowerCase()
+        if (remember) {
+          paths.push(file.path)
+          folded.push(lower)
+        }
+        if (outputs.claim(file.path, facts.owner, diagnostics, lower) && yielding) yield file
       }
     }
     const docsAnalysis = yielding || remember ? docsAnalysisOf(item) : undefined
-    remembered(docsAnalysis === undefined ? undefined : { item: slimmed, docs: docsAnalysis, paths })
-    compiled.push(yielding ? { item: slimmed, docs: docsAnalysis } : { item: slimmed })
+    remembered(
+      docsAnalysis === undefined ? undefined : { item: slimmed, docs: docsAnalysis, paths, folded, facts },
+    )
+    compiled.push(yielding ? { item: slimmed, facts, docs: docsAnalysis } : { item: slimmed, facts })
   }
   // Every layer as parsed is no longer needed (each experiment kept what it needs): let the memory go before
   // the files made from all experiments, the most a large compile holds at once. (A memo keeps them.)
   docs.clear()
-  for (const d of checkUniqueCheckpoints(compiled.map((c) => c.item))) diagnostics.push(d) // a loop: one per experiment at most
+  for (const d of checkUniqueCheckpoints(compiled)) diagnostics.push(d) // a loop: one per experiment at most
   // Only for a compile that makes scripts: two experiments that clash already (a name, a script, a
   // checkpoint folder) would be reported twice over.
   if (!hasErrors(diagnostics)) {
-    const subjects = compiled.map(({ item }) => ({ experiment: item.experiment, nameAt: nameAt(item) }))
+    const subjects = compiled.map((c) => c.facts.subject)
     for (const d of checkDuplicateTraining(subjects)) diagnostics.push(d) // a loop: one per experiment at most
   }
   compiled.sort((a, b) => compareStrings(a.item.experiment.script, b.item.experiment.script))
@@ -353,6 +388,7 @@ function* compileWith(
       ...settings,
       experiments,
       docs: compiled.map((c) => c.docs as DocsAnalysis),
+      ...(remember ? { memo: { before: before?.renders, after: renders } } : {}),
     }
     for (const renderer of RENDERERS) {
       let files: RenderedFile[]
@@ -363,7 +399,12 @@ function* compileWith(
         continue
       }
       for (const file of files) {
-        if (outputs.claim(file.path, { label: `the ${renderer.name}` }, diagnostics)) yield file
+        if (!outputs.claim(file.path, { label: `the ${renderer.name}` }, diagnostics)) continue
+        if (remember) shared.set(file.path, file)
+        // The same text as the compile before wrote: the writer need not read it to find so.
+        const known = before?.shared.get(file.path)
+        const same = known !== undefined && known.content === file.content && known.mode === file.mode
+        yield same ? { path: file.path, kept: true } : file
       }
     }
   }
@@ -380,6 +421,8 @@ function* compileWith(
       templates,
       files: loadedFiles,
       experiments: memoExperiments,
+      renders,
+      shared,
     },
   }
 }
@@ -521,11 +564,13 @@ function leafPosition(spec: ResolvedSpec, docs: ReadonlyMap<string, SourceDoc>):
  * Two experiments may not train into the same checkpoint folder. (Two output files at one path, scripts
  * included: `OutputPaths`.)
  */
-function checkUniqueCheckpoints(experiments: readonly CompiledExperiment[]): Diagnostic[] {
+function checkUniqueCheckpoints(
+  experiments: readonly { readonly item: CompiledExperiment; readonly facts: ExperimentFacts }[],
+): Diagnostic[] {
   const out: Diagnostic[] = []
   const seen = new Map<string, CompiledExperiment>()
-  for (const item of experiments) {
-    const dir = checkpointDir(item.experiment)
+  for (const { item, facts } of experiments) {
+    const { dir } = facts
     const first = seen.get(dir)
     if (first === undefined) {
       seen.set(dir, item)
@@ -580,19 +625,19 @@ class OutputPaths {
   readonly #reported = new Set<string>()
 
   /**
-   * Records `path` for `owner`; false, with a diagnostic (one per pair of owners), when it clashes with a
-   * path claimed before: then the file must not be written.
+   * Records `path` (`folded`: it in lower case, when the caller has it) for `owner`; false, with a
+   * diagnostic (one per pair of owners), when it clashes with a path claimed before: then the file must not
+   * be written.
    */
-  claim(path: string, owner: OutputOwner, diagnostics: Diagnostic[]): boolean {
-    const clash = this.#check(path, owner)
+  claim(path: string, owner: OutputOwner, diagnostics: Diagnostic[], folded = path.toLowerCase()): boolean {
+    const clash = this.#check(path, folded, owner)
     if (clash === undefined) return true
     if (clash !== null) diagnostics.push(clash)
     return false
   }
 
   /** undefined: no clash (and the path is recorded); null: a clash of a pair already reported. */
-  #check(path: string, owner: OutputOwner): Diagnostic | null | undefined {
-    const folded = path.toLowerCase()
+  #check(path: string, folded: string, owner: OutputOwner): Diagnostic | null | undefined {
     const same = this.#files.get(folded)
     if (same !== undefined) {
       const how =
@@ -604,9 +649,9 @@ class OutputPaths {
     const folder = this.#folders.get(folded)
     if (folder !== undefined)
       return this.#clash(folder, { path, owner }, `make ${path}, and ${folder.path} in a folder of that name`)
-    const parts = folded.split('/')
-    for (let i = 1; i < parts.length; i++) {
-      const above = this.#files.get(parts.slice(0, i).join('/'))
+    // Each folder above it, as the path up to each `/`.
+    for (let i = folded.indexOf('/'); i !== -1; i = folded.indexOf('/', i + 1)) {
+      const above = this.#files.get(folded.slice(0, i))
       if (above !== undefined)
         return this.#clash(
           above,
@@ -614,10 +659,11 @@ class OutputPaths {
           `make the file ${above.path}, and ${path} in a folder of that name`,
         )
     }
-    this.#files.set(folded, { path, owner })
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/')
-      if (!this.#folders.has(dir)) this.#folders.set(dir, { path, owner })
+    const claim = { path, owner }
+    this.#files.set(folded, claim)
+    for (let i = folded.indexOf('/'); i !== -1; i = folded.indexOf('/', i + 1)) {
+      const dir = folded.slice(0, i)
+      if (!this.#folders.has(dir)) this.#folders.set(dir, claim)
     }
     return undefined
   }

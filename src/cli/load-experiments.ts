@@ -7,6 +7,7 @@ import {
   linkDiagnostics,
   readSpecs,
   SpecDirError,
+  type SpecIdentities,
   type SpecReadCache,
   toDisplay,
   unreadDiagnostics,
@@ -54,11 +55,12 @@ export function readFolder(
   cwd: string,
   packageFiles?: PackageFiles,
   specCache?: SpecReadCache,
+  identities?: SpecIdentities,
 ): ReadFolder {
   const schema = packageFiles?.schema ?? readSchema()
   let specFiles: ReturnType<typeof readSpecs>
   try {
-    specFiles = readSpecs(specDir, cwd, specCache)
+    specFiles = readSpecs(specDir, cwd, specCache, identities)
   } catch (error) {
     if (!(error instanceof SpecDirError)) throw error
     const display = displayPath(cwd, specDir)

@@ -1,5 +1,6 @@
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs'
 import { join } from 'node:path'
+import { fileIdentity, type SpecIdentities } from '../load/read-specs.js'
 
 export interface SpecWatcherOptions {
   /** Events closer together than this make one rescan (an editor's save is often several events). */
@@ -11,6 +12,8 @@ export interface SpecWatcherOptions {
 }
 
 export interface SpecWatcher {
+  /** The identity (`fileIdentity`) of each spec file the last scan found, by absolute path. */
+  identities(): SpecIdentities
   close(): void
 }
 
@@ -27,6 +30,7 @@ const SPEC_NAME = /\.ya?ml$/
 export function watchSpecs(root: string, options: SpecWatcherOptions): SpecWatcher {
   const watchers = new Map<string, FSWatcher>()
   let files = new Map<string, string>()
+  let identities: SpecIdentities = new Map()
   let timer: NodeJS.Timeout | undefined
   let closed = false
 
@@ -39,6 +43,7 @@ export function watchSpecs(root: string, options: SpecWatcherOptions): SpecWatch
     for (const [file, signature] of scan.files) if (files.get(file) !== signature) changed.push(file)
     for (const file of files.keys()) if (!scan.files.has(file)) changed.push(file)
     files = scan.files
+    identities = scan.identities
     if (changed.length > 0) options.onChange(changed.sort())
   }
   const schedule = (): void => {
@@ -75,8 +80,10 @@ export function watchSpecs(root: string, options: SpecWatcherOptions): SpecWatch
 
   const first = scanSpecs(root)
   files = first.files
+  identities = first.identities
   syncWatchers(first.folders)
   return {
+    identities: () => identities,
     close: () => {
       closed = true
       clearTimeout(timer)
@@ -91,9 +98,14 @@ export function watchSpecs(root: string, options: SpecWatcherOptions): SpecWatch
  * target), by path relative to `root` with forward slashes. What cannot be read is left out: the compile
  * reports it.
  */
-function scanSpecs(root: string): { folders: Set<string>; files: Map<string, string> } {
+function scanSpecs(root: string): {
+  folders: Set<string>
+  files: Map<string, string>
+  identities: Map<string, string>
+} {
   const folders = new Set<string>()
   const files = new Map<string, string>()
+  const identities = new Map<string, string>()
   const walk = (folder: string): void => {
     let entries: Dirent[]
     try {
@@ -106,18 +118,19 @@ function scanSpecs(root: string): { folders: Set<string>; files: Map<string, str
       if (d.name.startsWith('.')) continue
       const path = folder === '' ? d.name : `${folder}/${d.name}`
       if (d.isDirectory()) walk(path)
-      else if (SPEC_NAME.test(d.name)) files.set(path, signature(join(root, path)))
+      else if (SPEC_NAME.test(d.name)) {
+        const absolute = join(root, path)
+        try {
+          const s = statSync(absolute, { bigint: true })
+          const identity = fileIdentity(s)
+          files.set(path, `${identity}:${s.mode}`)
+          identities.set(absolute, identity)
+        } catch (error) {
+          files.set(path, `unreadable:${(error as NodeJS.ErrnoException).code}`)
+        }
+      }
     }
   }
   walk('')
-  return { folders, files }
-}
-
-function signature(path: string): string {
-  try {
-    const s = statSync(path, { bigint: true })
-    return `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}:${s.mode}`
-  } catch (error) {
-    return `unreadable:${(error as NodeJS.ErrnoException).code}`
-  }
+  return { folders, files, identities }
 }

@@ -5,6 +5,7 @@ import {
   type Dirent,
   linkSync,
   lstatSync,
+  opendirSync,
   readdirSync,
   renameSync,
   rmdirSync,
@@ -156,8 +157,8 @@ export interface OutputOptions {
  */
 export function openOutputs(outPath: string, options: OutputOptions = {}): OutputWriter {
   const outDir = realOutputPath(outPath)
-  // Read once first: a file in its place fails here, named (ENOTDIR).
-  return listDir(outDir) === undefined ? freshOutputs(outDir, options) : updateOutputs(outDir, options)
+  // Opened once first: a file in its place fails here, named (ENOTDIR).
+  return folderExists(outDir) ? updateOutputs(outDir, options) : freshOutputs(outDir, options)
 }
 
 /**
@@ -634,6 +635,17 @@ function removeQuietly(path: string): void {
 }
 
 /** The names in a folder; undefined when it does not exist. */
+/** Whether `dir` exists, opened (not read: it may hold 30,000 files); a file there is ENOTDIR. */
+function folderExists(dir: string): boolean {
+  try {
+    opendirSync(dir).closeSync()
+    return true
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return false
+    throw error
+  }
+}
+
 function listDir(dir: string): string[] | undefined {
   try {
     return readdirSync(dir)

@@ -49,12 +49,24 @@ const SPEC_NAME = /\.ya?ml$/
 export type SpecReadCache = Map<string, { readonly identity: string; readonly text: string }>
 
 /**
+ * The identity (`fileIdentity`) of each spec file by absolute path, as a scan made just before the read found
+ * it (a watching process's, src/cli/spec-watcher.ts): taken instead of a stat of each file. A file changed
+ * after that scan may be taken from the cache once more; the scan that sees the change starts another compile.
+ */
+export type SpecIdentities = ReadonlyMap<string, string>
+
+/**
  * Reads every *.yaml / *.yml below `dir` (not hidden ones), sorted, keyed by cwd-relative display path. Only
  * regular files are read: a FIFO would hang the compile, a device or a linked secret would print its
  * contents in a code frame. What cannot be read is listed (`notFiles`, `unreadable`), never skipped silently:
  * its experiments would be missing and their scripts removed.
  */
-export function readSpecs(dir: string, cwd: string, cache?: SpecReadCache): SpecFiles {
+export function readSpecs(
+  dir: string,
+  cwd: string,
+  cache?: SpecReadCache,
+  identities?: SpecIdentities,
+): SpecFiles {
   const absolute = resolve(cwd, dir)
   const specDir = toDisplay(relative(cwd, absolute)) || '.'
   const specs = new Map<string, string>()
@@ -112,7 +124,7 @@ export function readSpecs(dir: string, cwd: string, cache?: SpecReadCache): Spec
   for (const { path, linked } of files) {
     const file = display(path)
     const known = cache?.get(path)
-    if (known !== undefined && known.identity === identityAt(path)) {
+    if (known !== undefined && known.identity === (identities?.get(path) ?? identityAt(path))) {
       specs.set(file, known.text)
       continue
     }
@@ -165,7 +177,7 @@ function readSpecFile(
     // within the file system clock's tick, its identity the same: it is read again next time (as git's index
     // treats racy files).
     const settled = BigInt(Date.now()) * 1_000_000n - stat.ctimeNs > RACY_NS
-    return { bytes, identity: identityOf(stat), settled }
+    return { bytes, identity: fileIdentity(stat), settled }
   } catch (error) {
     return { code: errorCode(error) ?? 'EIO' }
   } finally {
@@ -177,14 +189,14 @@ function readSpecFile(
 const RACY_NS = 100_000_000n
 
 /** What identifies a file's content short of reading it (see `SpecReadCache`). */
-function identityOf(s: BigIntStats): string {
+export function fileIdentity(s: BigIntStats): string {
   return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`
 }
 
 /** The identity of the file at `path` (through a link), or undefined when it cannot be found. */
 function identityAt(path: string): string | undefined {
   try {
-    return identityOf(statSync(path, { bigint: true }))
+    return fileIdentity(statSync(path, { bigint: true }))
   } catch {
     return undefined
   }

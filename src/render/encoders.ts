@@ -102,19 +102,33 @@ export interface MarkdownTable {
 export function markdownTable(table: MarkdownTable): string {
   const cells = (row: unknown): row is readonly string[] =>
     Array.isArray(row) && row.every((c) => typeof c === 'string')
-  if (!cells(table?.header) || !Array.isArray(table.rows) || !table.rows.every(cells))
-    refuse('not a table of text cells', table)
-  // A `|` ends a cell even inside a code span (GitHub's tables): each one not escaped yet (after an odd run
-  // of backslashes, as markdownText writes it) is escaped.
-  const cell = (c: string): string =>
-    readable(c, 'a Markdown table cell').replace(/(\\*)\|/g, (m, bs: string) =>
-      bs.length % 2 === 1 ? m : `${bs}\\|`,
-    )
-  const row = (cells: readonly string[]): string => `| ${cells.map(cell).join(' | ')} |`
-  return [row(table.header), `|${table.header.map(() => '---').join('|')}|`, ...table.rows.map(row)].join(
-    '\n',
-  )
+  const row = (cells: readonly string[]): string => `| ${cells.map(tableCell).join(' | ')} |`
+  if (!cells(table?.header) || !Array.isArray(table.rows)) refuse('not a table of text cells', table)
+  const lines = [row(table.header), `|${table.header.map(() => '---').join('|')}|`]
+  for (const r of table.rows) {
+    let text = tableRows.get(r)
+    if (text === undefined) {
+      if (!cells(r)) refuse('not a table of text cells', table)
+      text = row(r)
+      tableRows.set(r, text)
+    }
+    lines.push(text)
+  }
+  return lines.join('\n')
 }
+
+/**
+ * Each row's text, by the row: the README of a watching process is rendered after every edit, from rows
+ * (docs-view.ts) made once per experiment. Rows are never changed once made.
+ */
+const tableRows = new WeakMap<readonly string[], string>()
+
+// A `|` ends a cell even inside a code span (GitHub's tables): each one not escaped yet (after an odd run
+// of backslashes, as markdownText writes it) is escaped.
+const tableCell = (c: string): string =>
+  readable(c, 'a Markdown table cell').replace(/(\\*)\|/g, (m, bs: string) =>
+    bs.length % 2 === 1 ? m : `${bs}\\|`,
+  )
 
 // Texts SHELL_TEXT accepted: a compile checks the same defaults, paths and words in every script, and a Map
 // look-up costs far less than the pattern. Bounded, so a compile of many distinct texts cannot grow it.

@@ -83,9 +83,12 @@ function draw(
   const depth = new Map<string, number>()
   const edges: Edges = new Map()
   const byLeaf = new Map<string, MermaidExperiment[]>()
+  let edgesSoFar = 0
   for (const item of experiments) {
     const chain = chainOf(item)
-    addChain(chain, depth, edges)
+    edgesSoFar += addChain(chain, depth, edges)
+    // Edges are only ever added: past the limit, drawing (or counting) the rest is of no use.
+    if (edgesSoFar > maxEdges) return undefined
     const leaf = chain.at(-1)
     if (leaf === undefined) continue
     const runs = byLeaf.get(leaf)
@@ -217,9 +220,10 @@ function edgeLinesOf(
 
 /**
  * Notes a chain of layers: each layer's depth (0 for a root, the smallest position it has in any chain) and
- * each parent → child edge.
+ * each parent → child edge. Returns how many of its edges are new.
  */
-function addChain(chain: readonly string[], depth: Map<string, number>, edges: Edges): void {
+function addChain(chain: readonly string[], depth: Map<string, number>, edges: Edges): number {
+  let added = 0
   for (let i = 0; i < chain.length; i++) {
     const file = chain[i] as string
     const known = depth.get(file)
@@ -227,9 +231,15 @@ function addChain(chain: readonly string[], depth: Map<string, number>, edges: E
     const parent = chain[i - 1]
     if (parent === undefined) continue
     const children = edges.get(parent)
-    if (children === undefined) edges.set(parent, new Set([file]))
-    else children.add(file)
+    if (children === undefined) {
+      edges.set(parent, new Set([file]))
+      added++
+    } else if (!children.has(file)) {
+      children.add(file)
+      added++
+    }
   }
+  return added
 }
 
 /**

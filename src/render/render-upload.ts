@@ -69,7 +69,9 @@ export interface UploadInput {
   readonly spec: ResolvedSpec
 }
 
-const KEYS = ['namespace', 'backend', 'private'] as const
+/** The settings of `upload`, each of which the script can set per experiment. */
+export const UPLOAD_KEYS = ['namespace', 'backend', 'private'] as const
+const KEYS = UPLOAD_KEYS
 type Key = (typeof KEYS)[number]
 
 export function settingsOf(upload: CheckpointUpload): UploadSettings {

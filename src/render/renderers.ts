@@ -11,7 +11,7 @@ import {
   uploadEnabled,
   uploadJobViewOf,
 } from './render-slurm.js'
-import { UPLOAD_SCRIPT, uploadViewOf } from './render-upload.js'
+import { UPLOAD_KEYS, UPLOAD_SCRIPT, uploadViewOf } from './render-upload.js'
 import { LAUNCH_LIB, targetsOf, verlLibFile, verlLibViewOf } from './render-verl-lib.js'
 
 /** What every renderer has: the templates, and what the generated files mention. */
@@ -30,7 +30,97 @@ export interface RenderContext extends RenderSettings {
   readonly experiments: readonly CompiledExperiment[]
   /** What the README needs of each experiment, in the same order (made while its source map was at hand). */
   readonly docs: readonly DocsAnalysis[]
+  /** Under `finqa compile --watch`: see `RenderMemo`. */
+  readonly memo?: RenderMemo
 }
+
+/** A file made from all experiments, with what it was made from (see `renderFrom`). */
+export interface RenderedFrom {
+  readonly inputs: readonly unknown[]
+  readonly text: string
+}
+
+/**
+ * What the compile before rendered from all experiments, by renderer (`before`), and where this compile notes
+ * what it renders (`after`): a file made from the same inputs as before is not rendered again. Only for a
+ * compile with the same templates and spec folder as the one before.
+ */
+export interface RenderMemo {
+  readonly before?: ReadonlyMap<string, RenderedFrom>
+  readonly after: Map<string, RenderedFrom>
+}
+
+/**
+ * `render()`, or under `--watch` the text of the compile before when `inputs()` (everything `render` reads
+ * of the experiments, one item per experiment) equals what it was then. `inputs` is not called without a memo.
+ */
+function renderFrom(
+  ctx: RenderContext,
+  name: string,
+  inputs: () => readonly unknown[],
+  render: () => string,
+): string {
+  const memo = ctx.memo
+  if (memo === undefined) return render()
+  const now = inputs()
+  const known = memo.before?.get(name)
+  const text = known !== undefined && sameInputs(known.inputs, now) ? known.text : render()
+  memo.after.set(name, { inputs: now, text })
+  return text
+}
+
+/** Deep equality of plain data; the same object is equal at once (an experiment kept from the compile before). */
+function sameInputs(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameInputs(a[i], b[i])) return false
+    return true
+  }
+  const ka = Object.keys(a)
+  if (ka.length !== Object.keys(b).length) return false
+  return ka.every(
+    (k) =>
+      Object.hasOwn(b, k) && sameInputs((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  )
+}
+
+/**
+ * What the upload script and submit_all.sh read of one experiment, made once per experiment: an edit under
+ * `--watch` compares these, not the experiments.
+ */
+const uploadInputs = new WeakMap<CompiledExperiment, readonly unknown[]>()
+const submitInputs = new WeakMap<CompiledExperiment, readonly unknown[]>()
+
+function inputsOf(
+  cache: WeakMap<CompiledExperiment, readonly unknown[]>,
+  item: CompiledExperiment,
+  make: (item: CompiledExperiment) => readonly unknown[],
+): readonly unknown[] {
+  let inputs = cache.get(item)
+  if (inputs === undefined) {
+    inputs = make(item)
+    cache.set(item, inputs)
+  }
+  return inputs
+}
+
+/** uploadViewOf reads the name, the upload settings and the sources of each setting. */
+const uploadInputsOf = ({ experiment, spec }: CompiledExperiment): readonly unknown[] => [
+  experiment.name,
+  experiment.upload,
+  ...UPLOAD_KEYS.map((key) => spec.sources.get(`/upload/${key}`)),
+]
+
+/** submitViewOf reads these. */
+const submitInputsOf = ({ experiment: e }: CompiledExperiment): readonly unknown[] => [
+  e.name,
+  e.script,
+  uploadEnabled(e),
+  e.slurm?.output,
+  e.slurm?.error,
+]
 
 /** The files of one experiment: its launch script, batch files... A throw becomes a TEMPLATE diagnostic. */
 export interface ExperimentRenderer {
@@ -168,9 +258,13 @@ export const RENDERERS: readonly Renderer[] = [
       )
       if (inputs.length === 0) return []
       const upload = templateOf(ctx, 'upload_to_hf.sh.hbs')
-      return [
-        { path: UPLOAD_SCRIPT, content: upload(uploadViewOf(inputs, ctx.specDir)), mode: 0o755 as const },
-      ]
+      const content = renderFrom(
+        ctx,
+        'upload',
+        () => ctx.experiments.map((item) => inputsOf(uploadInputs, item, uploadInputsOf)),
+        () => upload(uploadViewOf(inputs, ctx.specDir)),
+      )
+      return [{ path: UPLOAD_SCRIPT, content, mode: 0o755 as const }]
     },
   },
   {
@@ -178,8 +272,19 @@ export const RENDERERS: readonly Renderer[] = [
     template: 'slurm-submit-all.sh.hbs',
     render: (ctx) => {
       const submit = templateOf(ctx, 'slurm-submit-all.sh.hbs')
-      const experiments = ctx.experiments.map((c) => c.experiment)
-      return [{ path: SUBMIT_ALL, content: submit(submitViewOf(experiments, ctx.specDir)), mode: 0o755 }]
+      const content = renderFrom(
+        ctx,
+        'submit',
+        () => ctx.experiments.map((item) => inputsOf(submitInputs, item, submitInputsOf)),
+        () =>
+          submit(
+            submitViewOf(
+              ctx.experiments.map((c) => c.experiment),
+              ctx.specDir,
+            ),
+          ),
+      )
+      return [{ path: SUBMIT_ALL, content, mode: 0o755 }]
     },
   },
   {

@@ -16,7 +16,7 @@ import {
   schemaOrder,
   valueAt,
 } from './fields.js'
-import { countCells, formatHours, planRowsAlone, totalCell } from './plan.js'
+import { countCells, formatHours, type PlanRow, planRowsAlone, totalCell } from './plan.js'
 import { countCell, groupDigits } from './text-table.js'
 
 type Schema = { readonly [key: string]: unknown }
@@ -112,6 +112,8 @@ export interface DocsAnalysis {
   readonly model: string
   /** Fields its own (non-abstract) layers set, other than names, docs and estimates: what it changes. */
   readonly changes: ReadonlyMap<string, PlainValue>
+  /** What the README's tables show of it, made when first asked (`cellsOf`). */
+  readonly memo: { cells?: Cells }
 }
 
 const code = markdownCode
@@ -120,7 +122,7 @@ const modelText = (a: { readonly model: string }): string => markdownText(a.mode
 
 /**
  * What the README's tables show of one experiment, made once per analysis: a watching process keeps the
- * analyses of the experiments an edit did not touch, and so their cells.
+ * analyses of the experiments an edit did not touch, and so their cells. Nothing here depends on the schema.
  */
 interface Cells {
   readonly script: string
@@ -128,14 +130,36 @@ interface Cells {
   readonly dir: string
   readonly description: string
   readonly knobs: readonly Knob[]
+  /** The keys of `changes`, in its order, joined by `\0`: which ablation group it is in. */
+  readonly changeKeys: string
+  /** Its train and test files and model path, joined by `\0`: its row of the data table. */
+  readonly dataFiles: string
+  /** Its `verl_overrides` keys as `verl_overrides.KEY`. */
+  readonly overrides: readonly string[]
   /** `fieldValue` by key, as asked. */
-  readonly fields: Map<string, PlainValue | undefined>
+  fields?: Map<string, PlainValue | undefined>
+  /** `formatValue(fieldValue(key))` by key, as asked. */
+  formatted?: Map<string, string>
+  /** A changed field's value as a table cell, by key, as asked. */
+  changed?: Map<string, string>
+  /** A changed field's value as a code span, by key, as asked. */
+  changedCode?: Map<string, string>
+  /** Its row of an ablation table and its variant's key in the matrix, by the table's keys joined by `\0`. */
+  rows?: Map<string, readonly string[]>
+  variants?: Map<string, string>
+  /** Its values of the changed keys joined by `\0` (`once`). */
+  changeValues?: { readonly id: string; readonly value: readonly (PlainValue | undefined)[] }
+  /** Its row of the matrix when it is a variant alone, for what else the row shows (`once`). */
+  matrixRow?: { readonly id: string; readonly value: readonly string[] }
+
+  /** `formatValue(fieldValue(key))` of the settings table's keys (joined by `\0`), in their order. */
+  settings?: { readonly keys: string; readonly values: readonly string[] }
+  /** Its `settings` row text (`value (model)`) when alone with its value, by key. */
+  settingAlone?: Map<string, string>
 }
 
-const cellsByAnalysis = new WeakMap<DocsAnalysis, Cells>()
-
 function cellsOf(a: DocsAnalysis): Cells {
-  let cells = cellsByAnalysis.get(a)
+  let cells = a.memo.cells
   if (cells === undefined) {
     cells = {
       script: code(a.e.script),
@@ -143,12 +167,66 @@ function cellsOf(a: DocsAnalysis): Cells {
       dir: code(checkpointDir(a.e)),
       description: markdownText(a.e.description ?? ''),
       knobs: knobsOf(a.e),
-      fields: new Map(),
+      changeKeys: [...a.changes.keys()].join('\0'),
+      dataFiles: `${a.e.data.train_file}\0${a.e.data.val_file}\0${a.e.model.path}`,
+      overrides: Object.keys(a.e.verl_overrides ?? {}).map((k) => `verl_overrides.${k}`),
     }
-    cellsByAnalysis.set(a, cells)
+    a.memo.cells = cells
   }
   return cells
 }
+
+type CellMaps = 'fields' | 'formatted' | 'changed' | 'changedCode' | 'rows' | 'variants' | 'settingAlone'
+
+/** One of the maps of `cells`, made when first asked (most experiments need few of them). */
+function mapIn<K extends CellMaps>(cells: Cells, name: K): NonNullable<Cells[K]> {
+  const known = cells[name]
+  if (known !== undefined) return known as NonNullable<Cells[K]>
+  const map = new Map() as NonNullable<Cells[K]>
+  cells[name] = map
+  return map
+}
+
+/** `get(key)` of a map of cells, made by `make` the first time. */
+function cached<T>(map: Map<string, T>, key: string, make: () => T): T {
+  if (map.has(key)) return map.get(key) as T
+  const value = make()
+  map.set(key, value)
+  return value
+}
+
+/**
+ * `cells[name]` when it was made for `id`, else made by `make` (and kept for `id`): one value per experiment,
+ * made again only when what it depends on changes.
+ */
+function once<K extends 'matrixRow' | 'changeValues'>(
+  cells: Cells,
+  name: K,
+  id: string,
+  make: () => NonNullable<Cells[K]>['value'],
+): NonNullable<Cells[K]>['value'] {
+  const known = cells[name]
+  if (known?.id === id) return known.value
+  const value = make()
+  cells[name] = { id, value } as Cells[K]
+  return value
+}
+
+/** Its values of `keys` (joined by `\0` in `keysId`), in their order. */
+const changeValues = (a: DocsAnalysis, keys: readonly string[], keysId: string) =>
+  once(cellsOf(a), 'changeValues', keysId, () => keys.map((k) => a.changes.get(k)))
+
+/** A changed field's value as a Markdown table cell. */
+const changedCell = (a: DocsAnalysis, key: string): string =>
+  cached(mapIn(cellsOf(a), 'changed'), key, () => markdownText(formatValue(a.changes.get(key))))
+
+/** A changed field's value as a code span. */
+const changedCode = (a: DocsAnalysis, key: string): string =>
+  cached(mapIn(cellsOf(a), 'changedCode'), key, () => code(formatValue(a.changes.get(key))))
+
+/** `formatValue(fieldValue(a, key))`. */
+const formattedField = (a: DocsAnalysis, key: string): string =>
+  cached(mapIn(cellsOf(a), 'formatted'), key, () => formatValue(fieldValue(a, key)))
 
 const scriptCode = (a: DocsAnalysis): string => cellsOf(a).script
 
@@ -165,13 +243,18 @@ export function docsViewOf(
   const models = [...new Set(analysed.map((a) => a.model))]
   const bases = analysed.filter((a) => a.changes.size === 0)
   const ablated = analysed.filter((a) => a.changes.size > 0)
-  const groups = groupBy(ablated, (a) => [...a.changes.keys()].sort(order).join(' + '))
-  const changedKeys = [...new Set(ablated.flatMap((a) => [...a.changes.keys()]))].sort(order)
+  // Members with the same keys changed: their keys sorted once per group, not once per member.
+  const groupKeys = new Map<string, string>()
+  const groups = groupBy(ablated, (a) =>
+    cached(groupKeys, cellsOf(a).changeKeys, () => [...a.changes.keys()].sort(order).join(' + ')),
+  )
+  const changedKeys = [
+    ...new Set([...groups.values()].flatMap((members) => [...(members[0]?.changes.keys() ?? [])])),
+  ].sort(order)
+  const titles = new Map<string, string>()
   const title = (key: string): string =>
-    markdownText(schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key)
+    cached(titles, key, () => markdownText(schemaFieldAt(options.schema, pointerOfKey(key))?.title ?? key))
   const modelIndex = new Map(models.map((m, i) => [m, i]))
-  const byModel = (a: DocsAnalysis, b: DocsAnalysis): number =>
-    (modelIndex.get(a.model) as number) - (modelIndex.get(b.model) as number)
   const baseByModel = new Map<string, DocsAnalysis>()
   for (const b of bases) if (!baseByModel.has(b.model)) baseByModel.set(b.model, b)
   const baseOf = (a: DocsAnalysis): DocsAnalysis | undefined => baseByModel.get(a.model)
@@ -181,7 +264,7 @@ export function docsViewOf(
     rows: bases.map((a) => [
       scriptCode(a),
       cellsOf(a).model,
-      ...changedKeys.map((k) => `**${markdownText(formatValue(fieldValue(a, k)))}**`),
+      ...changedKeys.map((k) => `**${markdownText(formattedField(a, k))}**`),
       cellsOf(a).dir,
       cellsOf(a).description,
     ]),
@@ -189,21 +272,17 @@ export function docsViewOf(
 
   const ablations: AblationView[] = [...groups].map(([, members]) => {
     const keys = [...(members[0]?.changes.keys() ?? [])].sort(order)
-    // Each row's values of the keys, taken once rather than in every comparison of the sort.
-    const values = new Map(members.map((a) => [a, keys.map((k) => a.changes.get(k))]))
-    const rows = [...members].sort(
-      (a, b) =>
-        byModel(a, b) ||
-        compareTuples(
-          values.get(a) as (PlainValue | undefined)[],
-          values.get(b) as (PlainValue | undefined)[],
-        ),
-    )
+    const keysId = keys.join('\0')
+    // Each row's model and values of the keys, taken once rather than in every comparison of the sort.
+    const rows = members
+      .map((a) => ({ a, model: modelIndex.get(a.model) as number, values: changeValues(a, keys, keysId) }))
+      .sort((x, y) => x.model - y.model || compareTuples(x.values, y.values))
+      .map((r) => r.a)
     const sets = keys.map((k) => {
-      const values = distinct(rows.map((r) => r.changes.get(k)))
+      const values = distinctOf(rows, (r) => r.changes.get(k)).map((r) => changedCode(r, k))
       const baseValues = distinct(bases.map((b) => fieldValue(b, k)))
       const was = baseValues.length > 0 ? `; the base configurations use ${list(baseValues)}` : ''
-      return `${code(k)} to ${list(values)}${was}`
+      return `${code(k)} to ${joinList(values)}${was}`
     })
     const files = [...new Set(rows.map((r) => r.file))].map(code).join(', ')
     return {
@@ -211,13 +290,15 @@ export function docsViewOf(
       summary: `Sets ${sets.join('. Sets ')}. Spec${files.includes(',') ? 's' : ''}: ${files}.`,
       table: {
         header: ['Script', 'Model', ...keys.map(title), 'Output Dir', 'Description'],
-        rows: rows.map((a) => [
-          scriptCode(a),
-          cellsOf(a).model,
-          ...keys.map((k) => markdownText(formatValue(a.changes.get(k)))),
-          cellsOf(a).dir,
-          cellsOf(a).description,
-        ]),
+        rows: rows.map((a) =>
+          cached(mapIn(cellsOf(a), 'rows'), keysId, () => [
+            scriptCode(a),
+            cellsOf(a).model,
+            ...keys.map((k) => changedCell(a, k)),
+            cellsOf(a).dir,
+            cellsOf(a).description,
+          ]),
+        ),
       },
     }
   })
@@ -242,14 +323,7 @@ export function docsViewOf(
       'GPU-hours',
     ],
     rows: [
-      ...plan.rows.map((r) => [
-        code(r.script),
-        markdownText(r.model),
-        countCell(r.trainRows),
-        ...countCells(r),
-        r.estimatedHours === null ? '?' : `~${formatHours(r.estimatedHours)}`,
-        r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),
-      ]),
+      ...plan.rows.map(estimateRow),
       [
         `**Total (${plan.totals.experiments})**`,
         '',
@@ -267,22 +341,31 @@ export function docsViewOf(
     ],
   }
 
-  const matrixRows: string[][] = []
+  const matrixRows: (readonly string[])[] = []
   if (bases.length > 0) matrixRows.push(['Base configuration', ...models.map((m) => cell(bases, m))])
   for (const [, members] of groups) {
     const keys = [...(members[0]?.changes.keys() ?? [])].sort(order)
-    const variants = groupBy(members, (a) => keys.map((k) => formatValue(a.changes.get(k))).join(', '))
-    const sorted = [...variants].sort(([, a], [, b]) =>
-      compareTuples(
-        keys.map((k) => a[0]?.changes.get(k)),
-        keys.map((k) => b[0]?.changes.get(k)),
+    const keysId = keys.join('\0')
+    // What a row of one experiment depends on besides it: the keys, their titles and the models.
+    const rowId = [keysId, ...keys.map(title), ...models].join('\0')
+    const variants = groupBy(members, (a) =>
+      cached(mapIn(cellsOf(a), 'variants'), keysId, () =>
+        keys.map((k) => formatValue(a.changes.get(k))).join(', '),
       ),
     )
-    for (const [, variant] of sorted) {
-      const label = keys
-        .map((k) => `${title(k)} = ${markdownText(formatValue(variant[0]?.changes.get(k)))}`)
-        .join(', ')
-      matrixRows.push([label, ...models.map((m) => cell(variant, m))])
+    // Each variant's values, taken once rather than in every comparison of the sort.
+    const sorted = [...variants]
+      .map(([, v]) => ({ v, values: changeValues(v[0] as DocsAnalysis, keys, keysId) }))
+      .sort((x, y) => compareTuples(x.values, y.values))
+      .map((x) => x.v)
+    for (const variant of sorted) {
+      const first = variant[0] as DocsAnalysis
+      const row = () => [
+        keys.map((k) => `${title(k)} = ${changedCell(first, k)}`).join(', '),
+        ...models.map((m) => cell(variant, m)),
+      ]
+      // A variant of one experiment (each point of a sweep): its row is made once.
+      matrixRows.push(variant.length === 1 ? once(cellsOf(first), 'matrixRow', rowId, row) : row())
     }
   }
 
@@ -369,6 +452,7 @@ export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
     e: item.experiment,
     model: item.experiment.model.label ?? item.experiment.model.path,
     changes,
+    memo: {},
   }
 }
 
@@ -377,7 +461,7 @@ export function docsAnalysisOf(item: CompiledExperiment): DocsAnalysis {
  * undefined when the experiment does not set it or it is a map with fields.
  */
 function fieldValue(a: DocsAnalysis, key: string): PlainValue | undefined {
-  const fields = cellsOf(a).fields
+  const fields = mapIn(cellsOf(a), 'fields')
   if (fields.has(key)) return fields.get(key)
   const value = fieldValueOf(a, key)
   fields.set(key, value)
@@ -394,40 +478,45 @@ function hyperparameters(
   analysed: readonly DocsAnalysis[],
   baseOf: (a: DocsAnalysis) => DocsAnalysis | undefined,
 ): MarkdownTable {
-  const knobs = analysed.map((a) => ({ a, knobs: cellsOf(a).knobs }))
-  const knobsByAnalysed = new Map(knobs.map((k) => [k.a, k]))
-  const first = knobs[0]?.knobs ?? []
+  const knobs = analysed.map((a) => cellsOf(a).knobs)
+  // Each experiment's base configuration's knobs, when it is not one: looked up once, not once per knob.
+  const baseKnobs = analysed.map((a) => {
+    const base = baseOf(a)
+    return base === undefined || base === a ? undefined : cellsOf(base).knobs
+  })
+  // The base configurations, and the experiments that have one (not being it), by index.
+  const baseIndexes: number[] = []
+  const withBaseIndexes: number[] = []
+  for (const [j, a] of analysed.entries()) {
+    if (baseKnobs[j] !== undefined) withBaseIndexes.push(j)
+    else if (baseOf(a) === a) baseIndexes.push(j)
+  }
+  const first = knobs[0] ?? []
   const rows = first.map((knob, i) => {
     const name = knob.alias === undefined ? code(knob.env) : `${code(knob.env)} (or ${code(knob.alias)})`
-    const knobValue = (k: (typeof knobs)[number]): string => k.knobs[i]?.default ?? ''
-    const all = knobs.map(knobValue)
-    if (all.length > 1 && new Set(all).size === all.length) {
+    const knobValue = (of: readonly Knob[]): string => of[i]?.default ?? ''
+    if (knobs.length > 1 && allDifferent(knobs, knobValue)) {
       return [name, '_one per experiment_', knob.description, '']
     }
-    const baseValue = (a: DocsAnalysis): string | undefined => {
-      const base = baseOf(a)
-      return base === undefined ? undefined : knobValue(knobsByAnalysed.get(base) ?? { a, knobs: [] })
+    const defaults = new Map<string, DocsAnalysis[]>()
+    for (const j of baseIndexes) {
+      addTo(defaults, knobValue(knobs[j] as readonly Knob[]), analysed[j] as DocsAnalysis)
     }
-    const defaults = groupBy(
-      knobs.filter((k) => baseOf(k.a) === k.a),
-      (k) => knobValue(k),
-    )
+    const changed = new Map<string, DocsAnalysis[]>()
+    for (const j of withBaseIndexes) {
+      const value = knobValue(knobs[j] as readonly Knob[])
+      if (knobValue(baseKnobs[j] as readonly Knob[]) !== value)
+        addTo(changed, value, analysed[j] as DocsAnalysis)
+    }
     const defaultText =
       defaults.size <= 1
         ? [...defaults.keys()].map(code).join('') || '—'
         : [...defaults]
-            .map(([v, ks]) => `${code(v)} (${ks.map((k) => modelText(k.a)).join(', ')})`)
+            .map(([v, as]) => `${code(v)} (${as.map((a) => cellsOf(a).model).join(', ')})`)
             .join(', ')
-    const changed = groupBy(
-      knobs.filter((k) => {
-        const b = baseValue(k.a)
-        return b !== undefined && b !== knobValue(k)
-      }),
-      (k) => knobValue(k),
-    )
     const changedText = [...changed]
       .sort(([x], [y]) => compareText(x, y))
-      .map(([v, ks]) => `${code(v)}: ${ks.map((k) => scriptCode(k.a)).join(', ')}`)
+      .map(([v, as]) => `${code(v)}: ${as.map(scriptCode).join(', ')}`)
       .join('; ')
     return [name, defaultText, knob.description, changedText]
   })
@@ -441,20 +530,31 @@ function settings(
   order: (a: string, b: string) => number,
   baseOf: (a: DocsAnalysis) => DocsAnalysis | undefined,
 ): MarkdownTable {
-  const overrides = [
-    ...new Set(
-      analysed.flatMap((a) => Object.keys(a.e.verl_overrides ?? {}).map((k) => `verl_overrides.${k}`)),
-    ),
-  ]
-  const keys = [...FIXED_FIELDS, ...overrides.sort()].sort(order)
+  const overrides = new Set<string>()
+  for (const a of analysed) for (const key of cellsOf(a).overrides) overrides.add(key)
+  const keys = [...FIXED_FIELDS, ...[...overrides].sort()].sort(order)
   const bases = analysed.filter((a) => baseOf(a) === a)
   const source = bases.length > 0 ? bases : analysed
-  const rows = keys.map((key) => {
-    const byValue = groupBy(source, (a) => formatValue(fieldValue(a, key)))
-    const value =
-      byValue.size <= 1
-        ? code([...byValue.keys()][0] ?? '')
-        : [...byValue].map(([v, as]) => `${code(v)} (${as.map(modelText).join(', ')})`).join(', ')
+  // Each experiment's values of the keys, as one list: looked up once per experiment, not once per key.
+  const keysId = keys.join('\0')
+  const values = source.map((a) => {
+    const cells = cellsOf(a)
+    if (cells.settings?.keys !== keysId)
+      cells.settings = { keys: keysId, values: keys.map((k) => formatValue(fieldValueOf(a, k))) }
+    return cells.settings.values
+  })
+  const rows = keys.map((key, i) => {
+    const valueAt = (j: number): string => values[j]?.[i] as string
+    // Most settings have one value: grouped only when they do not.
+    let one = true
+    for (let j = 1; j < source.length && one; j++) one = valueAt(j) === valueAt(0)
+    let value: string
+    if (one) value = code(source.length === 0 ? '' : valueAt(0))
+    else {
+      const byValue = new Map<string, DocsAnalysis[]>()
+      for (const [j, a] of source.entries()) addTo(byValue, valueAt(j), a)
+      value = [...byValue].map(([v, as]) => settingText(key, v, as)).join(', ')
+    }
     const name = key.startsWith('verl_overrides.') ? key.slice('verl_overrides.'.length) : key
     const what = key.startsWith('verl_overrides.')
       ? 'VERL override'
@@ -464,13 +564,22 @@ function settings(
   return { header: ['Setting', 'Value', 'What'], rows }
 }
 
+/** `value (models)` of a settings row: made once per experiment for a value that only it has. */
+function settingText(key: string, value: string, members: readonly DocsAnalysis[]): string {
+  const text = () => `${code(value)} (${members.map((a) => cellsOf(a).model).join(', ')})`
+  const [only] = members
+  return members.length === 1 && only !== undefined
+    ? cached(mapIn(cellsOf(only), 'settingAlone'), key, text)
+    : text()
+}
+
 function dataSection(
   analysed: readonly DocsAnalysis[],
   models: readonly string[],
 ): { table: MarkdownTable; dirs: string } {
   const rows = models.flatMap((m) => {
     const members = analysed.filter((a) => a.model === m)
-    const files = groupBy(members, (a) => `${a.e.data.train_file}\0${a.e.data.val_file}\0${a.e.model.path}`)
+    const files = groupBy(members, (a) => cellsOf(a).dataFiles)
     return [...files.values()].map((as) => {
       const e = (as[0] as DocsAnalysis).e
       return [
@@ -530,7 +639,48 @@ function cell(members: readonly DocsAnalysis[], model: string): string {
 }
 
 function list(values: readonly PlainValue[]): string {
-  return values.map((v) => code(formatValue(v))).join(values.length === 2 ? ' and ' : ', ')
+  return joinList(values.map((v) => code(formatValue(v))))
+}
+
+function joinList(texts: readonly string[]): string {
+  return texts.join(texts.length === 2 ? ' and ' : ', ')
+}
+
+/** A README row of the plan, made once per row (`planRowsAlone` makes a row once per experiment). */
+const estimateRows = new WeakMap<PlanRow, readonly string[]>()
+
+function estimateRow(r: PlanRow): readonly string[] {
+  let row = estimateRows.get(r)
+  if (row === undefined) {
+    row = [
+      code(r.script),
+      markdownText(r.model),
+      countCell(r.trainRows),
+      ...countCells(r),
+      r.estimatedHours === null ? '?' : `~${formatHours(r.estimatedHours)}`,
+      r.gpuHours === null ? '?' : groupDigits(Math.round(r.gpuHours)),
+    ]
+    estimateRows.set(r, row)
+  }
+  return row
+}
+
+/**
+ * `distinct(items.map(valueAtItem))`, as the first item with each value: the same values in the same order (the
+ * caller then uses what it cached of each item).
+ */
+function distinctOf<T>(items: readonly T[], valueAtItem: (item: T) => PlainValue | undefined): T[] {
+  const scalars = new Set<PlainValue>()
+  const out: { item: T; value: PlainValue }[] = []
+  for (const item of items) {
+    const v = valueAtItem(item)
+    if (v === undefined) continue
+    if (v === null || typeof v !== 'object') {
+      if (!scalars.has(v)) out.push({ item, value: v })
+      scalars.add(v)
+    } else if (!out.some((o) => sameValue(o.value, v))) out.push({ item, value: v })
+  }
+  return out.sort((a, b) => compareValues(a.value, b.value)).map((o) => o.item)
 }
 
 function distinct(values: readonly (PlainValue | undefined)[]): PlainValue[] {
@@ -545,6 +695,23 @@ function distinct(values: readonly (PlainValue | undefined)[]): PlainValue[] {
     } else if (!out.some((o) => sameValue(o, v))) out.push(v)
   }
   return out.sort((a, b) => compareValues(a, b))
+}
+
+/** Whether no two items have the same key (stops at the first two that do). */
+function allDifferent<T>(items: readonly T[], keyOf: (item: T) => string): boolean {
+  const seen = new Set<string>()
+  for (const item of items) {
+    const key = keyOf(item)
+    if (seen.has(key)) return false
+    seen.add(key)
+  }
+  return true
+}
+
+function addTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
+  const group = groups.get(key)
+  if (group === undefined) groups.set(key, [item])
+  else group.push(item)
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -33,6 +33,9 @@ export function resolveExtends(
   // The spec folder as displayed (relative to cwd, or absolute; `../experiments` is fine).
   const root = posix.normalize(specRoot === '' ? '.' : specRoot)
   let files: string[] | undefined // every layer's file, for the hints of missing parents; made once
+  // A sweep's combinations share their file's `extends`, and the files of a folder often extend one layer:
+  // each (folder, extends) pair is resolved once.
+  const targets = new Map<string, { readonly target: string; readonly inRoot: string }>()
 
   for (const [id, doc] of docs) {
     const file = doc.file
@@ -50,8 +53,14 @@ export function resolveExtends(
       parentOf.set(id, undefined) // the layer schema reports the type
       continue
     }
-    const target = posix.normalize(posix.join(posix.dirname(file), ext))
-    const inRoot = posix.relative(root, target)
+    const folder = posix.dirname(file)
+    let resolved = targets.get(`${folder}\0${ext}`)
+    if (resolved === undefined) {
+      const target = posix.normalize(posix.join(folder, ext))
+      resolved = { target, inRoot: posix.relative(root, target) }
+      targets.set(`${folder}\0${ext}`, resolved)
+    }
+    const { target, inRoot } = resolved
     if (posix.isAbsolute(ext) || inRoot === '..' || inRoot.startsWith('../') || posix.isAbsolute(inRoot)) {
       diagnostics.push({
         ...pos,

@@ -64,8 +64,7 @@ export function checkDuplicateTraining(subjects: readonly TrainingSubject[]): Di
   const out: Diagnostic[] = []
   const byHash = new Map<number, { subject: TrainingSubject; settings: unknown }[]>()
   for (const subject of subjects) {
-    const settings = trainingValue(subject.experiment)
-    const hash = hashValue(settings, SKIP)
+    const { settings, hash } = hashedSettings(subject.experiment)
     const group = byHash.get(hash)
     const first = group?.find((g) => sameSettings(g.settings, settings, SKIP))?.subject
     if (first === undefined) {
@@ -86,6 +85,22 @@ export function checkDuplicateTraining(subjects: readonly TrainingSubject[]): Di
     })
   }
   return out
+}
+
+/**
+ * Each experiment's training settings and their hash, made once per experiment: a watching process checks
+ * every experiment after each edit, most of them kept from the compile before.
+ */
+const hashed = new WeakMap<Experiment, { readonly settings: unknown; readonly hash: number }>()
+
+function hashedSettings(e: Experiment): { readonly settings: unknown; readonly hash: number } {
+  let known = hashed.get(e)
+  if (known === undefined) {
+    const settings = trainingValue(e)
+    known = { settings, hash: hashValue(settings, SKIP) }
+    hashed.set(e, known)
+  }
+  return known
 }
 
 /** The experiment with the defaults that mean the same filled in and the reward file not in use left out. */

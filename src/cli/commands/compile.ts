@@ -34,7 +34,7 @@ import {
   OutputWriteFailed,
   openOutputs,
 } from '../../emit/write-outputs.js'
-import type { SpecReadCache } from '../../load/read-specs.js'
+import type { SpecIdentities, SpecReadCache } from '../../load/read-specs.js'
 import type { RenderedFile } from '../../render/render-experiment.js'
 import { groupDigits } from '../../report/text-table.js'
 import type { CliContext } from '../cli-context.js'
@@ -119,6 +119,8 @@ export interface CompileSession {
   packageFiles?: PackageFiles
   /** Spec texts read before: a file whose identity has not changed is not read again. */
   readonly specCache?: SpecReadCache
+  /** The spec files' identities as the watcher's last scan found them (`SpecIdentities`). */
+  identities?: () => SpecIdentities
   memo?: CompileMemo
   /** Inputs the no-op cache answered for: `warmSession` compiles them in memory to make the memo. */
   unmemoized?: CompileInput
@@ -153,7 +155,13 @@ export async function runCompile(
   // The real path: two spellings of one folder (a link to it) share its lock, cache entry and files.
   const outAbsolute = realOutputPath(resolve(ctx.cwd, options.outDir))
   if (session !== undefined) session.packageFiles ??= { schema: readSchema(), templates: readTemplates() }
-  const folder = readFolder(options.specDir, ctx.cwd, session?.packageFiles, session?.specCache)
+  const folder = readFolder(
+    options.specDir,
+    ctx.cwd,
+    session?.packageFiles,
+    session?.specCache,
+    session?.identities?.(),
+  )
   const shown = {
     mode: options.check ? 'check' : 'write',
     specDir: folder.specDir,
