@@ -12,11 +12,14 @@ export default defineConfig({
   test: {
     ...base.test,
     include: [
+      'test/load/*.test.ts',
       'test/resolve/*.test.ts',
       'test/validate/*.test.ts',
       'test/emit/write-outputs.test.ts',
+      'test/emit/write-faults.test.ts',
       'test/emit/output-safety.test.ts',
       'test/render/*.test.ts',
+      'test/verl/*.test.ts',
       'test/slurm-compile.test.ts',
       'test/upload-args.test.ts',
       'test/upload-spec.test.ts',
