@@ -8,10 +8,17 @@ import base from './vitest.config.js'
  * property tests that run bash hundreds of times (shell-safety, slot-fuzz): most mutants are "static" (the
  * test files compile specs as they load), and Stryker runs every listed test against each of those.
  */
+/**
+ * `FINQA_MUTATE_TESTS='test/verl/*.test.ts,...'` measures a module against those test files alone: a lower bound
+ * of its score (more tests only kill more), for a module that every compile runs (src/verl/), whose survivors
+ * would otherwise each run most of the tests below.
+ */
+const only = process.env.FINQA_MUTATE_TESTS?.split(',').filter((g) => g !== '')
+
 export default defineConfig({
   test: {
     ...base.test,
-    include: [
+    include: only ?? [
       'test/load/*.test.ts',
       'test/resolve/*.test.ts',
       'test/validate/*.test.ts',
