@@ -25,6 +25,7 @@ export default defineConfig({
       'test/emit/write-outputs.test.ts',
       'test/emit/write-faults.test.ts',
       'test/emit/output-safety.test.ts',
+      'test/report/status.test.ts',
       'test/render/*.test.ts',
       'test/verl/*.test.ts',
       'test/slurm-compile.test.ts',

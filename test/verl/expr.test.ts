@@ -137,6 +137,27 @@ describe('the check language: what it refuses to parse', () => {
   })
 })
 
+describe('the check language: more rules, each at the place a mutant of it would show', () => {
+  it('a key may end in digits (it is not a number)', () => {
+    expect(value('a1 + 1', { a1: 2 })).toBe(3)
+    expect(() => parseExpr('x in [a1]')).toThrow('check expression: a list holds literals only, in x in [a1]')
+  })
+
+  it('a closing parenthesis must be one', () => {
+    expect(() => parseExpr('(a + 1]')).toThrow('check expression: expected ) at token 5 of (a + 1]')
+    expect(() => parseExpr("a in ('x')")).toThrow("check expression: expected [ at token 3 of a in ('x')")
+  })
+
+  it('a numeric comparison with a string names the side it is on', () => {
+    expect(() => value('a < 1', { a: 'x' })).toThrow('check expression: left side is "x", not a number')
+    expect(() => value('1 < a', { a: 'x' })).toThrow('check expression: right side is "x", not a number')
+  })
+
+  it('a division below && or || in parentheses is not a guarded divisor of the comparison around it', () => {
+    expect(() => value('(a / b || 1) + 1 > 0', { a: 1, b: 0 })).toThrow('check expression: division by zero')
+  })
+})
+
 describe('the keys an expression reads', () => {
   it('keysOf: every key, in the order it appears', () => {
     expect([...keysOf(parseExpr("a.b + c > 0 && !d || e in [1] || f == 'x' || a.b < 2"))]).toEqual([
@@ -152,6 +173,8 @@ describe('the keys an expression reads', () => {
     const e = parseExpr("a + b > c && d == 'x' && !e && f in [1] && g && h / i == 0 && j == null")
     expect([...numericKeysOf(e)]).toEqual(['a', 'b', 'c', 'h', 'i'])
     expect([...numericKeysOf(parseExpr('!(k < 2)'))]).toEqual(['k'])
+    expect([...numericKeysOf(parseExpr('x + 1 in [2]'))]).toEqual(['x'])
+    expect([...numericKeysOf(parseExpr('a'))]).toEqual([])
   })
 })
 
@@ -180,11 +203,16 @@ describe('the check language in bash (over the array C)', () => {
       '(( (${C[c]} - 1) != 0 && ((${C[a]} + 1) * 2) > (${C[b]} / (${C[c]} - 1)) ))',
     )
     expect(bash('a * true < 3')).toBe('(( (${C[a]} * 1) < 3 ))')
+    expect(bash('a / b + c % d == 0')).toBe(
+      '(( ${C[b]} != 0 && ${C[d]} != 0 && ((${C[a]} / ${C[b]}) + (${C[c]} % ${C[d]})) == 0 ))',
+    )
   })
 
   it('what bash cannot say is refused', () => {
     expect(() => bash("a + 1 == 'x'")).toThrow('check expression: only keys and literals compare as values')
     expect(() => bash("a in ['x'] + 1")).toThrow()
+    expect(() => bash('null + 1 > 0')).toThrow('check expression: literal is null, not a number')
+    expect(() => bash('(a && b) + 1 > 0')).toThrow('check expression: not arithmetic')
   })
 })
 
@@ -250,6 +278,26 @@ describe('evaluating the checks of a release', () => {
     expect(failing(4)).toEqual(['odd-b: odd-b failed'])
     // The same values again: the same verdict (remembered, and still right).
     expect(failing(11)).toEqual(['big: a is 11, over 10 (b 4, c null)', 'odd-b: odd-b failed'])
+  })
+
+  it('a verdict is remembered by the values of every key the checks and their messages read', () => {
+    const t = target([check({ id: 'c', require: 'a < 10', message: 'a {a}, b {b}, c.d {c.d}' })])
+    const failing = (a: Value, b: Value, cd: Value) =>
+      failingChecks(
+        t,
+        lookupWith(
+          t,
+          new Map([
+            ['a', a],
+            ['b', b],
+            ['c.d', cd],
+          ]),
+        ),
+      ).map((f) => f.message)
+    expect(failing(11, 1, 1)).toEqual(['a 11, b 1, c.d 1'])
+    expect(failing(11, 2, 1)).toEqual(['a 11, b 2, c.d 1'])
+    expect(failing(11, 2, 3)).toEqual(['a 11, b 2, c.d 3'])
+    expect(failing(12, 2, 3)).toEqual(['a 12, b 2, c.d 3'])
   })
 
   it('a key without a value: the checks report it as the evaluation does (an error naming the key)', () => {
