@@ -189,6 +189,9 @@ describe('each encoder: what it passes, and what it refuses (with the reason)', 
     expect(markdownCode(' a')).toBe('` a`')
     expect(markdownCode('   ')).toBe('`   `')
     expect(markdownCode('a\tb')).toBe('`a?b`')
+    expect(markdownCode('a` ')).toBe('``a` ``') // ends with a space but does not start with one: no pad
+    expect(() => markdownCode(5 as never)).toThrow('a Markdown code span takes text: 5')
+    expect(() => markdownText(5 as never)).toThrow('Markdown text takes text: 5')
   })
 
   it('mdTable and markdownTable: header, a --- row, the rows; a | not yet escaped is escaped', () => {
@@ -202,7 +205,13 @@ describe('each encoder: what it passes, and what it refuses (with the reason)', 
       }),
     ).toBe('| key | value |\n|---|---|\n| `a\\|b` | x\\|y |\n| z\\\\\\|w |  |')
     expect(encode('mdTable', { header: ['a'], rows: [] })).toBe('| a |\n|---|')
-    for (const bad of [null, { header: ['a'] }, { header: [1], rows: [] }, { header: ['a'], rows: [[2]] }])
+    for (const bad of [
+      null,
+      { header: ['a'] },
+      { header: [1], rows: [] },
+      { header: ['a'], rows: [[2]] },
+      { header: ['a', 'b'], rows: [['x', 2]] },
+    ])
       expect(encode('mdTable', bad)).toBe(`refused: not a table of text cells: ${JSON.stringify(bad)}`)
   })
 
