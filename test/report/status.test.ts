@@ -263,7 +263,6 @@ describe('finqa status, with Slurm', () => {
 
   it('prints one row per experiment, the hidden root in one line, and the submit command last', () => {
     const report = build()
-    const rows = byName(report.experiments)
     const text = formatStatus(report)
     const lines = text.trimEnd().split('\n')
     expect(lines[0]?.split(/ {2,}/)).toEqual([
@@ -364,7 +363,6 @@ describe('finqa status, without Slurm', () => {
 
   it('says Slurm is absent, names unknown totals and bad record lines, and quotes the submit command', () => {
     const report = build()
-    const rows = byName(report.experiments)
     expect(report.slurm).toEqual({ source: 'absent', message: null, accounting: false })
     const text = formatStatus(report)
     expect(text).toContain(
@@ -378,7 +376,6 @@ describe('finqa status, without Slurm', () => {
   })
 
   it('says when there is nothing to submit', () => {
-    const report = build()
     const none = statusReport({
       experiments: [experiment('f', folder('f', [[3120, '2026-12-06T09:00:00Z']]))],
       hiddenRoots: [],
