@@ -281,7 +281,7 @@ describe('evaluating the checks of a release', () => {
   })
 
   it('a verdict is remembered by the values of every key the checks and their messages read', () => {
-    const t = target([check({ id: 'c', require: 'a < 10', message: 'a {a}, b {b}, c.d {c.d}' })])
+    const t = target([check({ id: 'c', require: 'a < 10', message: 'b {b}, c.d {c.d}' })])
     const failing = (a: Value, b: Value, cd: Value) =>
       failingChecks(
         t,
@@ -294,10 +294,23 @@ describe('evaluating the checks of a release', () => {
           ]),
         ),
       ).map((f) => f.message)
-    expect(failing(11, 1, 1)).toEqual(['a 11, b 1, c.d 1'])
-    expect(failing(11, 2, 1)).toEqual(['a 11, b 2, c.d 1'])
-    expect(failing(11, 2, 3)).toEqual(['a 11, b 2, c.d 3'])
-    expect(failing(12, 2, 3)).toEqual(['a 12, b 2, c.d 3'])
+    expect(failing(11, 1, 1)).toEqual(['b 1, c.d 1'])
+    expect(failing(3, 1, 1)).toEqual([])
+    expect(failing(11, 2, 1)).toEqual(['b 2, c.d 1'])
+    expect(failing(11, 2, 3)).toEqual(['b 2, c.d 3'])
+  })
+
+  it('agreeing configs share one verdict (the same answer, evaluated once), up to 4096 verdicts per release', () => {
+    const t = target([check({ id: 'c', require: 'a < 0' })])
+    const verdict = (a: number) => failingChecks(t, lookupWith(t, new Map([['a', a]])))
+    const first = verdict(0)
+    expect(verdict(0)).toBe(first)
+    for (let a = 1; a < 4096; a++) verdict(a)
+    expect(verdict(4095)).toBe(verdict(4095)) // the 4096th verdict is remembered
+    const over = verdict(4096)
+    expect(over).toEqual([expect.objectContaining({ message: 'c failed' })])
+    expect(verdict(4096)).not.toBe(over) // the 4097th is not
+    expect(verdict(0)).toBe(first)
   })
 
   it('a key without a value: the checks report it as the evaluation does (an error naming the key)', () => {
