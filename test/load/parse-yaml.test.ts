@@ -169,3 +169,76 @@ describe('parsing a spec file: what it refuses, where, and what to do', () => {
     ])
   })
 })
+
+describe('parsing a spec file: more of the library’s errors, in finqa’s words', () => {
+  it('each error’s message (without the library’s "at line L, column C") and what to do', () => {
+    expect(problems('a: @x\n')).toEqual([
+      '1:4 YAML_SYNTAX: YAML syntax error: Plain value cannot start with reserved character @ (put the value in quotes)',
+    ])
+    expect(problems('a:\n  b: 1\n c: 2\n')).toEqual([
+      '3:1 YAML_SYNTAX: YAML syntax error: All mapping items must start at the same column (indent the entries of one map alike, and close a [ or { on the line it opens, or indent its lines more)',
+    ])
+    expect(problems('a: b: c\n')).toEqual([
+      '1:4 YAML_SYNTAX: YAML syntax error: Nested mappings are not allowed in compact mappings (one `key: value` per line; a map value goes on the lines below its key, indented)',
+    ])
+    expect(problems('a b\nc: 1\n')).toEqual([
+      '1:1 YAML_SYNTAX: YAML syntax error: Implicit keys need to be on a single line (one `key: value` per line; a map value goes on the lines below its key, indented)',
+    ])
+    expect(problems('a: "x" y\n')).toEqual([
+      '1:8 YAML_SYNTAX: YAML syntax error: Unexpected scalar at node end (remove the stray character, or put the value in quotes)',
+    ])
+  })
+
+  it('values nested too deep to read: said so, with what to do', () => {
+    const deep = problems(`a: ${'['.repeat(3000)}${']'.repeat(3000)}\n`)
+    expect(deep.length).toBeGreaterThan(0)
+    for (const p of deep)
+      expect(p).toMatch(
+        /^1:\d+ YAML_SYNTAX: YAML syntax error: the values nest too deep to read \(a spec nests a few maps deep: flatten this value\)$/,
+      )
+  })
+
+  it('an empty value in a flow map, or after a bare tag or a ? key, has no value', () => {
+    const empty = (name: string) =>
+      `EMPTY_VALUE: \`${name}\` has no value (give it a value, or write \`null\` to delete the value inherited from the parent)`
+    expect(problems('b: {a: }\n')).toEqual([`1:5 ${empty('a')}`])
+    expect(problems('a: !!str\n')).toEqual([`1:1 ${empty('a')}`])
+    expect(problems('x: 1\n? a\n')).toEqual([`2:3 ${empty('a')}`])
+  })
+
+  it('every diagnostic is an error; one at a point has no end', () => {
+    const [d] = parseYaml('s.yaml', 'a: 1\na: 2\n').diagnostics
+    expect(d).toEqual({
+      file: 's.yaml',
+      line: 2,
+      col: 1,
+      endLine: undefined,
+      endCol: undefined,
+      severity: 'error',
+      code: 'YAML_SYNTAX',
+      message: 'duplicate key: each key may appear once in a map',
+      suggestion: 'remove one of the two entries',
+    })
+    const texts = [
+      '',
+      '- a\n',
+      'a: !env x\n',
+      '!k a: 1\n',
+      'a: &x 1\n',
+      'b:\n  <<: {c: 1}\n',
+      '[a]: 1\n',
+      'a:\n',
+      'a: .inf\n',
+      'a: 9007199254740993\n',
+    ]
+    for (const text of texts)
+      expect(parseYaml('s.yaml', text).diagnostics.map((x) => x.severity)).toEqual(['error'])
+  })
+
+  it('when anchors are said once, the other errors of the file stay', () => {
+    expect(problems('a: &x 1\nb: *x\nc: !env y\n')).toEqual([
+      '3:9 YAML_SYNTAX: YAML tags (!env) are not supported in specs; a value is plain text, a number, a boolean, a list or a map (remove the tag; a value from the environment goes in at run time (e.g. `ROLLOUT_N=16 bash run_4b.sh`), not in a spec)',
+      '1:7 YAML_ALIAS: YAML anchors (&x) are not supported in specs (and 1 more anchors/aliases) (use `extends:` to share settings between files)',
+    ])
+  })
+})
