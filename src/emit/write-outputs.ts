@@ -148,7 +148,32 @@ export interface OutputOptions {
    * system keeps its output lock fresh through it (`OutputLock.refresh`).
    */
   readonly onProgress?: () => void
+  /**
+   * A test hook: file-system calls that replace node:fs's (`WriterFs`), so that an in-process test can make a
+   * rename or a hard link fail halfway, or a file come out narrower than its mode (a umask). Unset in real use.
+   */
+  readonly fs?: Partial<WriterFs>
 }
+
+/**
+ * The writer's file-system calls that can fail after some files are in place (a rename, a hard link, an
+ * undo step) or that the umask narrows (creating a file); node:fs's in real use (`OutputOptions.fs`).
+ */
+export interface WriterFs {
+  readonly renameSync: (from: string, to: string) => void
+  readonly linkSync: (existing: string, alias: string) => void
+  readonly rmdirSync: (path: string) => void
+  readonly chmodSync: (path: string, mode: number) => void
+  readonly writeFileSync: (path: string, content: string, options: { mode: number }) => void
+  readonly writeFile: (
+    path: string,
+    content: string,
+    options: { mode: number },
+    done: (error: Error | null) => void,
+  ) => void
+}
+
+const NODE_FS: WriterFs = { renameSync, linkSync, rmdirSync, chmodSync, writeFileSync, writeFile }
 
 /**
  * The writer of one compile into `outPath`, worked on at its real path (`realOutputPath`). Only a folder that
@@ -175,7 +200,8 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
       rmSync(join(parent, name), { recursive: true, force: true })
   }
   const stage = join(parent, `${prefix}${scratchId()}${TEMP_SUFFIX}`)
-  const write = stagedWriter(stage)
+  const io = { ...NODE_FS, ...options.fs }
+  const write = stagedWriter(stage, io)
   const produced: string[] = []
   return {
     fresh: true,
@@ -192,7 +218,7 @@ function freshOutputs(outDir: string, options: OutputOptions): OutputWriter {
         await write.file(manifest.path, manifest.content, manifest.mode)
         await write.drain()
         pause(options.renameDelayMs)
-        renameSync(stage, outDir)
+        io.renameSync(stage, outDir)
       } catch (error) {
         // The folder was made meanwhile (by hand, or it is a mount point): put the files in one by one.
         if (isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EXDEV', 'EBUSY') && existsAt(outDir))
@@ -238,7 +264,8 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
   }
   const id = scratchId()
   const stage = join(outDir, `.${id}${TEMP_SUFFIX}`)
-  const write = stagedWriter(stage)
+  const io = { ...NODE_FS, ...options.fs }
+  const write = stagedWriter(stage, io)
   const plan: OutputPlan = { written: [], unchanged: [], removed: [], foreign: [] }
   const produced: string[] = []
   /** Files to put in place, and whether each replaces a file. */
@@ -301,7 +328,7 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
         await write.discard()
         throw new OutputWriteFailed(error, true)
       }
-      const swap = reversibleSwap(outDir, stage, join(outDir, `.${id}-old${TEMP_SUFFIX}`))
+      const swap = reversibleSwap(outDir, stage, join(outDir, `.${id}-old${TEMP_SUFFIX}`), io)
       try {
         for (const { path, existed } of staged) {
           pause(options.renameDelayMs)
@@ -337,7 +364,7 @@ function updateOutputs(outDir: string, options: OutputOptions): OutputWriter {
  * mode is remembered. Each file is still swapped by one rename, so a reader never sees it missing or half
  * written. `undo` puts every old file back; `done` forgets them.
  */
-function reversibleSwap(outDir: string, stage: string, backup: string) {
+function reversibleSwap(outDir: string, stage: string, backup: string, io: WriterFs) {
   const undos: (() => void)[] = []
   const folderOf = folderMaker()
   const backupFolder = folderMaker()
@@ -355,27 +382,27 @@ function reversibleSwap(outDir: string, stage: string, backup: string) {
     const kept = backupPath(path)
     const target = join(outDir, path)
     try {
-      linkSync(target, kept)
+      io.linkSync(target, kept)
     } catch (error) {
       if (!isCode(error, 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV')) throw error
       copyFileSync(target, kept)
     }
-    return () => renameSync(kept, target)
+    return () => io.renameSync(kept, target)
   }
   return {
     /** Renames the staged file into place; `existed`: a file was there (it is kept to be put back). */
     replace: (path: string, existed: boolean): void => {
       const target = join(outDir, path)
-      for (const made of folderOf(target)) undos.push(() => rmdirSync(made))
+      for (const made of folderOf(target)) undos.push(() => io.rmdirSync(made))
       // Put back only what was replaced: a rename that fails leaves the old file where it was.
       const putBack = existed ? keep(path) : () => rmSync(target, { force: true })
-      renameSync(join(stage, path), target)
+      io.renameSync(join(stage, path), target)
       undos.push(putBack)
     },
     chmod: (path: string, mode: number, was: number): void => {
       const target = join(outDir, path)
-      chmodSync(target, mode)
-      undos.push(() => chmodSync(target, was))
+      io.chmodSync(target, mode)
+      undos.push(() => io.chmodSync(target, was))
     },
     /** Removes a plain file an earlier compile wrote; false when there is none (gone, or now a folder). */
     remove: (path: string): boolean => {
@@ -388,8 +415,8 @@ function reversibleSwap(outDir: string, stage: string, backup: string) {
       }
       if (!stat.isFile()) return false
       const kept = backupPath(path)
-      renameSync(join(outDir, path), kept)
-      undos.push(() => renameSync(kept, join(outDir, path)))
+      io.renameSync(join(outDir, path), kept)
+      undos.push(() => io.renameSync(kept, join(outDir, path)))
       return true
     },
     /** Reverses every step, newest first; false when one could not be reversed. */
@@ -409,7 +436,7 @@ function reversibleSwap(outDir: string, stage: string, backup: string) {
     done: (): void => {
       try {
         for (const kept of backups) unlinkSync(kept)
-        for (const folder of backupFolders.reverse()) rmdirSync(folder)
+        for (const folder of backupFolders.reverse()) io.rmdirSync(folder)
       } catch {
         removeQuietly(backup)
       }
@@ -472,7 +499,7 @@ interface StagedWriter {
  * mode is set at creation; a umask that narrows it is corrected with chmod (checked once per mode, with a
  * synchronous first write: the umask is per process).
  */
-function stagedWriter(stage: string): StagedWriter {
+function stagedWriter(stage: string, io: WriterFs): StagedWriter {
   const folderOf = folderMaker()
   const umaskNarrows = new Map<number, boolean>()
   let inFlight = 0
@@ -498,14 +525,14 @@ function stagedWriter(stage: string): StagedWriter {
       // lose the newest files, and the next compile (or --check) finds and repairs them.
       const narrows = umaskNarrows.get(mode)
       if (narrows === undefined) {
-        writeFileSync(target, content, { mode })
+        io.writeFileSync(target, content, { mode })
         const narrowed = (statSync(target).mode & 0o777) !== mode
         umaskNarrows.set(mode, narrowed)
-        if (narrowed) chmodSync(target, mode)
+        if (narrowed) io.chmodSync(target, mode)
         return undefined
       }
       inFlight++
-      writeFile(target, content, { mode }, (error) => {
+      io.writeFile(target, content, { mode }, (error) => {
         if (error !== null || !narrows) done(error)
         else chmod(target, mode, done)
       })

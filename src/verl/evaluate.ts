@@ -56,12 +56,9 @@ export function holds(check: CompiledCheck, config: ConfigLookup): boolean {
   return evaluate(check.requireExpr, config) === true
 }
 
-/** `{key}` -> the value in effect, as the launch script prints it. */
+/** `{key}` -> the value in effect, as the launch script prints it (`null` for null: String's spelling). */
 export function fill(text: string, get: (key: string) => Value): string {
-  return text.replace(/\{([A-Za-z_][A-Za-z0-9_.]*)\}/g, (_, key: string) => {
-    const v = get(key)
-    return v === null ? 'null' : String(v)
-  })
+  return text.replace(/\{([A-Za-z_][A-Za-z0-9_.]*)\}/g, (_, key: string) => String(get(key)))
 }
 
 /** A lookup over the values a launch sets, falling back to the release's defaults. */
@@ -71,9 +68,9 @@ export function lookupWith(target: VerlTarget, set: ReadonlyMap<string, Value>):
     const v = set.get(key)
     if (v !== undefined) return v
     if (set.has(key)) return null
+    // A default is never undefined (define.ts: defaultOf), null where VERL leaves the key unset.
     const d = target.defaults.get(key)
     if (d !== undefined) return d
-    if (target.defaults.has(key)) return null
     throw new Error(`VERL ${target.version}: no value for ${key}`)
   }
 }

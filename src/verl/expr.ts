@@ -135,8 +135,7 @@ const COMPARE = new Set(['==', '!=', '<', '<=', '>', '>='])
 
 /** Is this a comparison of values (strings, null, booleans) rather than of numbers? */
 function isValueComparison(e: { left: Expr; right: Expr }): boolean {
-  const litOf = (x: Expr) => (x.kind === 'lit' ? x.value : 0)
-  return [e.left, e.right].some((x) => x.kind === 'lit' && typeof litOf(x) !== 'number')
+  return [e.left, e.right].some((x) => x.kind === 'lit' && typeof x.value !== 'number')
 }
 
 const num = (v: Value, key: string): number => {
@@ -285,7 +284,8 @@ export function toBash(e: Expr): string {
   }
 }
 
-const bashLiteral = (v: Value): string => (v === null ? 'null' : typeof v === 'string' ? `'${v}'` : String(v))
+/** `'text'` for a string; `null`, `true`, `false` and numbers as String writes them. */
+const bashLiteral = (v: Value): string => (typeof v === 'string' ? `'${v}'` : String(v))
 
 function word(e: Expr): string {
   if (e.kind === 'key') return `"\${C[${e.key}]}"`

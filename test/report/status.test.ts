@@ -102,44 +102,48 @@ describe('finqa status, with Slurm', () => {
       job('61', 'failed_later', 'FAILED'),
     ],
   }
-  const report = statusReport({
-    experiments: [
-      experiment('not_started', 'missing'),
-      experiment('empty', folder('empty', [])),
-      experiment('queued', 'missing'),
-      experiment('running', running),
-      experiment('requeued', folder('requeued', [[1500, '2026-12-07T10:00:00Z']])),
-      experiment('requeued2', 'missing'),
-      experiment('requeued3', 'missing'),
-      experiment('failed', folder('failed', [[300, '2026-12-06T10:00:00Z']])),
-      experiment('timeout', 'missing'),
-      experiment('gone', folder('gone', [], { starts: [start('2026-12-07T11:00:00Z', { slurmJobId: 39 })] })),
-      experiment('finished', folder('finished', [[3120, '2026-12-06T09:00:00Z']], { uploads })),
-      experiment('uploaded_last', folder('uploaded_last', [[3000, '2026-12-06T09:00:00Z']], { uploads })),
-      experiment('completed', folder('completed', [[3000, '2026-12-06T09:00:00Z']]), { totalSteps: null }),
-      experiment('unknown', null),
-      experiment('two', 'missing'),
-      // Started by job 60: the COMPLETED job 12 of the same name was another run.
-      experiment(
-        'old_job',
-        folder('old_job', [[3000, '2026-12-07T09:00:00Z']], {
-          starts: [start('2026-12-07T08:00:00Z', { slurmJobId: 60 })],
-        }),
-      ),
-      // Job 61 came after the last start's job 60 (and failed before writing a record of its own).
-      experiment(
-        'failed_later',
-        folder('failed_later', [], { starts: [start('2026-12-07T08:00:00Z', { slurmJobId: 60 })] }),
-      ),
-    ],
-    hiddenRoots: [{ root: '/elsewhere', reason: 'ENOENT' }],
-    slurm,
-    nowMs: NOW,
-    submitAll: 'dist-scripts/slurm/submit_all.sh',
-  })
-  const rows = byName(report.experiments)
+  const build = () =>
+    statusReport({
+      experiments: [
+        experiment('not_started', 'missing'),
+        experiment('empty', folder('empty', [])),
+        experiment('queued', 'missing'),
+        experiment('running', running),
+        experiment('requeued', folder('requeued', [[1500, '2026-12-07T10:00:00Z']])),
+        experiment('requeued2', 'missing'),
+        experiment('requeued3', 'missing'),
+        experiment('failed', folder('failed', [[300, '2026-12-06T10:00:00Z']])),
+        experiment('timeout', 'missing'),
+        experiment(
+          'gone',
+          folder('gone', [], { starts: [start('2026-12-07T11:00:00Z', { slurmJobId: 39 })] }),
+        ),
+        experiment('finished', folder('finished', [[3120, '2026-12-06T09:00:00Z']], { uploads })),
+        experiment('uploaded_last', folder('uploaded_last', [[3000, '2026-12-06T09:00:00Z']], { uploads })),
+        experiment('completed', folder('completed', [[3000, '2026-12-06T09:00:00Z']]), { totalSteps: null }),
+        experiment('unknown', null),
+        experiment('two', 'missing'),
+        // Started by job 60: the COMPLETED job 12 of the same name was another run.
+        experiment(
+          'old_job',
+          folder('old_job', [[3000, '2026-12-07T09:00:00Z']], {
+            starts: [start('2026-12-07T08:00:00Z', { slurmJobId: 60 })],
+          }),
+        ),
+        // Job 61 came after the last start's job 60 (and failed before writing a record of its own).
+        experiment(
+          'failed_later',
+          folder('failed_later', [], { starts: [start('2026-12-07T08:00:00Z', { slurmJobId: 60 })] }),
+        ),
+      ],
+      hiddenRoots: [{ root: '/elsewhere', reason: 'ENOENT' }],
+      slurm,
+      nowMs: NOW,
+      submitAll: 'dist-scripts/slurm/submit_all.sh',
+    })
 
   it('names each state and why', () => {
+    const report = build()
     expect(report.experiments.map((r) => [r.name, r.state, r.detail])).toEqual([
       ['not_started', 'not-started', 'no checkpoint folder'],
       ['empty', 'not-started', 'no checkpoint, no run record'],
@@ -162,6 +166,8 @@ describe('finqa status, with Slurm', () => {
   })
 
   it('gives a running row field by field: step of total, pace, ETA from the latest checkpoint, last start', () => {
+    const report = build()
+    const rows = byName(report.experiments)
     expect(JSON.parse(JSON.stringify(rows.get('running')))).toEqual({
       name: 'running',
       script: 'run_running.sh',
@@ -196,6 +202,8 @@ describe('finqa status, with Slurm', () => {
   })
 
   it('gives a finished row its uploads, each step once, and no time left', () => {
+    const report = build()
+    const rows = byName(report.experiments)
     const r = rows.get('finished')
     expect(r?.uploadedSteps).toEqual([100, 3120])
     expect(r?.uploads).toHaveLength(3)
@@ -210,6 +218,8 @@ describe('finqa status, with Slurm', () => {
   })
 
   it('takes the newest job of a name: a FAILED rerun after a COMPLETED one is failed', () => {
+    const report = build()
+    const rows = byName(report.experiments)
     expect(rows.get('failed')?.job).toEqual({
       id: '44',
       state: 'FAILED',
@@ -222,11 +232,15 @@ describe('finqa status, with Slurm', () => {
   })
 
   it('takes a running job before a newer pending one of the same name, and names the other', () => {
+    const report = build()
+    const rows = byName(report.experiments)
     expect(rows.get('two')?.job?.id).toBe('48')
     expect(rows.get('two')?.otherJobs).toEqual(['49'])
   })
 
   it('tells folders that are missing, empty or not visible apart', () => {
+    const report = build()
+    const rows = byName(report.experiments)
     expect(
       ['not_started', 'empty', 'unknown'].map((n) => [rows.get(n)?.folder, rows.get(n)?.latestStep]),
     ).toEqual([
@@ -237,6 +251,7 @@ describe('finqa status, with Slurm', () => {
   })
 
   it('submits the experiments not started or failed, by script name', () => {
+    const report = build()
     expect(report.submit).toEqual({
       experiments: ['not_started', 'empty', 'failed', 'timeout', 'gone', 'old_job', 'failed_later'],
       command:
@@ -247,6 +262,7 @@ describe('finqa status, with Slurm', () => {
   })
 
   it('prints one row per experiment, the hidden root in one line, and the submit command last', () => {
+    const report = build()
     const text = formatStatus(report)
     const lines = text.trimEnd().split('\n')
     expect(lines[0]?.split(/ {2,}/)).toEqual([
@@ -289,42 +305,44 @@ describe('finqa status, with Slurm', () => {
 })
 
 describe('finqa status, without Slurm', () => {
-  const report = statusReport({
-    experiments: [
-      // Saved an hour ago: within 2 × 100 steps × 72 s + 1 h = 5 h.
-      experiment(
-        'by_hand',
-        folder('by_hand', [
-          [100, '2026-12-07T09:00:00Z'],
-          [200, '2026-12-07T11:00:00Z'],
-        ]),
-      ),
-      // Nothing for 30 h: stalled.
-      experiment(
-        'stalled',
-        folder(
-          'stalled',
-          [
-            [100, '2026-12-06T04:00:00Z'],
-            [200, '2026-12-06T06:00:00Z'],
-          ],
-          { badLines: 2 },
+  const build = () =>
+    statusReport({
+      experiments: [
+        // Saved an hour ago: within 2 × 100 steps × 72 s + 1 h = 5 h.
+        experiment(
+          'by_hand',
+          folder('by_hand', [
+            [100, '2026-12-07T09:00:00Z'],
+            [200, '2026-12-07T11:00:00Z'],
+          ]),
         ),
-      ),
-      // Started 2 h ago, no checkpoint yet, pace unknown (6 h allowed).
-      experiment('loading', folder('loading', [], { starts: [start('2026-12-07T10:00:00Z')] }), {
-        secondsPerStep: null,
-      }),
-      experiment('no_rows', 'missing', { totalSteps: null }),
-    ],
-    hiddenRoots: [],
-    slurm: { kind: 'absent' },
-    nowMs: NOW,
-    submitAll: 'out dir/slurm/submit_all.sh',
-  })
-  const rows = byName(report.experiments)
+        // Nothing for 30 h: stalled.
+        experiment(
+          'stalled',
+          folder(
+            'stalled',
+            [
+              [100, '2026-12-06T04:00:00Z'],
+              [200, '2026-12-06T06:00:00Z'],
+            ],
+            { badLines: 2 },
+          ),
+        ),
+        // Started 2 h ago, no checkpoint yet, pace unknown (6 h allowed).
+        experiment('loading', folder('loading', [], { starts: [start('2026-12-07T10:00:00Z')] }), {
+          secondsPerStep: null,
+        }),
+        experiment('no_rows', 'missing', { totalSteps: null }),
+      ],
+      hiddenRoots: [],
+      slurm: { kind: 'absent' },
+      nowMs: NOW,
+      submitAll: 'out dir/slurm/submit_all.sh',
+    })
 
   it('counts a run as running while it made progress within two checkpoint intervals and an hour', () => {
+    const report = build()
+    const rows = byName(report.experiments)
     expect(staleAfterSeconds(100, 72)).toBe(18_000)
     expect(staleAfterSeconds(100, null)).toBe(6 * 3600)
     expect(report.experiments.map((r) => [r.name, r.state, r.detail])).toEqual([
@@ -344,6 +362,7 @@ describe('finqa status, without Slurm', () => {
   })
 
   it('says Slurm is absent, names unknown totals and bad record lines, and quotes the submit command', () => {
+    const report = build()
     expect(report.slurm).toEqual({ source: 'absent', message: null, accounting: false })
     const text = formatStatus(report)
     expect(text).toContain(
