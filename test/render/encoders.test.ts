@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the texts are bash and Hydra values, not templates
 import { describe, expect, it } from 'vitest'
 import {
   checkShellText,

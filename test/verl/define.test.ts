@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the texts are OmegaConf interpolations and bash, not templates
 import { describe, expect, it } from 'vitest'
 import { defineTarget, type TargetFacts } from '../../src/verl/define.js'
 

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the texts are OmegaConf interpolations and bash, not templates
 import { describe, expect, it } from 'vitest'
 import { failingChecks, fill, holds, lookupWith } from '../../src/verl/evaluate.js'
 import { evaluate, keysOf, numericKeysOf, parseExpr, toBash, type Value } from '../../src/verl/expr.js'
