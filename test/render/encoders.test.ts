@@ -86,12 +86,12 @@ describe('each encoder: what it passes, and what it refuses (with the reason)', 
     expect(encode('cfgAssign', 'C[a]=$(x)')).toBe('refused: not shell text made by shellQuote: "$(x)"')
   })
 
-  it('keyTable: lines of two spaces, [dotted.key]=kind (lower-case letters)', () => {
-    const table = '  [a.b]=int\n  [c]=bool'
+  it('keyTable: lines of dotted.key=kind (lower-case letters) for a single-quoted bash string', () => {
+    const table = 'a.b=int\nc=bool\nd.cuda-graph-trace=str'
     expect(encode('keyTable', table)).toBe(table)
-    for (const bad of [' [a]=int', '  [a]=Int', '  [a]=int ', '  [a b]=int', '  [a]=', '  [a]=int;x'])
-      expect(encode('keyTable', `  [z]=str\n${bad}`)).toBe(
-        `refused: not a line of [VERL key]=kind: ${JSON.stringify(bad)}`,
+    for (const bad of [' a=int', 'a=Int', 'a=int ', 'a b=int', 'a=', 'a=int;x', "a'b=int", '=int'])
+      expect(encode('keyTable', `z=str\n${bad}`)).toBe(
+        `refused: not a line of VERL key=kind: ${JSON.stringify(bad)}`,
       )
   })
 
