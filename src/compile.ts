@@ -194,9 +194,10 @@ export interface ChangesSummary extends CompileSummary {
 /**
  * `compileFiles` for a compile that follows another (`finqa compile --watch`): each experiment whose layers
  * are the same as in `memo` (the same files, the same texts) is not merged, validated or rendered again; its
- * files are yielded as `KeptFile`s. The files made from all experiments are always rendered. Returns, with the
- * summary, the memo of this compile: hand it to the next one only once this one's files were written (a
- * compile with errors writes nothing, so its memo must not be used). Pure.
+ * files are yielded as `KeptFile`s. The files made from all experiments are made every time, from what the
+ * memo kept of each experiment (`RenderMemo`), and yielded as `KeptFile`s when their text is the memo's.
+ * Returns, with the summary, the memo of this compile: hand it to the next one only once this one's files
+ * were written (a compile with errors writes nothing, so its memo must not be used). Pure.
  */
 export function compileChanges(
   input: CompileInput,

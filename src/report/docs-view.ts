@@ -151,7 +151,6 @@ interface Cells {
   changeValues?: { readonly id: string; readonly value: readonly (PlainValue | undefined)[] }
   /** Its row of the matrix when it is a variant alone, for what else the row shows (`once`). */
   matrixRow?: { readonly id: string; readonly value: readonly string[] }
-
   /** `formatValue(fieldValue(key))` of the settings table's keys (joined by `\0`), in their order. */
   settings?: { readonly keys: string; readonly values: readonly string[] }
   /** Its `settings` row text (`value (model)`) when alone with its value, by key. */
