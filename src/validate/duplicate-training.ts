@@ -135,8 +135,11 @@ function nextSkip(skip: Skip | undefined, key: string): Skip | undefined {
   return next === true ? undefined : next
 }
 
-/** A 32-bit hash of the settings but the skipped fields; a map's keys in any order hash the same. */
-function hashValue(value: unknown, skip: Skip | undefined): number {
+/**
+ * A 32-bit hash of the settings but the skipped fields; a map's keys in any order hash the same. Exported
+ * for its tests (test/validate/duplicate-training-rules.test.ts): only speed depends on it.
+ */
+export function hashValue(value: unknown, skip: Skip | undefined): number {
   if (Array.isArray(value)) {
     let h = 0x9e3779b9
     for (const v of value) h = Math.imul(h ^ hashValue(v, undefined), 0x01000193)

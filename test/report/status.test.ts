@@ -302,6 +302,36 @@ describe('finqa status, with Slurm', () => {
       '  bash dist-scripts/slurm/submit_all.sh run_not_started run_empty run_failed run_timeout run_gone run_old_job run_failed_later',
     ])
   })
+  it('prints each cell of each row: step of total, percent, pace, ETA, uploads, last start, overrides, detail', () => {
+    expect(formatStatus(build()).split('\n')).toEqual([
+      'Experiment     State                 Step      %  Steps/h  ETA                   Uploaded        Last start                         Overrides    Detail',
+      '-------------  -----------  -------------  -----  -------  --------------------  --------------  ---------------------------------  -----------  ------------------------------------------------------',
+      'not_started    not started      - / 3,120                                                                                                        no checkpoint folder',
+      'empty          not started      - / 3,120                                                                                                        no checkpoint, no run record',
+      'queued         queued           - / 3,120                                                                                                        job 40 held (JobHeldUser)',
+      'running        running        200 / 3,120    6.4       50  2026-12-09 21:24 UTC                  alice@gpu-03 2026-12-07 07:00 UTC  ROLLOUT_N=8  job 41 running',
+      'requeued       requeued     1,500 / 3,120   48.1                                                                                                 job 42 requeued 2 times, running',
+      'requeued2      requeued         - / 3,120                                                                                                        job 43 requeued once, pending (BeginTime)',
+      'requeued3      requeued         - / 3,120                                                                                                        job 46 REQUEUED, pending',
+      'failed         failed         300 / 3,120    9.6                                                                                                 job 44 FAILED (NonZeroExitCode)',
+      'timeout        failed           - / 3,120                                                                                                        job 47 TIMEOUT; no checkpoint folder here',
+      'gone           failed           - / 3,120                                                        alice@gpu-03 2026-12-07 11:00 UTC  -            job 39 of the last start is no longer in Slurm',
+      'finished       finished     3,120 / 3,120  100.0                                 2 (last 3,120)                                                  step 3,120 of 3,120',
+      'uploaded_last  finished     3,000 / 3,120   96.2                                 2 (last 3,120)                                                  step 3,120 uploaded',
+      'completed      finished         3,000 / ?                                                                                                        job 45 COMPLETED at step 3,000 of ?',
+      'unknown        unknown          - / 3,120                                                                                                        checkpoint root not visible; no Slurm job',
+      'two            running          - / 3,120                                                                                                        job 48 running; also job 49: two jobs write one folder',
+      'old_job        failed       3,000 / 3,120   96.2                                                 alice@gpu-03 2026-12-07 08:00 UTC  -            job 60 of the last start is no longer in Slurm',
+      'failed_later   failed           - / 3,120                                                        alice@gpu-03 2026-12-07 08:00 UTC  -            job 61 FAILED',
+      '',
+      "Checkpoint root /elsewhere is not visible here (ENOENT): its runs' progress is unknown; run finqa status where it is mounted, or pass --checkpoint-root.",
+      'Total steps unknown (no row count: set data.train_rows): completed.',
+      'State unknown here, so not submitted: unknown.',
+      'Submit the 7 experiments neither finished nor queued or running (a failed run resumes from its latest checkpoint):',
+      '  bash dist-scripts/slurm/submit_all.sh run_not_started run_empty run_failed run_timeout run_gone run_old_job run_failed_later',
+      '',
+    ])
+  })
 })
 
 describe('finqa status, without Slurm', () => {
@@ -375,6 +405,24 @@ describe('finqa status, without Slurm', () => {
     expect(report.submit.command).toBe("bash 'out dir/slurm/submit_all.sh' run_stalled run_no_rows")
   })
 
+  it("prints a stalled run's hours left at its pace where a running one has an ETA", () => {
+    expect(formatStatus(build()).split('\n')).toEqual([
+      'Experiment  State               Step    %  Steps/h  ETA                     Uploaded  Last start                         Overrides  Detail',
+      '----------  -----------  -----------  ---  -------  ----------------------  --------  ---------------------------------  ---------  ---------------------------------------------------------------------------------------',
+      'by_hand     running      200 / 3,120  6.4       50  2026-12-09 21:24 UTC                                                            no Slurm job; last checkpoint or start 2026-12-07 11:00 UTC',
+      'stalled     failed       200 / 3,120  6.4       50  58.4 h (2.4 days) left                                                          no progress for 30 h (last checkpoint or start 2026-12-06 06:00 UTC; stalled after 5 h)',
+      'loading     running        - / 3,120                                                  alice@gpu-03 2026-12-07 10:00 UTC  -          no Slurm job; last checkpoint or start 2026-12-07 10:00 UTC',
+      'no_rows     not started            -                                                                                                no checkpoint folder',
+      '',
+      'Slurm: squeue is not on PATH here; states come from the checkpoint folders and run records only.',
+      'Total steps unknown (no row count: set data.train_rows): no_rows.',
+      'stalled: 2 line(s) of finqa-runs.jsonl or finqa-uploads.jsonl are not records; left out.',
+      'Submit the 2 experiments neither finished nor queued or running (a failed run resumes from its latest checkpoint):',
+      "  bash 'out dir/slurm/submit_all.sh' run_stalled run_no_rows",
+      '',
+    ])
+  })
+
   it('says when there is nothing to submit', () => {
     const none = statusReport({
       experiments: [experiment('f', folder('f', [[3120, '2026-12-06T09:00:00Z']]))],
@@ -387,6 +435,85 @@ describe('finqa status, without Slurm', () => {
     expect(formatStatus(none).trimEnd().split('\n').slice(-2)).toEqual([
       'Slurm: squeue failed (Unable to contact slurm controller); states come from the checkpoint folders and run records only.',
       'Nothing to submit: every experiment is finished, queued, running or requeued.',
+    ])
+  })
+})
+
+describe('finqa status, array tasks and edge rows', () => {
+  // 200 steps between 08:00 and 10:00: 36 s/step, 100 steps/h; 2,820 steps left = 28.2 h after 10:00.
+  const build = () =>
+    statusReport({
+      experiments: [
+        experiment('array', 'missing'),
+        experiment(
+          'paced',
+          folder(
+            'paced',
+            [
+              [100, '2026-12-07T08:00:00Z'],
+              [300, '2026-12-07T10:00:00Z'],
+            ],
+            {
+              starts: [start('2026-12-07T07:00:00Z', { user: null, host: null })],
+              uploads: [{ step: 300, repo: 'a/b', uploaded: '2026-12-07T10:30:00Z' }],
+            },
+          ),
+        ),
+        experiment(
+          'nobody',
+          folder('nobody', [[100, '2026-12-07T11:00:00Z']], {
+            starts: [start('2026-12-07T10:00:00Z', { user: null })],
+          }),
+          { totalSteps: 0 },
+        ),
+        experiment('hidden', { kind: 'unreadable', dir: '/ck/hidden', reason: 'EACCES' }),
+      ],
+      hiddenRoots: [],
+      slurm: {
+        kind: 'jobs',
+        accounting: true,
+        jobs: [
+          job('70_3', 'array', 'COMPLETED'),
+          job('70_12', 'array', 'FAILED', 'NonZeroExitCode'),
+          job('70', 'array', 'COMPLETED'),
+          job('71', 'paced', 'PENDING', 'Priority', 1),
+        ],
+      },
+      nowMs: NOW,
+      submitAll: 'dist-scripts/slurm/submit_all.sh',
+    })
+
+  it('orders array tasks numerically after their job: task 12 is newer than task 3 and job 70', () => {
+    const rows = byName(build().experiments)
+    expect(rows.get('array')?.job?.id).toBe('70_12')
+    expect(rows.get('array')?.state).toBe('failed')
+  })
+
+  it('gives a requeued run with a pace an ETA, and a total of 0 no percent', () => {
+    const report = build()
+    const rows = byName(report.experiments)
+    expect([rows.get('paced')?.remainingHours, rows.get('paced')?.eta]).toEqual([
+      28.2,
+      '2026-12-08T14:12:00.000Z',
+    ])
+    expect([rows.get('nobody')?.state, rows.get('nobody')?.percent]).toEqual(['finished', null])
+    expect(rows.get('hidden')?.folder).toBe('unreadable')
+    expect(report.slurm).toEqual({ source: 'squeue', message: null, accounting: true })
+  })
+
+  it("prints a start without user or host as its time, an unreadable folder's reason, and one experiment to submit", () => {
+    expect(formatStatus(build()).split('\n')).toEqual([
+      'Experiment  State            Step    %  Steps/h  ETA                   Uploaded  Last start                   Overrides  Detail',
+      '----------  --------  -----------  ---  -------  --------------------  --------  ---------------------------  ---------  -------------------------------------------------------------',
+      'array       failed      - / 3,120                                                                                        job 70_12 FAILED (NonZeroExitCode); no checkpoint folder here',
+      'paced       requeued  300 / 3,120  9.6      100  2026-12-08 14:12 UTC  step 300  2026-12-07 07:00 UTC         -          job 71 requeued once, pending (Priority)',
+      'nobody      finished      100 / 0                                                gpu-03 2026-12-07 10:00 UTC  -          step 100 of 0',
+      'hidden      unknown     - / 3,120                                                                                        /ck/hidden: EACCES; no Slurm job',
+      '',
+      'State unknown here, so not submitted: hidden.',
+      'Submit the experiment neither finished nor queued or running (a failed run resumes from its latest checkpoint):',
+      '  bash dist-scripts/slurm/submit_all.sh run_array',
+      '',
     ])
   })
 })
