@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import {
   encodingDiagnostics,
   fileIdentity,
+  linkDiagnostics,
   readSpecs,
   SpecDirError,
   type SpecReadCache,
@@ -163,6 +164,67 @@ describe('readSpecs, rule by rule', () => {
     readSpecs('.', dir, settled)
     expect([...settled]).toEqual([
       [path, { identity: fileIdentity(statSync(path, { bigint: true })), text: 'name: a\n' }],
+    ])
+  })
+
+  it('links to a folder or to nothing are listed sorted, with a warning and an error that say which', () => {
+    const dir = tempDir('finqa-read-')
+    for (const n of ['q', 'c', 'x', 'a', 'm', 'f'])
+      symlinkSync(join(dir, `gone-${n}`), join(dir, `${n}.yaml`))
+    for (const n of ['w', 'b', 'k']) symlinkSync(dir, join(dir, `d${n}`))
+    for (const n of ['y', 'e', 'r', 'h', 'o']) writeFileSync(join(dir, `${n}.yml`), `${n}\uFEFF\n`)
+    const read = readSpecs('.', dir)
+    // A byte order mark is dropped only at the start.
+    expect([...read.specs]).toEqual([
+      ['e.yml', 'e\uFEFF\n'],
+      ['h.yml', 'h\uFEFF\n'],
+      ['o.yml', 'o\uFEFF\n'],
+      ['r.yml', 'r\uFEFF\n'],
+      ['y.yml', 'y\uFEFF\n'],
+    ])
+    expect(read.badLinks.map((l) => `${l.file} ${l.target}`)).toEqual([
+      'a.yaml nothing',
+      'c.yaml nothing',
+      'db folder',
+      'dk folder',
+      'dw folder',
+      'f.yaml nothing',
+      'm.yaml nothing',
+      'q.yaml nothing',
+      'x.yaml nothing',
+    ])
+    expect(linkDiagnostics(read.badLinks.slice(2, 4))).toEqual([
+      {
+        file: 'db',
+        line: 1,
+        col: 1,
+        severity: 'warning',
+        code: 'SPEC_LINK',
+        message:
+          'db is a symbolic link to a folder; finqa does not follow it, so any specs in it are left out',
+        suggestion: 'copy the folder into the spec folder, or link its spec files one by one',
+      },
+      {
+        file: 'dk',
+        line: 1,
+        col: 1,
+        severity: 'warning',
+        code: 'SPEC_LINK',
+        message:
+          'dk is a symbolic link to a folder; finqa does not follow it, so any specs in it are left out',
+        suggestion: 'copy the folder into the spec folder, or link its spec files one by one',
+      },
+    ])
+    expect(linkDiagnostics(read.badLinks.slice(0, 1))).toEqual([
+      {
+        file: 'a.yaml',
+        line: 1,
+        col: 1,
+        severity: 'error',
+        code: 'SPEC_LINK',
+        message: 'a.yaml is a symbolic link to a file that does not exist',
+        suggestion: 'fix or remove the link',
+      },
     ])
   })
 
