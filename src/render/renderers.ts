@@ -139,24 +139,17 @@ export interface Renderer {
 
 /**
  * The text of a file that depends only on its template and a few settings, not on the experiments (the
- * shared lib/ files): rendered once per template, `owner` (the VERL target) and `key` (the spec folder), so
- * that a watching process, which keeps its templates, does not render 70 KB of VERL checks after every edit.
+ * shared lib/ files): rendered once per template and `key` (what the view reads: the spec folder, and the
+ * VERL release), so that a watching process, which keeps its templates, does not render 70 KB of VERL
+ * checks after every edit.
  */
-const settingsOnly = new WeakMap<TemplateFn, WeakMap<object, Map<string, string>>>()
+const settingsOnly = new WeakMap<TemplateFn, Map<string, string>>()
 
-/** The launch helpers depend on finqa's version, which is fixed for a process. */
-const LAUNCH_LIB_OWNER = {}
-
-function renderOnce(template: TemplateFn, owner: object, key: string, view: () => object): string {
-  let owners = settingsOnly.get(template)
-  if (owners === undefined) {
-    owners = new WeakMap()
-    settingsOnly.set(template, owners)
-  }
-  let texts = owners.get(owner)
+function renderOnce(template: TemplateFn, key: string, view: () => object): string {
+  let texts = settingsOnly.get(template)
   if (texts === undefined) {
     texts = new Map()
-    owners.set(owner, texts)
+    settingsOnly.set(template, texts)
   }
   let text = texts.get(key)
   if (text === undefined) {
@@ -224,15 +217,11 @@ export const RENDERERS: readonly Renderer[] = [
         : [
             {
               path: LAUNCH_LIB,
-              content: renderOnce(
-                templateOf(ctx, 'launch-lib.sh.hbs'),
-                LAUNCH_LIB_OWNER,
-                ctx.specDir,
-                () => ({
-                  specDir: ctx.specDir,
-                  finqaVersion: FINQA_VERSION,
-                }),
-              ),
+              // finqa's version is fixed for a process: the spec folder is all the view reads.
+              content: renderOnce(templateOf(ctx, 'launch-lib.sh.hbs'), ctx.specDir, () => ({
+                specDir: ctx.specDir,
+                finqaVersion: FINQA_VERSION,
+              })),
               mode: 0o644,
             },
           ],
@@ -244,7 +233,7 @@ export const RENDERERS: readonly Renderer[] = [
       const lib = templateOf(ctx, 'verl-lib.sh.hbs')
       return targetsOf(ctx.experiments.map((c) => c.experiment)).map((t) => ({
         path: verlLibFile(t.version),
-        content: renderOnce(lib, t, ctx.specDir, () => verlLibViewOf(t, ctx.specDir)),
+        content: renderOnce(lib, `${t.version}\0${ctx.specDir}`, () => verlLibViewOf(t, ctx.specDir)),
         mode: 0o644 as const,
       }))
     },
