@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
+import type { Experiment } from '../../src/generated/experiment.js'
 import type { Value } from '../../src/verl/expr.js'
+import { experiment } from '../helpers/verl-experiment.js'
 
 /**
  * Each of VERL's start-up checks (src/verl/checks.ts, as v0_8_0.ts and v0_9_0.ts cite them), fired by a config
@@ -507,5 +509,105 @@ describe('the checks that differ between the releases', () => {
 
   it('v0.8.0: the ref log-prob micro batch is not checked when no KL term uses the reference model', async () => {
     expect((await failuresOf('0.8.0'))({ [K.refGpu]: 3, [K.klLoss]: false })).toEqual([])
+  })
+})
+
+/**
+ * The field a failed check's diagnostic points at, for an experiment where the fields in `inherited` come
+ * from a parent layer: the first key of the check's `blame` that the experiment itself set, else the first.
+ * The stub locator puts the JSON Pointer it was asked for in place of the file.
+ */
+async function pointedAt(version: string, e: Experiment, inherited: readonly string[]): Promise<string[]> {
+  vi.resetModules()
+  const { checkVerlRules } = await import('../../src/validate/verl-rules.js')
+  const at = { ...e, verl: { version } } as Experiment
+  return checkVerlRules(at, (pointer) => ({
+    value: { file: pointer, line: 1, col: 1 },
+    related: inherited.includes(pointer)
+      ? [{ file: 'base.yaml', line: 1, col: 1, message: 'inherited from' }]
+      : [],
+  })).map((d) => `${d.message.slice(0, 40)}… at ${d.file}`)
+}
+
+describe('a failed check points at the field to change: the first it blames that the experiment set', () => {
+  const on8 = { trainer: { gpus_per_node: 8, nodes: 1 } }
+  it.each([
+    [
+      'batch-times-n-divisible-by-gpus',
+      '0.9.0',
+      experiment({ ...on8, training: { batch_size: 60, ppo_mini_batch_size: 12 }, rollout: { n: 1 } }),
+      ['/training/batch_size', '/rollout/n', '/trainer/gpus_per_node'],
+      'data.train_batch_size × rollout.n = 60 ×…',
+    ],
+    [
+      'mini-batch-not-above-batch',
+      '0.9.0',
+      experiment({ ...on8, training: { ppo_mini_batch_size: 128 } }),
+      ['/training/ppo_mini_batch_size', '/training/batch_size'],
+      'actor.ppo_mini_batch_size 128 exceeds da…',
+    ],
+    [
+      'mini-batch-divides-batch (v0.8.0)',
+      '0.8.0',
+      experiment({ ...on8, training: { ppo_mini_batch_size: 24 } }),
+      ['/training/ppo_mini_batch_size', '/training/batch_size'],
+      'data.train_batch_size 64 is not a multip…',
+    ],
+    [
+      'rollout-parallel-divides-world',
+      '0.9.0',
+      experiment({ ...on8, verl_overrides: { 'actor_rollout_ref.rollout.data_parallel_size': 3 } }),
+      ['/rollout/tensor_parallel_size', '/trainer/gpus_per_node'],
+      'the 8 × 1 GPUs are not divisible by roll…',
+    ],
+    [
+      'mini-batch-times-n-divisible-by-dp',
+      '0.9.0',
+      experiment({ ...on8, training: { ppo_mini_batch_size: 4 }, rollout: { n: 1 } }),
+      ['/training/ppo_mini_batch_size', '/rollout/n'],
+      'actor.ppo_mini_batch_size × rollout.n = …',
+    ],
+    [
+      'rollout-tensor-parallel-within-node',
+      '0.9.0',
+      experiment({ trainer: { gpus_per_node: 8, nodes: 2 }, rollout: { tensor_parallel_size: 16 } }),
+      ['/rollout/tensor_parallel_size', '/trainer/gpus_per_node'],
+      'rollout tensor_model_parallel_size 16 do…',
+    ],
+    [
+      'micro-batch-divides-per-gpu-mini-batch',
+      '0.9.0',
+      experiment({ ...on8, training: { ppo_micro_batch_per_gpu: 3 } }),
+      ['/training/ppo_micro_batch_per_gpu'],
+      "each GPU's share of the mini batch, ppo_…",
+    ],
+    [
+      'rollout-log-prob-micro-batch-divides-per-gpu-batch (v0.8.0)',
+      '0.8.0',
+      experiment({
+        ...on8,
+        verl_overrides: { 'actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu': 3 },
+      }),
+      ['/verl_overrides/actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu'],
+      "each GPU's share of the batch, data.trai…",
+    ],
+    [
+      'ref-log-prob-micro-batch-divides-per-gpu-batch (v0.8.0)',
+      '0.8.0',
+      experiment({
+        ...on8,
+        verl_overrides: { 'actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu': 3 },
+      }),
+      ['/verl_overrides/actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu'],
+      "each GPU's share of the batch, data.trai…",
+    ],
+  ] as const)('%s', async (_check, version, e, blamed, message) => {
+    // Each blamed field in turn, the ones before it inherited; all inherited: the first.
+    for (let i = 0; i < blamed.length; i++) {
+      expect(await pointedAt(version, e, blamed.slice(0, i)), `${blamed[i]}`).toEqual([
+        `${message} at ${blamed[i]}`,
+      ])
+    }
+    expect(await pointedAt(version, e, blamed)).toEqual([`${message} at ${blamed[0]}`])
   })
 })

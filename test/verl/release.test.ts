@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { Experiment } from '../../src/generated/experiment.js'
+import { experiment } from '../helpers/verl-experiment.js'
 
 /**
  * What a release is beyond its checks (src/verl/index.ts, fields.ts, spec-config.ts and the release files):
@@ -13,44 +13,6 @@ async function verl() {
   const keys = await import('../../src/verl/keys.js')
   const specConfig = await import('../../src/verl/spec-config.js')
   return { ...index, ...keys, ...specConfig }
-}
-
-/** An experiment as the schema fills it in, with the fields the VERL values come from. */
-function experiment(over: { training?: object; reward?: object; verl_overrides?: object } = {}): Experiment {
-  return {
-    name: 'x',
-    script: 'run_x.sh',
-    project: 'p',
-    model: { path: '/m' },
-    data: {
-      dir: '/d',
-      train_file: 't.parquet',
-      val_file: 'v.parquet',
-      max_prompt_length: 4096,
-      max_response_length: 2048,
-    },
-    reward: {
-      dir: '/r',
-      use_uncertainty: true,
-      uncertain_file: 'u.py',
-      plain_file: 'p.py',
-      function: 'compute_score',
-      ...over.reward,
-    },
-    training: {
-      epochs: 10,
-      lr: 1e-6,
-      kl_coef: 0.001,
-      batch_size: 64,
-      ppo_micro_batch_per_gpu: 2,
-      save_freq: 100,
-      test_freq: 50,
-      ...over.training,
-    },
-    rollout: { n: 8, engine: 'vllm', tensor_parallel_size: 2, gpu_memory_utilization: 0.6 },
-    trainer: { checkpoint_root: '/c', gpus_per_node: 4, nodes: 2, logger: ['console'] },
-    verl_overrides: over.verl_overrides,
-  } as unknown as Experiment
 }
 
 describe('the releases and the one a spec targets', () => {
