@@ -60,7 +60,7 @@ export function readFolder(
   const schema = packageFiles?.schema ?? readSchema()
   let specFiles: ReturnType<typeof readSpecs>
   try {
-    specFiles = readSpecs(specDir, cwd, specCache, identities)
+    specFiles = readSpecs(specDir, cwd, { cache: specCache, identities })
   } catch (error) {
     if (!(error instanceof SpecDirError)) throw error
     const display = displayPath(cwd, specDir)

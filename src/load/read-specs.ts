@@ -9,7 +9,6 @@ import {
   readFileSync,
   readlinkSync,
   realpathSync,
-  type Stats,
   statSync,
 } from 'node:fs'
 import { basename, join, relative, resolve, sep } from 'node:path'
@@ -55,18 +54,51 @@ export type SpecReadCache = Map<string, { readonly identity: string; readonly te
  */
 export type SpecIdentities = ReadonlyMap<string, string>
 
+export interface ReadSpecsOptions {
+  /** Texts read before, taken again while their file is the same; what is read is added. None by default. */
+  readonly cache?: SpecReadCache
+  /** The identities of a scan made just before (`SpecIdentities`); by default each cached file is stat-ed. */
+  readonly identities?: SpecIdentities
+  /**
+   * A test hook: file-system calls that replace node:fs's (`ReaderFs`), so that an in-process test can make a
+   * folder unlistable or a file unopenable (EACCES cannot be made as root), or a file change between the
+   * listing and the read. Unset in real use.
+   */
+  readonly fs?: Partial<ReaderFs>
+}
+
+/** The reader's file-system calls; node:fs's in real use (`ReadSpecsOptions.fs`). */
+export interface ReaderFs {
+  readonly statSync: (path: string, options: { bigint: true }) => BigIntStats
+  readonly readdirSync: (path: string, options: { withFileTypes: true }) => Dirent[]
+  readonly openSync: (path: string, flags: number) => number
+  readonly fstatSync: (fd: number, options: { bigint: true }) => BigIntStats
+  readonly readFileSync: (fd: number) => Buffer
+  readonly closeSync: (fd: number) => void
+  readonly readlinkSync: (path: string) => string
+  readonly realpathSync: (path: string) => string
+}
+
+const NODE_FS: ReaderFs = {
+  statSync,
+  readdirSync,
+  openSync,
+  fstatSync,
+  readFileSync,
+  closeSync,
+  readlinkSync,
+  realpathSync,
+}
+
 /**
  * Reads every *.yaml / *.yml below `dir` (not hidden ones), sorted, keyed by cwd-relative display path. Only
  * regular files are read: a FIFO would hang the compile, a device or a linked secret would print its
  * contents in a code frame. What cannot be read is listed (`notFiles`, `unreadable`), never skipped silently:
  * its experiments would be missing and their scripts removed.
  */
-export function readSpecs(
-  dir: string,
-  cwd: string,
-  cache?: SpecReadCache,
-  identities?: SpecIdentities,
-): SpecFiles {
+export function readSpecs(dir: string, cwd: string, options: ReadSpecsOptions = {}): SpecFiles {
+  const { cache, identities } = options
+  const io = { ...NODE_FS, ...options.fs }
   const absolute = resolve(cwd, dir)
   const specDir = toDisplay(relative(cwd, absolute)) || '.'
   const specs = new Map<string, string>()
@@ -75,9 +107,9 @@ export function readSpecs(
   const notFiles: SpecFiles['notFiles'] = []
   const unreadable: SpecFiles['unreadable'] = []
   const result = { specDir, specs, notUtf8, badLinks, notFiles, unreadable }
-  let stat: Stats
+  let stat: BigIntStats
   try {
-    stat = statSync(absolute)
+    stat = statOf(absolute, io)
   } catch (error) {
     const code = errorCode(error)
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === undefined)
@@ -91,7 +123,7 @@ export function readSpecs(
   const walk = (folder: string): void => {
     let entries: Dirent[]
     try {
-      entries = readdirSync(folder, { withFileTypes: true })
+      entries = io.readdirSync(folder, { withFileTypes: true })
     } catch (error) {
       unreadable.push({ file: display(folder) || '.', code: errorCode(error) ?? 'EIO' })
       return
@@ -108,7 +140,7 @@ export function readSpecs(
       } else if (d.isSymbolicLink()) {
         // A linked spec file is read through its link; a linked folder is not followed (it could loop, or
         // hold anything), and it must not be skipped without a word: its experiments would be missing.
-        const target = statIfExists(path)
+        const target = statIfExists(path, io)
         const file = display(path)
         if (target?.isDirectory()) badLinks.push({ file, target: 'folder' })
         else if (!isSpec) continue
@@ -124,16 +156,17 @@ export function readSpecs(
   for (const { path, linked } of files) {
     const file = display(path)
     const known = cache?.get(path)
-    if (known !== undefined && known.identity === (identities?.get(path) ?? identityAt(path))) {
+    if (known !== undefined && known.identity === (identities?.get(path) ?? identityAt(path, io))) {
       specs.set(file, known.text)
       continue
     }
-    const read = readSpecFile(path, linked)
+    const read = readSpecFile(path, linked, io)
     if ('code' in read) unreadable.push({ file, code: read.code })
     else if ('what' in read) notFiles.push({ file, what: read.what })
     else {
       try {
-        const text = decoder.decode(read.bytes).replace(/^\uFEFF/, '')
+        // The decoder drops a byte order mark at the start (ignoreBOM is false).
+        const text = decoder.decode(read.bytes)
         specs.set(file, text)
         if (read.settled) cache?.set(path, { identity: read.identity, text })
       } catch {
@@ -155,22 +188,23 @@ export function readSpecs(
 function readSpecFile(
   path: string,
   linked: boolean,
+  io: ReaderFs,
 ): { bytes: Buffer; identity: string; settled: boolean } | { what: string } | { code: string } {
   let fd: number
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
+    fd = io.openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
   } catch (error) {
     return { code: errorCode(error) ?? 'EIO' }
   }
   try {
-    const stat = fstatSync(fd, { bigint: true })
+    const stat = io.fstatSync(fd, { bigint: true })
     if (!stat.isFile()) return { what: linked ? `a symbolic link to ${kindOf(stat)}` : kindOf(stat) }
     if (linked) {
-      const real = realPathOf(fd, path)
+      const real = realPathOf(fd, path, io)
       if (!SPEC_NAME.test(basename(real)))
         return { what: `a symbolic link to ${real}, which is not a .yaml or .yml file` }
     }
-    const bytes = readFileSync(fd)
+    const bytes = io.readFileSync(fd)
     if (stat.size === 0n && bytes.length > 0)
       return { what: `${linked ? 'a symbolic link to ' : ''}a kernel pseudo-file (as in /proc or /sys)` }
     // A file changed (ctime: any change, whatever mtime says) within RACY_NS of reading it may change again
@@ -181,7 +215,7 @@ function readSpecFile(
   } catch (error) {
     return { code: errorCode(error) ?? 'EIO' }
   } finally {
-    closeSync(fd)
+    io.closeSync(fd)
   }
 }
 
@@ -194,25 +228,22 @@ export function fileIdentity(s: BigIntStats): string {
 }
 
 /** The identity of the file at `path` (through a link), or undefined when it cannot be found. */
-function identityAt(path: string): string | undefined {
-  try {
-    return fileIdentity(statSync(path, { bigint: true }))
-  } catch {
-    return undefined
-  }
+function identityAt(path: string, io: ReaderFs): string | undefined {
+  const s = statIfExists(path, io)
+  return s && fileIdentity(s)
 }
 
 /** The real path of an open file: what the descriptor names (Linux), else the path's links resolved. */
-function realPathOf(fd: number, path: string): string {
+function realPathOf(fd: number, path: string, io: ReaderFs): string {
   try {
-    return readlinkSync(`/proc/self/fd/${fd}`)
+    return io.readlinkSync(`/proc/self/fd/${fd}`)
   } catch {
-    return realpathSync(path)
+    return io.realpathSync(path)
   }
 }
 
 /** What a non-regular file is, as a phrase: `a FIFO`. */
-function kindOf(entry: Dirent | Stats | BigIntStats): string {
+function kindOf(entry: Dirent | BigIntStats): string {
   if (entry.isFIFO()) return 'a FIFO (named pipe)'
   if (entry.isCharacterDevice()) return 'a character device'
   if (entry.isBlockDevice()) return 'a block device'
@@ -221,9 +252,14 @@ function kindOf(entry: Dirent | Stats | BigIntStats): string {
   return 'something that is not a regular file'
 }
 
-function statIfExists(path: string): Stats | undefined {
+/** A stat through links, with times in nanoseconds (`fileIdentity`). */
+function statOf(path: string, io: ReaderFs): BigIntStats {
+  return io.statSync(path, { bigint: true })
+}
+
+function statIfExists(path: string, io: ReaderFs): BigIntStats | undefined {
   try {
-    return statSync(path)
+    return statOf(path, io)
   } catch {
     return undefined
   }

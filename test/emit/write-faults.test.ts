@@ -22,6 +22,7 @@ import {
 } from '../../src/emit/write-outputs.js'
 import type { RenderedFile } from '../../src/render/render-experiment.js'
 import { tempDir } from '../helpers/cli.js'
+import { fsError } from '../helpers/fs-error.js'
 
 /**
  * The writer's undo paths and umask correction, in-process: `OutputOptions.fs` makes one rename, hard link
@@ -36,10 +37,6 @@ const gen = (path: string, tag: string, fileMode: 0o644 | 0o755 = 0o644): Render
 })
 const manifestOf = (...paths: string[]) =>
   `{\n  "generator": "finqa",\n  "files": [\n${paths.map((p) => `    "${p}"`).join(',\n')}\n  ]\n}\n`
-
-/** An error as node:fs throws it. */
-const fsError = (code: string, syscall: string, path: string) =>
-  Object.assign(new Error(`${code}: injected, ${syscall} '${path}'`), { code, syscall, path })
 
 async function writeOutputs(
   outDir: string,

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import {
   encodingDiagnostics,
   fileIdentity,
@@ -112,6 +113,22 @@ describe('readSpecs, rule by rule', () => {
     )
   })
 
+  it('a socket, or a spec-named link to one, is notFiles without being opened', async () => {
+    const dir = tempDir('finqa-read-')
+    const server = createServer()
+    await new Promise<void>((listening) => server.listen(join(dir, 's.yaml'), listening))
+    onTestFinished(() => {
+      server.close()
+    })
+    symlinkSync(join(dir, 's.yaml'), join(dir, 'l.yaml'))
+    const read = readSpecs('.', dir)
+    expect(read.notFiles).toEqual([
+      { file: 'l.yaml', what: 'a symbolic link to a socket' },
+      { file: 's.yaml', what: 'a socket' },
+    ])
+    expect([[...read.specs], read.unreadable]).toEqual([[], []])
+  })
+
   it('a file that is not UTF-8 is listed with the offset of its first bad byte', () => {
     const dir = tempDir('finqa-read-')
     writeFileSync(join(dir, 'a.yaml'), Buffer.from('name: \xe9t\xe9\n', 'latin1'))
@@ -140,12 +157,12 @@ describe('readSpecs, rule by rule', () => {
     writeFileSync(path, 'name: a\n')
     const identity = fileIdentity(statSync(path, { bigint: true }))
     const cache: SpecReadCache = new Map([[path, { identity, text: 'cached\n' }]])
-    expect([...readSpecs('.', dir, cache).specs]).toEqual([['a.yaml', 'cached\n']])
+    expect([...readSpecs('.', dir, { cache }).specs]).toEqual([['a.yaml', 'cached\n']])
     // The identities given stand for a stat: a different one means read again.
-    expect([...readSpecs('.', dir, cache, new Map([[path, 'other']])).specs]).toEqual([
+    expect([...readSpecs('.', dir, { cache, identities: new Map([[path, 'other']]) }).specs]).toEqual([
       ['a.yaml', 'name: a\n'],
     ])
-    expect([...readSpecs('.', dir, cache, new Map([[path, identity]])).specs]).toEqual([
+    expect([...readSpecs('.', dir, { cache, identities: new Map([[path, identity]]) }).specs]).toEqual([
       ['a.yaml', 'cached\n'],
     ])
     const s = statSync(path, { bigint: true })
@@ -157,11 +174,11 @@ describe('readSpecs, rule by rule', () => {
     const path = join(dir, 'a.yaml')
     writeFileSync(path, 'name: a\n')
     const fresh: SpecReadCache = new Map()
-    readSpecs('.', dir, fresh)
+    readSpecs('.', dir, { cache: fresh })
     expect([...fresh]).toEqual([])
     await new Promise((r) => setTimeout(r, 150))
     const settled: SpecReadCache = new Map()
-    readSpecs('.', dir, settled)
+    readSpecs('.', dir, { cache: settled })
     expect([...settled]).toEqual([
       [path, { identity: fileIdentity(statSync(path, { bigint: true })), text: 'name: a\n' }],
     ])
