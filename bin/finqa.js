@@ -96,6 +96,7 @@ function buildIfStale(dir) {
     'tsconfig.build.json',
     'scripts/build.mjs',
     'scripts/bundle.mjs',
+    'scripts/prerender-verl-libs.mjs',
     'bin/load-bundle.js',
   ]
   const newest = Math.max(...[...sources, ...recipe.map((f) => join(dir, f))].map((f) => statSync(f).mtimeMs))

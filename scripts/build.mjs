@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one build recipe: TypeScript into dist/, VERL's derived key data beside it (src/verl/release-data.ts
-// reads it at run time), the CLI bundle with its code cache (scripts/bundle.mjs), then dist/.build-stamp, which bin/finqa.js compares with src/ to rebuild a stale checkout.
+// reads it at run time) with each release's lib/verl-<version>.sh rendered once (prerender-verl-libs.mjs), the CLI bundle with its code cache (scripts/bundle.mjs), then dist/.build-stamp, which bin/finqa.js compares with src/ to rebuild a stale checkout.
 // Used by `npm run build`, bin/finqa.js (source checkouts) and the test suite's global setup.
 import { spawnSync } from 'node:child_process'
 import { cpSync, writeFileSync } from 'node:fs'
@@ -22,5 +22,6 @@ const step = (args) => {
 }
 step([tsc, '-p', 'tsconfig.build.json'])
 cpSync(join(root, 'src', 'generated', 'verl'), join(root, 'dist', 'generated', 'verl'), { recursive: true })
+step([join(root, 'scripts', 'prerender-verl-libs.mjs')])
 step([join(root, 'scripts', 'bundle.mjs')])
 writeFileSync(join(root, 'dist', '.build-stamp'), '')

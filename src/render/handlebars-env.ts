@@ -8,7 +8,8 @@ import { encodeSlots } from './template-slots.js'
 // handlebars/runtime's typings are empty: it is the full API minus the compiler.
 const Handlebars = HandlebarsRuntime as unknown as typeof FullHandlebars
 
-export type TemplateFn = (view: object) => string
+/** A template as a function of its view; `shipped` when it is finqa's own, precompiled into the build. */
+export type TemplateFn = ((view: object) => string) & { readonly shipped?: true }
 
 /** How every template compiles; `npm run gen:types` precompiles the shipped ones with the same options. */
 export const TEMPLATE_OPTIONS = { noEscape: true, strict: true } as const
@@ -80,7 +81,12 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
   for (const [name, text] of sources) {
     if (name.startsWith('partials/')) continue
     const spec = specs.get(name)
-    out.set(name, spec === undefined ? compileLater(name, text) : hb.template(spec))
+    out.set(
+      name,
+      spec === undefined
+        ? compileLater(name, text)
+        : Object.assign(hb.template(spec), { shipped: true as const }),
+    )
   }
   return out
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { Experiment } from '../generated/experiment.js'
 import { numericKeysOf, toBash } from '../verl/expr.js'
 import { DEFAULT_VERSION, targetFor, VERSIONS } from '../verl/index.js'
@@ -18,7 +19,6 @@ export interface VerlLibView {
   readonly repo: string
   readonly tag: string
   readonly commit: string
-  readonly specDir: string
   /** The lines of the string VERL_KEY_LIST, `key=kind` each: one slot, not one per key. */
   readonly keyTable: string
   readonly ignored: readonly { readonly prefix: string; readonly why: string; readonly use: string }[]
@@ -31,13 +31,30 @@ export interface VerlLibView {
   readonly checks: readonly { readonly note: string; readonly line: string }[]
 }
 
+/**
+ * What the shipped `verl-lib.sh.hbs` renders for a release, as the build rendered it
+ * (scripts/prerender-verl-libs.mjs): `dist/generated/verl/lib-<version>.sh`, found from this module as tsc
+ * builds it (dist/render/) and from the bundle (dist/bundle/) alike. The text depends only on the release
+ * and finqa's own code, so a compile reads it instead of rendering its 70 KB again: building the view
+ * (the key list, each check as bash) and rendering it cost some 2 ms of a compile of 8 experiments.
+ * Undefined when there is none: in the sources (the tests), or before the build made it.
+ */
+export function prebuiltVerlLib(version: string): string | undefined {
+  try {
+    return readFileSync(new URL(`../generated/verl/lib-${version}.sh`, import.meta.url), 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
 /** Every release the experiments target, oldest first. */
 export function targetsOf(experiments: readonly Experiment[]): VerlTarget[] {
   const used = new Set(experiments.map((e) => e.verl?.version ?? DEFAULT_VERSION))
   return VERSIONS.filter((v) => used.has(v)).map(targetFor)
 }
 
-export function verlLibViewOf(target: VerlTarget, specDir: string): VerlLibView {
+export function verlLibViewOf(target: VerlTarget): VerlLibView {
   const whole = new Set<string>()
   for (const c of target.checks) for (const k of arithmeticKeys(c)) whole.add(k)
   return {
@@ -45,7 +62,6 @@ export function verlLibViewOf(target: VerlTarget, specDir: string): VerlLibView 
     repo: target.repo.replace(/^https:\/\/github\.com\//, ''),
     tag: target.tag,
     commit: target.commit,
-    specDir,
     keyTable: [...target.keys].map(([key, kind]) => `${key}=${kind}`).join('\n'),
     ignored: target.ignored.map((i) => ({
       prefix: i.prefix,

@@ -12,7 +12,7 @@ import {
   uploadJobViewOf,
 } from './render-slurm.js'
 import { UPLOAD_KEYS, UPLOAD_SCRIPT, uploadViewOf } from './render-upload.js'
-import { LAUNCH_LIB, targetsOf, verlLibFile, verlLibViewOf } from './render-verl-lib.js'
+import { LAUNCH_LIB, prebuiltVerlLib, targetsOf, verlLibFile, verlLibViewOf } from './render-verl-lib.js'
 
 /** What every renderer has: the templates, and what the generated files mention. */
 export interface RenderSettings {
@@ -233,7 +233,10 @@ export const RENDERERS: readonly Renderer[] = [
       const lib = templateOf(ctx, 'verl-lib.sh.hbs')
       return targetsOf(ctx.experiments.map((c) => c.experiment)).map((t) => ({
         path: verlLibFile(t.version),
-        content: renderOnce(lib, `${t.version}\0${ctx.specDir}`, () => verlLibViewOf(t, ctx.specDir)),
+        // The shipped template's text for a release is made by the build; another template renders here.
+        content:
+          (lib.shipped ? prebuiltVerlLib(t.version) : undefined) ??
+          renderOnce(lib, t.version, () => verlLibViewOf(t)),
         mode: 0o644 as const,
       }))
     },

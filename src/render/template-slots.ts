@@ -43,7 +43,6 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     finqaVersion: 'plain',
   },
   'verl-lib.sh.hbs': {
-    specDir: 'comment',
     version: 'plain',
     repo: 'comment',
     tag: 'plain',

@@ -47,7 +47,7 @@ const VIEWS: Record<string, () => object> = {
   },
   'README.md.hbs': () => docsViewOf(experiments, { specDir, schema: readSchema() }),
   'launch-lib.sh.hbs': () => ({ specDir, finqaVersion: '0.1.0' }),
-  'verl-lib.sh.hbs': () => verlLibViewOf(targetFor(undefined), specDir),
+  'verl-lib.sh.hbs': () => verlLibViewOf(targetFor(undefined)),
 }
 
 /** Every hostile class of issue 17: line breaks, NUL, quotes, backslash, $(), backquotes, `;`, globs, ESC. */

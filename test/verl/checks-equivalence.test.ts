@@ -55,7 +55,7 @@ function bashFailures(target: VerlTarget, configs: readonly Map<string, Value>[]
   )
   writeFileSync(
     join(lib, `verl-${target.version}.sh`),
-    templateOf({ templates } as never, 'verl-lib.sh.hbs')(verlLibViewOf(target, 'x')),
+    templateOf({ templates } as never, 'verl-lib.sh.hbs')(verlLibViewOf(target)),
   )
   const version = target.version
   const lines = [
