@@ -225,8 +225,8 @@ export function parseHolder(text: string): LockHolder | undefined {
   const [pidText = '', ...rest] = text.trim().split(/\s+/)
   const pid = Number(pidText)
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined
-  const field = (value: string | undefined) => {
-    if (value === undefined || value === '-') return undefined
+  const field = (value: string) => {
+    if (value === '-') return undefined
     try {
       return decodeURIComponent(value)
     } catch {
