@@ -59,6 +59,29 @@ describe('a value of the wrong type says what is expected and how to write it', 
     ])
   })
 
+  it('a suggestion is made only for the type it fits: number-like text for a boolean, a boolean for an integer', () => {
+    expect(errorsOf('reward:\n  use_uncertainty: "1,000"\n')).toEqual([
+      'experiments/a.yaml:5:20 SCHEMA | `reward.use_uncertainty` must be true or false | for example: true',
+    ])
+    expect(errorsOf('reward:\n  use_uncertainty: "12"\n')).toEqual([
+      'experiments/a.yaml:5:20 SCHEMA | `reward.use_uncertainty` must be true or false | for example: true',
+    ])
+    for (const value of ['1.5', '"yes"', 'true'])
+      expect(errorsOf(`training:\n  epochs: ${value}\n`), value).toEqual([
+        'experiments/a.yaml:5:11 SCHEMA | `training.epochs` must be an integer | for example: 10',
+      ])
+    expect(errorsOf('data:\n  train_file: [a]\n')).toEqual([
+      'experiments/a.yaml:5:15 SCHEMA | `data.train_file` must be a string | for example: train_4b_model_forecast_20000.parquet',
+    ])
+  })
+
+  it('separators every three digits, in groups of two or more', () => {
+    expect(errorsOf('training:\n  batch_size: "1,000,000"\n  ppo_micro_batch_per_gpu: "12,345"\n')).toEqual([
+      'experiments/a.yaml:5:15 SCHEMA | `training.batch_size` must be an integer | write 1000000: a YAML number has no separators',
+      'experiments/a.yaml:6:28 SCHEMA | `training.ppo_micro_batch_per_gpu` must be an integer | write 12345: a YAML number has no separators',
+    ])
+  })
+
   it('yes, no, on, off, y or n for a boolean: YAML 1.2 reads them as text; other text gets the example', () => {
     expect(errorsOf('reward:\n  use_uncertainty: Yes\n')).toEqual([
       'experiments/a.yaml:5:20 SCHEMA | `reward.use_uncertainty` must be true or false | write true or false: YAML 1.2 reads Yes as text',
@@ -218,6 +241,7 @@ describe('errors of keywords the shipped schema does not use, mapped alike (anot
       most: { type: 'integer', maximum: 5 },
       code: { type: 'string', pattern: '^x+$' },
       fixed: { const: 3 },
+      level: { enum: ['low', 'high'] },
       empty: { type: 'null' },
       short: { type: 'object', propertyNames: { maxLength: 2 } },
     },
@@ -231,11 +255,14 @@ describe('errors of keywords the shipped schema does not use, mapped alike (anot
   }
 
   it('exclusive maximum, maximum, a pattern it has no words for, const, null, and a key too long', () => {
-    expect(diagnose({ below: 1, most: 6, code: 'y', fixed: 4, empty: 0, short: { abc: 1 } })).toEqual([
+    expect(
+      diagnose({ below: 1, most: 6, code: 'y', fixed: 4, level: 5, empty: 0, short: { abc: 1 } }),
+    ).toEqual([
       'value /below SCHEMA | `below` must be < 1 | undefined',
       'value /most SCHEMA | `most` must be <= 5 | undefined',
       'value /code SCHEMA | `code` must be a string matching ^x+$ | undefined',
       'value /fixed SCHEMA | `fixed` must be equal to constant | undefined',
+      'value /level SCHEMA | `level` must be one of: "low", "high" | undefined',
       'value /empty SCHEMA | `empty` must be null | undefined',
       'key /short/abc SCHEMA | key `abc` in `short` must be at most 2 characters long | undefined',
     ])
