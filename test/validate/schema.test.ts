@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv'
 import { describe, expect, it } from 'vitest'
+import { readSchema } from '../../src/cli/package-files.js'
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js'
 import {
   ajvToDiagnostics,
@@ -218,6 +219,23 @@ describe('unknown and missing keys', () => {
       'experiments/a.yaml:1:1 SCHEMA | the spec is missing the required key `project` | set `project` here or in a parent layer',
       'experiments/a.yaml:5:1 UNKNOWN_KEY | unknown key `dta` in the spec; expected one of: extends, abstract, matrix, name, script, description, project, model, data, reward, training, rollout, trainer, upload, slurm, estimate, verl, verl_overrides | did you mean `data`?',
     ])
+    expect(ds.find((d) => d.code === 'UNKNOWN_KEY')?.folded).toEqual([
+      'data.dir',
+      'data.max_response_length',
+      'data.train_file',
+      'data.val_file',
+    ])
+  })
+})
+
+describe('the mapping on its own (the compile also merges and sorts what it returns)', () => {
+  it("lists the keys folded into a misspelt map's error sorted, not in the schema's order", () => {
+    const schema = readSchema()
+    const { experiment } = createValidators(schema)
+    const value = { data: { max_prompt_length: 1 }, dta: {} }
+    expect(experiment(value)).toBe(false)
+    const at = { file: 'a.yaml', line: 1, col: 1 }
+    const ds = ajvToDiagnostics(experiment.errors ?? [], schema, value, () => ({ value: at }))
     expect(ds.find((d) => d.code === 'UNKNOWN_KEY')?.folded).toEqual([
       'data.dir',
       'data.max_response_length',
