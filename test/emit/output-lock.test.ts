@@ -58,6 +58,10 @@ describe('the output folder lock', () => {
     const path = join(out, '..', '.out.finqa-lock')
     expect(existsSync(path)).toBe(true)
     expect(parseHolder(readFileSync(path, 'utf8'))).toEqual(ownHolder())
+    // This machine is looked up once per process, first here: its host name and boot id, as the system says.
+    expect(ownHolder().host).toBe(hostname())
+    if (existsSync('/proc/sys/kernel/random/boot_id'))
+      expect(ownHolder().boot).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim())
     const busy = await lockOutput(out, { waitMs: 60 }).catch((error: unknown) => error)
     expect(busy).toBeInstanceOf(OutputBusy)
     expect((busy as OutputBusy).holder?.pid).toBe(process.pid)
@@ -351,5 +355,42 @@ describe('the output folder lock, its rules one by one', () => {
     await new Promise((r) => setTimeout(r, 20))
     expect(() => lock.refresh()).not.toThrow()
     expect(() => lock.release()).not.toThrow()
+  })
+})
+
+describe('the output folder lock where it cannot be written (LockOptions.fs)', () => {
+  /** An error as node:fs throws it. */
+  const fsError = (code: string) => Object.assign(new Error(`${code}: injected`), { code, syscall: 'open' })
+
+  it('goes on without a lock where the folder beside is read-only or not its own (EACCES, EPERM, EROFS)', async () => {
+    const dir = tempDir('finqa-lock-')
+    for (const code of ['EACCES', 'EPERM', 'EROFS']) {
+      const lock = await lockOutput(join(dir, 'out'), {
+        waitMs: 0,
+        fs: {
+          openSync: () => {
+            throw fsError(code)
+          },
+        },
+      })
+      expect(existsSync(join(dir, '.out.finqa-lock')), code).toBe(false)
+      expect(() => lock.refresh()).not.toThrow()
+      expect(() => lock.release()).not.toThrow()
+    }
+  })
+
+  it('leaves no empty lock behind when its holder cannot be written (a full disk), and says why', async () => {
+    const dir = tempDir('finqa-lock-')
+    const full = lockOutput(join(dir, 'out'), {
+      waitMs: 0,
+      fs: {
+        writeSync: () => {
+          throw Object.assign(new Error('ENOSPC: injected'), { code: 'ENOSPC', syscall: 'write' })
+        },
+      },
+    })
+    await expect(full).rejects.toMatchObject({ code: 'ENOSPC' })
+    expect(existsSync(join(dir, '.out.finqa-lock'))).toBe(false)
+    expect(await busyOrNot(lockOutput(join(dir, 'out'), { waitMs: 0 }))).toBe('taken')
   })
 })
