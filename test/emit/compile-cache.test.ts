@@ -149,6 +149,16 @@ describe('the no-op cache, its rules one by one', () => {
       files: [],
     })
     expect(readdirSync(cacheDir)).toEqual(['a-much-longer-prefix_x_y_z_w_outputs.of_the-slug.ec55f4b0.json'])
+    // A hash below 0x10000000 is padded to eight digits.
+    openCompileCache({ ...inputs, outDir: '/nonexistent/out413' }, { FINQA_CACHE_DIR: cacheDir }).record({
+      experiments: [],
+      diagnostics: [],
+      files: [],
+    })
+    expect(readdirSync(cacheDir).sort()).toEqual([
+      '_nonexistent_out413.005b4cd6.json',
+      'a-much-longer-prefix_x_y_z_w_outputs.of_the-slug.ec55f4b0.json',
+    ])
   })
 
   it('keys an entry by every input, each prefixed by its length, the build by its module file', () => {

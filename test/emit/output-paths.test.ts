@@ -42,6 +42,13 @@ describe("the output folder's real path", () => {
     expect(realOutputPath(join(dir, 'b'))).toBe(`${dir}/b`)
   })
 
+  it('keeps a path through a link to a file (ENOTDIR, not a folder to make) as given', () => {
+    const dir = realTemp()
+    writeFileSync(join(dir, 'file'), '')
+    symlinkSync('file', join(dir, 'link'))
+    expect(realOutputPath(join(dir, 'link', 'out'))).toBe(`${dir}/link/out`)
+  })
+
   it('keeps a path whose links loop (ELOOP, not a folder to make) as given', () => {
     const dir = realTemp()
     symlinkSync('y', join(dir, 'x'))
