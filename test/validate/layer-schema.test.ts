@@ -32,7 +32,7 @@ const experimentSchema = () => ({
 
 describe('the schema of one layer file', () => {
   it('drops every `required`, lets each property be null, and a patterned string be a sweep template', () => {
-    expect(toLayerSchema(experimentSchema(), { allowNull: true })).toEqual({
+    expect(toLayerSchema(experimentSchema(), { allowNull: true })).toStrictEqual({
       $id: 'https://example.org/schema/layer.schema.json',
       title: 'Experiment layer',
       description:
@@ -112,7 +112,7 @@ describe('the schema of one layer file', () => {
   })
 
   it('without null, only drops `required` and renames the root', () => {
-    expect(toLayerSchema(experimentSchema(), { allowNull: false })).toEqual({
+    expect(toLayerSchema(experimentSchema(), { allowNull: false })).toStrictEqual({
       $id: 'https://example.org/schema/layer.schema.json',
       title: 'Experiment layer',
       description:

@@ -27,6 +27,16 @@ describe('VERL keys and start-up checks', () => {
     ])
   })
 
+  it('a field overridden in a middle layer and inherited from there is inherited too', () => {
+    const mid = 'extends: ./base.yaml\nabstract: true\ntraining:\n  batch_size: 16\n'
+    const leaf = 'extends: ./mid.yaml\nname: a\nscript: run_a.sh\n'
+    expect(
+      errors({ 'experiments/base.yaml': BASE, 'experiments/mid.yaml': mid, 'experiments/a.yaml': leaf }),
+    ).toEqual([
+      'experiments/base.yaml:22:24 VERL_CHECK | actor.ppo_mini_batch_size 32 exceeds data.train_batch_size 16; VERL 0.9.0 refuses it at start-up (verl/workers/config/actor.py:229) | lower PPO_MINI_BATCH (training.ppo_mini_batch_size) to at most BATCH_SIZE',
+    ])
+  })
+
   it('when every field it blames is inherited, at the one it blames first', () => {
     const base = BASE.replace('batch_size: 64', 'batch_size: 16')
     expect(errors({ 'experiments/base.yaml': base, 'experiments/a.yaml': LEAF })).toEqual([
