@@ -47,7 +47,20 @@ export interface LockOptions {
    * processes find the same lock stale before either takes it (FINQA_TEST_LOCK_BREAK_DELAY_MS). 0 in real use.
    */
   readonly breakDelayMs?: number
+  /**
+   * A test hook: file-system calls that replace node:fs's (`LockFs`), so that an in-process test can make
+   * taking the lock fail as a read-only folder or a full disk would (the tests run as root). Default node:fs.
+   */
+  readonly fs?: Partial<LockFs>
 }
+
+/** The calls that make a lock file (`LockOptions.fs`). */
+export interface LockFs {
+  readonly openSync: (path: string, flags: 'wx') => number
+  readonly writeSync: (fd: number, text: string) => void
+}
+
+const NODE_FS: LockFs = { openSync, writeSync }
 
 /** Who holds a lock, as written into it. Locks written by earlier builds of finqa hold only the process id. */
 export interface LockHolder {
@@ -100,14 +113,15 @@ export async function lockOutput(outPath: string, options: LockOptions): Promise
   const path = join(parent, `.${basename(outDir)}.finqa-lock`)
   const deadline = Date.now() + options.waitMs
   const mine = `${formatHolder(ownHolder())}\n`
+  const io = { ...NODE_FS, ...options.fs }
   for (;;) {
-    const created = tryCreate(path, mine)
+    const created = tryCreate(path, mine, io)
     if (created === 'unwritable') return { refresh: () => {}, release: () => {} }
     if (created) return heldLock(path, staleMs)
     const seen = readLock(path)
     if (seen !== 'gone' && isStale(seen, staleMs)) {
       pause(options.breakDelayMs)
-      breakLock(path, seen, mine)
+      breakLock(path, seen, mine, io)
       continue
     }
     if (Date.now() >= deadline) throw new OutputBusy(path, seen === 'gone' ? undefined : seen.holder)
@@ -168,9 +182,9 @@ function isStale(seen: SeenLock, staleMs: number): boolean {
  * Removes a lock judged stale, unless another process got there first: under the break lock, and only when
  * the lock file is still the one judged (same inode and text: a new lock may reuse the inode, not the text).
  */
-function breakLock(path: string, seen: SeenLock, mine: string): void {
+function breakLock(path: string, seen: SeenLock, mine: string, io: LockFs): void {
   const breaker = `${path}.break`
-  const got = tryCreate(breaker, mine)
+  const got = tryCreate(breaker, mine, io)
   if (got !== true) {
     if (got === false) removeIfOlder(breaker, BREAK_STALE_MS)
     return // another process is breaking it: look again
@@ -192,10 +206,10 @@ function removeIfOlder(path: string, ms: number): void {
   }
 }
 
-function tryCreate(path: string, text: string): boolean | 'unwritable' {
+function tryCreate(path: string, text: string, io: LockFs): boolean | 'unwritable' {
   let fd: number
   try {
-    fd = openSync(path, 'wx')
+    fd = io.openSync(path, 'wx')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST') return false
@@ -203,7 +217,7 @@ function tryCreate(path: string, text: string): boolean | 'unwritable' {
     throw error
   }
   try {
-    writeSync(fd, text)
+    io.writeSync(fd, text)
   } catch (error) {
     // A full disk: no empty lock left behind for the next compile to wait on.
     closeSync(fd)
@@ -225,8 +239,8 @@ export function parseHolder(text: string): LockHolder | undefined {
   const [pidText = '', ...rest] = text.trim().split(/\s+/)
   const pid = Number(pidText)
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined
-  const field = (value: string | undefined) => {
-    if (value === undefined || value === '-') return undefined
+  const field = (value: string) => {
+    if (value === '-') return undefined
     try {
       return decodeURIComponent(value)
     } catch {
