@@ -121,8 +121,8 @@ export async function lockOutput(outPath: string, options: LockOptions): Promise
     const seen = readLock(path)
     if (seen !== 'gone' && isStale(seen, staleMs)) {
       pause(options.breakDelayMs)
-      breakLock(path, seen, mine, io)
-      continue
+      // While another process breaks it, wait (and give up at the deadline) as for a held lock.
+      if (breakLock(path, seen, mine, io) !== 'busy') continue
     }
     if (Date.now() >= deadline) throw new OutputBusy(path, seen === 'gone' ? undefined : seen.holder)
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
@@ -182,12 +182,13 @@ function isStale(seen: SeenLock, staleMs: number): boolean {
  * Removes a lock judged stale, unless another process got there first: under the break lock, and only when
  * the lock file is still the one judged (same inode and text: a new lock may reuse the inode, not the text).
  */
-function breakLock(path: string, seen: SeenLock, mine: string, io: LockFs): void {
+function breakLock(path: string, seen: SeenLock, mine: string, io: LockFs): 'done' | 'busy' {
   const breaker = `${path}.break`
   const got = tryCreate(breaker, mine, io)
   if (got !== true) {
-    if (got === false) removeIfOlder(breaker, BREAK_STALE_MS)
-    return // another process is breaking it: look again
+    // A break lock left by a process killed while breaking is removed (look again at once); one younger
+    // than that belongs to a process breaking it now.
+    return got === false && removeIfOlder(breaker, BREAK_STALE_MS) ? 'done' : 'busy'
   }
   try {
     const now = readLock(path)
@@ -196,14 +197,18 @@ function breakLock(path: string, seen: SeenLock, mine: string, io: LockFs): void
   } finally {
     rmSync(breaker, { force: true })
   }
+  return 'done'
 }
 
-function removeIfOlder(path: string, ms: number): void {
+/** Removes the file if it is older than `ms`; whether it is gone now. */
+function removeIfOlder(path: string, ms: number): boolean {
   try {
-    if (Date.now() - statSync(path).mtimeMs > ms) rmSync(path, { force: true })
+    if (Date.now() - statSync(path).mtimeMs <= ms) return false
+    rmSync(path, { force: true })
   } catch {
     // gone already
   }
+  return true
 }
 
 function tryCreate(path: string, text: string, io: LockFs): boolean | 'unwritable' {

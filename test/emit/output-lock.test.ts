@@ -324,6 +324,19 @@ describe('the output folder lock, its rules one by one', () => {
     expect(existsSync(path)).toBe(false)
   })
 
+  it('waits, and gives up at its deadline, while another process holds the break lock of a stale lock', async () => {
+    // Before, it tried again at once, without a pause or a look at its deadline, until the break lock was
+    // 10 s old: a busy loop that then took the lock whatever the wait it was given.
+    const dir = tempDir('finqa-lock-')
+    const path = join(dir, '.out.finqa-lock')
+    writeLock(path, { ...ownHolder(), pid: deadPid() })
+    writeFileSync(`${path}.break`, '')
+    const busy = await busyOrNot(lockOutput(join(dir, 'out'), { waitMs: 100 }))
+    expect(busy).toBeInstanceOf(OutputBusy)
+    expect(existsSync(`${path}.break`)).toBe(true)
+    expect(existsSync(path)).toBe(true)
+  })
+
   it('does not remove a lock rewritten in place between finding it stale and breaking it', async () => {
     const dir = tempDir('finqa-lock-')
     const path = join(dir, '.out.finqa-lock')
