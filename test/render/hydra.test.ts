@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the texts are OmegaConf interpolations, not templates
 import { describe, expect, it } from 'vitest'
 import { hydraString, hydraValue } from '../../src/render/hydra.js'
 
