@@ -112,7 +112,8 @@ describe('RENDERERS under --watch (RenderMemo): a file whose inputs equal the co
 
   it('renders again when a value, a list length, a key, an object for a list or null for an object differs', () => {
     const items = experiments()
-    type Inputs = [string, Record<string, unknown>, ...unknown[]][]
+    type Item = [string, Record<string, unknown>, ...unknown[]]
+    type Inputs = [Item, Item]
     const changed = (change: (inputs: Inputs) => void) => {
       const inputs = inputsNow(items) as Inputs
       change(inputs)
