@@ -295,4 +295,12 @@ describe('renderMermaidBlock at the edge limit', () => {
     )
     expect(renderMermaidBlock(layers(250, 1))).toMatch(/^Not drawn: /)
   })
+
+  it('draws a diagram of exactly 50,000 characters whole, and one of 50,001 with less detail', () => {
+    // 148 characters besides the name: `flowchart LR`, the node `L_a["a.yaml<br/>NAME → run.sh"]`, the class lines.
+    const one = (n: number) => [run('x'.repeat(n), 'run.sh', 'a.yaml')]
+    expect(renderMermaid(one(49_852))).toHaveLength(50_000)
+    expect(fence(renderMermaidBlock(one(49_852)))).toBe(true)
+    expect(renderMermaidBlock(one(49_853))).toMatch(/^Only the layers that other spec files extend are drawn/)
+  })
 })
