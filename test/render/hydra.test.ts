@@ -12,6 +12,9 @@ describe('hydraString', () => {
     expect(hydraString('qwen3_4b')).toBe('"qwen3_4b"')
     expect(hydraString('a b,c=d', "'")).toBe("'a b,c=d'")
     expect(hydraString('')).toBe('""')
+    // Only characters that need escaping: no fast path.
+    expect(hydraString('"')).toBe('"\\""')
+    expect(hydraString('\\')).toBe('"\\\\"')
   })
 
   it('escapes the closing quote and only that one: a double quote in "...", a single quote in \'...\'', () => {

@@ -246,8 +246,8 @@ describe('renderMermaid, whole texts of each detail', () => {
 
   it('places a layer at the smallest depth it has in any chain, whatever the order of the experiments', () => {
     const text = renderMermaid([
-      run('b', 'run_b.sh', 'y.yaml', 'w.yaml'),
       run('a', 'run_a.sh', 'x.yaml', 'y.yaml', 'z.yaml'),
+      run('b', 'run_b.sh', 'y.yaml', 'w.yaml'),
     ])
     expect([...parse(text).nodes.keys()]).toEqual(['L_x', 'L_y', 'L_w', 'L_z'])
   })
@@ -293,6 +293,11 @@ describe('renderMermaidBlock at the edge limit', () => {
     expect(renderMermaidBlock(layers(250, 0))).toMatch(
       /^Only the layers that other spec files extend are drawn/,
     )
+    // An experiment of a root file hangs below no layer: its count node adds no edge.
+    const root = run('r', 'run_r.sh', 'r.yaml')
+    expect(renderMermaidBlock([...layers(250, 0), root])).toMatch(
+      /^Only the layers that other spec files extend/,
+    )
     expect(renderMermaidBlock(layers(250, 1))).toMatch(/^Not drawn: /)
   })
 
@@ -302,5 +307,26 @@ describe('renderMermaidBlock at the edge limit', () => {
     expect(renderMermaid(one(49_852))).toHaveLength(50_000)
     expect(fence(renderMermaidBlock(one(49_852)))).toBe(true)
     expect(renderMermaidBlock(one(49_853))).toMatch(/^Only the layers that other spec files extend are drawn/)
+  })
+
+  it('shows paths below the spec folder without it; a folder of `.` or nothing drops nothing', () => {
+    const ids = (specDir: string, file: string) => [
+      ...parse(renderMermaid([run('a', 'run_a.sh', file)], { specDir })).nodes.values(),
+    ]
+    expect(ids('exp/specs//', 'exp/specs/a.yaml')).toEqual(['a.yaml<br/>a → run_a.sh'])
+    expect(ids('.', './a.yaml')).toEqual(['./a.yaml<br/>a → run_a.sh'])
+    expect(ids('', '/a.yaml')).toEqual(['/a.yaml<br/>a → run_a.sh'])
+  })
+
+  it('layers: the count node of root experiments comes first, before those of the layers, whatever the order', () => {
+    const text = renderMermaid(
+      [
+        run('a', 'run_a.sh', 'base.yaml', 'a.yaml'),
+        run('r', 'run_r.sh', 'r.yaml'),
+        run('b', 'run_b.sh', 'base.yaml', 'b.yaml'),
+      ],
+      { detail: 'layers' },
+    )
+    expect([...parse(text).nodes.keys()]).toEqual(['L_base', 'E_experiments', 'E_base'])
   })
 })

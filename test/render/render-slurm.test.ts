@@ -166,6 +166,10 @@ describe('submitViewOf: the view of submit_all.sh', () => {
       'c',
       'run_c.sh',
     )
+    const d = experimentOf('slurm:\n  output: z/o.out\n  error: a/e.err\n', 'd', 'run.sh_d.sh')
+    expect(submitViewOf([d], 'experiments').experiments).toEqual([
+      { name: 'd', stem: 'run.sh_d', trainFile: 'run.sh_d.sbatch', uploadFile: '', logDirs: ['a', 'z'] },
+    ])
     expect(submitViewOf([a, b, c], 'experiments')).toEqual({
       specDir: 'experiments',
       experiments: [

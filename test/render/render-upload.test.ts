@@ -16,10 +16,13 @@ function viewOf(files: Record<string, string>) {
     Object.fromEntries(Object.entries(files).map(([path, text]) => [`experiments/${path}`, text])),
   )
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
+  // Reversed: the view sorts the experiments by name itself.
   return uploadViewOf(
-    result.experiments.flatMap(({ experiment, spec }) =>
-      experiment.upload === undefined ? [] : [{ name: experiment.name, upload: experiment.upload, spec }],
-    ),
+    [...result.experiments]
+      .reverse()
+      .flatMap(({ experiment, spec }) =>
+        experiment.upload === undefined ? [] : [{ name: experiment.name, upload: experiment.upload, spec }],
+      ),
     'experiments',
   )
 }
