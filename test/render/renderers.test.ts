@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest'
 import type { CompiledExperiment } from '../../src/render/compiled-experiment.js'
 import type { TemplateFn } from '../../src/render/handlebars-env.js'
-import { RENDERERS, type RenderContext, type RenderMemo, templateOf } from '../../src/render/renderers.js'
+import {
+  EXPERIMENT_RENDERERS,
+  RENDERERS,
+  type RenderContext,
+  type RenderMemo,
+  templateOf,
+} from '../../src/render/renderers.js'
 import { compileTexts } from '../helpers/compile-repo.js'
 import { BASE } from '../helpers/inline-specs.js'
 
 const UPLOAD = 'upload:\n  namespace: afeng\n  backend: fsdp\n'
 
-/** Experiments a and b below the inline base, with an upload section unless `upload` is false. */
-function experiments(upload = true): readonly CompiledExperiment[] {
+/**
+ * Experiments a and b below the inline base, with an upload section unless `upload` is false; `a` adds to
+ * a's layer.
+ */
+function experiments(upload = true, a = ''): readonly CompiledExperiment[] {
   const result = compileTexts({
     'experiments/base.yaml': upload ? BASE + UPLOAD : BASE,
-    'experiments/a.yaml': 'extends: ./base.yaml\nname: a\nscript: run_a.sh\ntraining:\n  epochs: 1\n',
+    'experiments/a.yaml': `extends: ./base.yaml\nname: a\nscript: run_a.sh\ntraining:\n  epochs: 1\n${a}`,
     'experiments/b.yaml': 'extends: ./base.yaml\nname: b\nscript: run_b.sh\ntraining:\n  epochs: 2\n',
   })
   expect(result.diagnostics).toEqual([])
@@ -144,6 +153,12 @@ describe('RENDERERS under --watch (RenderMemo): a file whose inputs equal the co
     ).toBe('upload 1')
     expect(
       changed((i) => {
+        const { namespace: _, ...fewer } = i[0][1]
+        i[0][1] = fewer
+      }),
+    ).toBe('upload 1')
+    expect(
+      changed((i) => {
         ;(i as unknown[])[0] = { ...i[0] }
       }),
     ).toBe('upload 1')
@@ -166,5 +181,41 @@ describe('RENDERERS under --watch (RenderMemo): a file whose inputs equal the co
     inputs[1][1] = 'run_other.sh'
     const before = new Map([['submit', { inputs, text: 'old' }]])
     expect(render({ before, after: new Map() })[0]?.content).toBe('submit 2')
+  })
+
+  it('renders the upload script again when only the file that sets a setting changed (its header names them)', () => {
+    const after = new Map()
+    const upload = counting('upload')
+    const render = (items: readonly CompiledExperiment[], memo: RenderMemo) =>
+      renderer('checkpoint upload script').render(contextOf(items, { 'upload_to_hf.sh.hbs': upload }, memo))
+    expect(render(experiments(), { after })[0]?.content).toBe('upload 1')
+    const sameValue = experiments(true, 'upload:\n  namespace: afeng\n')
+    expect(render(sameValue, { before: after, after: new Map() })[0]?.content).toBe('upload 2')
+  })
+})
+
+describe('EXPERIMENT_RENDERERS and the VERL lib', () => {
+  it('makes an upload batch file only for an experiment whose upload job is enabled', () => {
+    const slurm = EXPERIMENT_RENDERERS.find((r) => r.name === 'Slurm batch files')
+    const templates = { 'slurm.sbatch.hbs': counting('train'), 'slurm-upload.sbatch.hbs': counting('upload') }
+    const [a, b] = experiments(true, 'slurm:\n  upload:\n    enabled: true\n')
+    if (a === undefined || b === undefined || slurm === undefined) throw new Error('missing')
+    expect(slurm.render(a, contextOf([], templates)).map((f) => f.path)).toEqual([
+      'slurm/run_a.sbatch',
+      'slurm/run_a.upload.sbatch',
+    ])
+    expect(slurm.render(b, contextOf([], templates)).map((f) => f.path)).toEqual(['slurm/run_b.sbatch'])
+  })
+
+  it('renders a VERL lib once per release and spec folder', () => {
+    const lib = counting('verl')
+    const items = experiments(true, "verl:\n  version: '0.8.0'\n")
+    const render = (specDir: string) =>
+      renderer('VERL key lists and start-up checks')
+        .render(contextOf(items, { 'verl-lib.sh.hbs': lib }, undefined, specDir))
+        .map((f) => `${f.path} ${f.content}`)
+    expect(render('experiments')).toEqual(['lib/verl-0.8.0.sh verl 1', 'lib/verl-0.9.0.sh verl 2'])
+    expect(render('experiments')).toEqual(['lib/verl-0.8.0.sh verl 1', 'lib/verl-0.9.0.sh verl 2'])
+    expect(render('specs')).toEqual(['lib/verl-0.8.0.sh verl 3', 'lib/verl-0.9.0.sh verl 4'])
   })
 })
