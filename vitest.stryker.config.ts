@@ -21,6 +21,7 @@ const ALL = [
   'test/upload-spec.test.ts',
   'test/precompiled.test.ts',
   'test/sweep-equivalence.test.ts',
+  'test/compile-changes.test.ts',
 ]
 
 /**

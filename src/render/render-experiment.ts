@@ -348,11 +348,6 @@ export function settingsOrderOf(overrides: readonly LaunchOverride[]): number[] 
     .map(([, i]) => i)
 }
 
-/** The VERL overrides of a launch script, as shell words. */
-export function overridesOf(e: Experiment, target: VerlTarget = targetFor(e.verl?.version)): string[] {
-  return launchOverridesOf(e, target).map((o) => o.word)
-}
-
 export function launchViewOf(
   e: Experiment,
   sources: readonly string[],

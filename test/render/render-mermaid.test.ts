@@ -168,3 +168,164 @@ describe('renderMermaidBlock of a tree too large to draw whole', () => {
     expect(block).toMatch(/^Not drawn: .* \(500 edges, 50,000 characters\)\. `npx finqa explain EXPERIMENT`/)
   })
 })
+
+describe('renderMermaid, whole texts of each detail', () => {
+  /** Two sweep combinations, a layer that is also an experiment's own file, and a root experiment. */
+  const tree = () => [
+    run('s0', 'run_s0.sh', 'specs/base.yaml', 'specs/m.yaml', 'specs/sweep.yaml[i=0]'),
+    run('s1', 'run_s1.sh', 'specs/base.yaml', 'specs/m.yaml', 'specs/sweep.yaml[i=1]'),
+    run('b', 'run_b.sh', 'specs/base.yaml', 'specs/m.yaml', 'specs/b.yaml'),
+    run('m', 'run_m.sh', 'specs/base.yaml', 'specs/m.yaml'),
+    run('r', 'run_r.sh', 'specs/root.yaml'),
+  ]
+
+  it('experiments: every layer, each combination of a sweep its own node', () => {
+    expect(renderMermaid(tree(), { specDir: 'specs' })).toBe(
+      [
+        'flowchart LR',
+        '  L_base["base.yaml"]',
+        '  L_root["root.yaml<br/>r → run_r.sh"]',
+        '  L_m["m.yaml<br/>m → run_m.sh"]',
+        '  L_b["b.yaml<br/>b → run_b.sh"]',
+        '  L_sweep_yaml_i_0_["sweep.yaml[i=0]<br/>s0 → run_s0.sh"]',
+        '  L_sweep_yaml_i_1_["sweep.yaml[i=1]<br/>s1 → run_s1.sh"]',
+        '  L_base --> L_m',
+        '  L_m --> L_b',
+        '  L_m --> L_sweep_yaml_i_0_',
+        '  L_m --> L_sweep_yaml_i_1_',
+        '  classDef abstract stroke-dasharray: 5 5',
+        '  classDef experiment stroke-width: 2px',
+        '  class L_base abstract',
+        '  class L_root,L_m,L_b,L_sweep_yaml_i_0_,L_sweep_yaml_i_1_ experiment',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('files: one node per spec file, a sweep file with the number of experiments it makes', () => {
+    expect(renderMermaid(tree(), { specDir: 'specs/', detail: 'files', direction: 'TD' })).toBe(
+      [
+        'flowchart TD',
+        '  L_base["base.yaml"]',
+        '  L_root["root.yaml<br/>r → run_r.sh"]',
+        '  L_m["m.yaml<br/>m → run_m.sh"]',
+        '  L_b["b.yaml<br/>b → run_b.sh"]',
+        '  L_sweep["sweep.yaml<br/>2 experiments"]',
+        '  L_base --> L_m',
+        '  L_m --> L_b',
+        '  L_m --> L_sweep',
+        '  classDef abstract stroke-dasharray: 5 5',
+        '  classDef experiment stroke-width: 2px',
+        '  class L_base abstract',
+        '  class L_root,L_m,L_b,L_sweep experiment',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('layers: the layers others extend, then per layer (and for roots) a node counting the experiments below', () => {
+    expect(renderMermaid(tree(), { specDir: 'specs//', detail: 'layers' })).toBe(
+      [
+        'flowchart LR',
+        '  L_base["base.yaml"]',
+        '  L_m["m.yaml"]',
+        '  E_experiments["1 experiment in 1 spec file"]',
+        '  E_base["1 experiment in 1 spec file"]',
+        '  E_m["3 experiments in 2 spec files"]',
+        '  L_base --> L_m',
+        '  L_base --> E_base',
+        '  L_m --> E_m',
+        '  classDef abstract stroke-dasharray: 5 5',
+        '  classDef experiment stroke-width: 2px',
+        '  class L_base abstract',
+        '  class L_m,E_experiments,E_base,E_m experiment',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('places a layer at the smallest depth it has in any chain, whatever the order of the experiments', () => {
+    const a = run('a', 'run_a.sh', 'x.yaml', 'y.yaml', 'z.yaml')
+    const b = run('b', 'run_b.sh', 'y.yaml', 'w.yaml')
+    expect([...parse(renderMermaid([a, b])).nodes.keys()]).toEqual(['L_x', 'L_y', 'L_w', 'L_z'])
+    expect([...parse(renderMermaid([b, a])).nodes.keys()]).toEqual(['L_x', 'L_y', 'L_w', 'L_z'])
+  })
+
+  it('makes ids of .yml and .yaml files alike, one _ per run of other characters, _2 and _3 on clashes', () => {
+    const text = renderMermaid([
+      run('a', 'run_a.sh', 'old.yml/a--b.yml'),
+      run('b', 'run_b.sh', 'old.yml/a.b.yaml'),
+      run('c', 'run_c.sh', 'old.yml/a_b.yaml'),
+    ])
+    expect([...parse(text).nodes.keys()]).toEqual(['L_old_yml_a_b', 'L_old_yml_a_b_2', 'L_old_yml_a_b_3'])
+  })
+})
+
+describe('renderMermaidBlock at the edge limit', () => {
+  const fence = (block: string) => block.startsWith('```mermaid\n')
+  /** `n` experiments, each its own file below one base. */
+  const files = (n: number) =>
+    Array.from({ length: n }, (_, i) => run(`e${i}`, `run_${i}.sh`, 'base.yaml', `e${i}.yaml`))
+  /** One sweep file below the base, with `n` combinations. */
+  const sweep = (n: number) =>
+    Array.from({ length: n }, (_, i) => run(`s${i}`, `run_s${i}.sh`, 'base.yaml', 'sweep.yaml'))
+  /** `n` layers below the base, each with two experiments; `extra` experiments directly below the base. */
+  const layers = (n: number, extra: number) => [
+    ...Array.from({ length: n }, (_, i) => [
+      run(`a${i}`, `run_a${i}.sh`, 'base.yaml', `m${i}.yaml`, `a${i}.yaml`),
+      run(`b${i}`, `run_b${i}.sh`, 'base.yaml', `m${i}.yaml`, `b${i}.yaml`),
+    ]).flat(),
+    ...Array.from({ length: extra }, (_, i) => run(`x${i}`, `run_x${i}.sh`, 'base.yaml', `x${i}.yaml`)),
+  ]
+
+  it('draws every experiment with exactly 500 edges, and falls back to fewer nodes with 501', () => {
+    expect(fence(renderMermaidBlock(files(500)))).toBe(true)
+    expect(renderMermaidBlock(files(501))).toMatch(/^Only the layers that other spec files extend are drawn/)
+  })
+
+  it('counts the edges to the experiments of a sweep file: 1 + 499 is drawn whole, 1 + 500 is not', () => {
+    expect(fence(renderMermaidBlock(sweep(499)))).toBe(true)
+    expect(renderMermaidBlock(sweep(500))).toMatch(/^Each sweep file is one node/)
+  })
+
+  it('draws the layers with exactly 500 edges (counting the edges to the count nodes), and not with 501', () => {
+    expect(renderMermaidBlock(layers(250, 0))).toMatch(
+      /^Only the layers that other spec files extend are drawn/,
+    )
+    // An experiment of a root file hangs below no layer: its count node adds no edge.
+    const root = run('r', 'run_r.sh', 'r.yaml')
+    expect(renderMermaidBlock([...layers(250, 0), root])).toMatch(
+      /^Only the layers that other spec files extend/,
+    )
+    expect(renderMermaidBlock(layers(250, 1))).toMatch(/^Not drawn: /)
+  })
+
+  it('draws a diagram of exactly 50,000 characters whole, and one of 50,001 with less detail', () => {
+    // 148 characters besides the name: `flowchart LR`, the node `L_a["a.yaml<br/>NAME → run.sh"]`, the class lines.
+    const one = (n: number) => [run('x'.repeat(n), 'run.sh', 'a.yaml')]
+    expect(renderMermaid(one(49_852))).toHaveLength(50_000)
+    expect(fence(renderMermaidBlock(one(49_852)))).toBe(true)
+    expect(renderMermaidBlock(one(49_853))).toMatch(/^Only the layers that other spec files extend are drawn/)
+  })
+
+  it('shows paths below the spec folder without it; a folder of `.` or nothing drops nothing', () => {
+    const ids = (specDir: string, file: string) => [
+      ...parse(renderMermaid([run('a', 'run_a.sh', file)], { specDir })).nodes.values(),
+    ]
+    expect(ids('exp/specs//', 'exp/specs/a.yaml')).toEqual(['a.yaml<br/>a → run_a.sh'])
+    expect(ids('.', './a.yaml')).toEqual(['./a.yaml<br/>a → run_a.sh'])
+    expect(ids('', '/a.yaml')).toEqual(['/a.yaml<br/>a → run_a.sh'])
+  })
+
+  it('layers: the count node of root experiments comes first, before those of the layers, whatever the order', () => {
+    const text = renderMermaid(
+      [
+        run('a', 'run_a.sh', 'base.yaml', 'a.yaml'),
+        run('r', 'run_r.sh', 'r.yaml'),
+        run('b', 'run_b.sh', 'base.yaml', 'b.yaml'),
+      ],
+      { detail: 'layers' },
+    )
+    expect([...parse(text).nodes.keys()]).toEqual(['L_base', 'E_experiments', 'E_base'])
+  })
+})

@@ -6,6 +6,7 @@ import { createTemplates } from '../../src/render/handlebars-env.js'
 import {
   type AST,
   encodersOf,
+  encodeSlots,
   slotProblem,
   slotUses,
   TEMPLATE_SLOTS,
@@ -180,5 +181,77 @@ describe('TEMPLATE_SLOTS: one table gives every template slot its encoder', () =
     const t = createTemplates(new Map([['launch.sh.hbs', '# Experiment {{name}}\n']])).get('launch.sh.hbs')
     expect(t?.({ name: 'qwen3_4b' })).toBe('# Experiment qwen3_4b\n')
     expect(() => t?.({ name: 'x\ntouch /tmp/p' })).toThrow(/not a name/)
+  })
+
+  it('finds the slot of each {{...}}: inside {{#each}} as list[].field, ../ one list up, @data and literals as no slot', () => {
+    const uses = (text: string) =>
+      slotUses(parse(text)).map((u) => [u.slot, u.encoder ?? '', u.problem ?? ''])
+    expect(uses('{{#each xs}}{{a}}{{../b}}{{this}}{{@index}}{{/each}}')).toEqual([
+      ['xs[].a', '', ''],
+      ['b', '', ''],
+      ['xs[]', '', ''],
+      ['(@index)', '', '{{@index ...}} is not an encoder of encoders.ts'],
+    ])
+    expect(uses('{{"text"}}')).toEqual([
+      ['(StringLiteral)', '', '{{... ...}} is not an encoder of encoders.ts'],
+    ])
+  })
+
+  it('only {{#each}} opens a list scope; both branches of a block are read', () => {
+    const uses = (text: string) => slotUses(parse(text)).map((u) => u.slot)
+    expect(uses('{{#if a}}{{b}}{{else}}{{c}}{{/if}}')).toEqual(['b', 'c'])
+    expect(uses('{{#each xs}}{{b}}{{else}}{{c}}{{/each}}')).toEqual(['xs[].b', 'c'])
+  })
+
+  it("an encoder's slot is its first field argument, also inside (join ...); an encoder alone is a field", () => {
+    const uses = (text: string) =>
+      slotUses(parse(text)).map((u) => [u.slot, u.encoder ?? '', u.problem ?? ''])
+    expect(uses('{{comment "lit" name}}')).toEqual([['name', 'comment', '']])
+    expect(uses('{{comment (join ", " sources)}}')).toEqual([['sources', 'comment', '']])
+    expect(uses('{{envDefault "CHECKPOINT_ROOT" checkpointRoot}}')).toEqual([
+      ['checkpointRoot', 'envDefault', ''],
+    ])
+    expect(uses('{{comment}}')).toEqual([['comment', '', '']])
+    expect(uses('{{comment "lit"}}')).toEqual([
+      ['(comment argument)', 'comment', 'the slot of {{comment ...}} is not a field'],
+    ])
+    expect(uses('{{comment (other sources)}}')).toEqual([
+      ['(comment argument)', 'comment', 'the slot of {{comment ...}} is not a field'],
+    ])
+    expect(uses('{{join name ","}}')).toEqual([
+      ['(join)', '', '{{join ...}} is not an encoder of encoders.ts'],
+    ])
+  })
+
+  it('names both encoders of a slot that has two, and a template the table lacks', () => {
+    const [stop] = slotUses(parse('{{shq stopTimeout}}'))
+    expect(stop && slotProblem('slurm.sbatch.hbs', stop)).toBe(
+      'slot stopTimeout goes through shq, but TEMPLATE_SLOTS gives it int or envDefault',
+    )
+    const [x] = slotUses(parse('{{x}}'))
+    expect(x && slotProblem('nope.hbs', x)).toBe(
+      'slot x has no encoder in TEMPLATE_SLOTS (src/render/template-slots.ts)',
+    )
+  })
+
+  it('encodeSlots refuses a template with every problem at its line and column', () => {
+    expect(() => encodeSlots('launch.sh.hbs', parse('# {{name}}\nx {{noSuch}} {{{name}}}\n'))).toThrow(
+      new Error(
+        'template slots without their encoder:\n' +
+          'launch.sh.hbs:2:3: slot noSuch has no encoder in TEMPLATE_SLOTS (src/render/template-slots.ts)\n' +
+          'launch.sh.hbs:2:14: a triple-stash {{{...}}} bypasses the table; write {{...}}',
+      ),
+    )
+  })
+
+  it('a missing field is named by its slot, bare or through an encoder', () => {
+    const templates = createTemplates(
+      new Map([
+        ['launch.sh.hbs', '# {{name}}\n'],
+        ['launch-lib.sh.hbs', '# {{comment specDir}}\n'],
+      ]),
+    )
+    expect(() => templates.get('launch.sh.hbs')?.({})).toThrow('"name" not defined')
+    expect(() => templates.get('launch-lib.sh.hbs')?.({})).toThrow('"specDir" not defined')
   })
 })
