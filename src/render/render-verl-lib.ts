@@ -37,11 +37,15 @@ export interface VerlLibView {
  * builds it (dist/render/) and from the bundle (dist/bundle/) alike. The text depends only on the release
  * and finqa's own code, so a compile reads it instead of rendering its 70 KB again: building the view
  * (the key list, each check as bash) and rendering it cost some 2 ms of a compile of 8 experiments.
- * Undefined when there is none: in the sources (the tests), or before the build made it.
+ * Undefined when there is none: in the sources (the tests), or before the build made it. `folder`: where
+ * to look instead (a test).
  */
-export function prebuiltVerlLib(version: string): string | undefined {
+export function prebuiltVerlLib(
+  version: string,
+  folder: URL = new URL('../generated/verl/', import.meta.url),
+): string | undefined {
   try {
-    return readFileSync(new URL(`../generated/verl/lib-${version}.sh`, import.meta.url), 'utf8')
+    return readFileSync(new URL(`lib-${version}.sh`, folder), 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error

@@ -50,13 +50,6 @@ describe("each release's lib/verl-<version>.sh is rendered by the build, and com
     expect(built).toContain(`\nVERL_VERSION=${version}\n`)
   })
 
-  it('only a template built into finqa is marked shipped (another text renders at compile time)', () => {
-    const shipped = readTemplates().get(LIB) as string
-    const edited = createTemplates(new Map([[LIB, `${shipped}# edited\n`]])).get(LIB)
-    expect(edited?.shipped).toBeUndefined()
-    expect(createTemplates(new Map([[LIB, shipped]])).get(LIB)?.shipped).toBe(true)
-  })
-
   it('the bundled CLI writes the built text, not a render of its own', async () => {
     const root = packageCopy()
     appendFileSync(join(root, 'dist', 'generated', 'verl', 'lib-0.9.0.sh'), '# from the build\n')
