@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The one build recipe: TypeScript into dist/, VERL's derived key data beside it (src/verl/release-data.ts
-// reads it at run time) with each release's lib/verl-<version>.sh rendered once (prerender-verl-libs.mjs), the CLI bundle with its code cache (scripts/bundle.mjs), then dist/.build-stamp, which bin/finqa.js compares with src/ to rebuild a stale checkout.
+// The one build recipe: TypeScript into dist/; VERL's derived key data beside it (src/verl/release-data.ts
+// reads it at run time), with each release's lib/verl-<version>.sh rendered once (prerender-verl-libs.mjs);
+// the CLI bundle with its code cache (scripts/bundle.mjs); then dist/.build-stamp, which bin/finqa.js
+// compares with src/ to rebuild a stale checkout.
 // Used by `npm run build`, bin/finqa.js (source checkouts) and the test suite's global setup.
 import { spawnSync } from 'node:child_process'
 import { cpSync, writeFileSync } from 'node:fs'

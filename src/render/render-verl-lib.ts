@@ -3,6 +3,7 @@ import type { Experiment } from '../generated/experiment.js'
 import { numericKeysOf, toBash } from '../verl/expr.js'
 import { DEFAULT_VERSION, targetFor, VERSIONS } from '../verl/index.js'
 import { refusalOf } from '../verl/refusal.js'
+import { RELEASE_FILES } from '../verl/release-data.js'
 import type { CompiledCheck, VerlTarget } from '../verl/target.js'
 import { knobKeysOf } from './render-experiment.js'
 import { shellQuote } from './shell.js'
@@ -33,17 +34,14 @@ export interface VerlLibView {
 
 /**
  * What the shipped `verl-lib.sh.hbs` renders for a release, as the build rendered it
- * (scripts/prerender-verl-libs.mjs): `dist/generated/verl/lib-<version>.sh`, found from this module as tsc
- * builds it (dist/render/) and from the bundle (dist/bundle/) alike. The text depends only on the release
- * and finqa's own code, so a compile reads it instead of rendering its 70 KB again: building the view
- * (the key list, each check as bash) and rendering it cost some 2 ms of a compile of 8 experiments.
+ * (scripts/prerender-verl-libs.mjs): `lib-<version>.sh` in dist/generated/verl/ (`RELEASE_FILES`). The text
+ * depends only on the release and finqa's own code, so a compile reads it instead of rendering its 70 KB
+ * again: building the view (the key list, each check as bash) and rendering it cost some 2 ms of a compile
+ * of 8 experiments.
  * Undefined when there is none: in the sources (the tests), or before the build made it. `folder`: where
  * to look instead (a test).
  */
-export function prebuiltVerlLib(
-  version: string,
-  folder: URL = new URL('../generated/verl/', import.meta.url),
-): string | undefined {
+export function prebuiltVerlLib(version: string, folder: URL = RELEASE_FILES): string | undefined {
   try {
     return readFileSync(new URL(`lib-${version}.sh`, folder), 'utf8')
   } catch (error) {

@@ -139,13 +139,13 @@ export interface Renderer {
 
 /**
  * The text of a file that depends only on its template and a few settings, not on the experiments (the
- * shared lib/ files): rendered once per template and `key` (what the view reads: the spec folder, and the
- * VERL release), so that a watching process, which keeps its templates, does not render 70 KB of VERL
- * checks after every edit.
+ * shared lib/ files): made (`render`) once per template and `key` (what the view reads: the spec folder, or
+ * the VERL release), so that a watching process, which keeps its templates, neither renders nor reads
+ * 70 KB of VERL checks again after every edit.
  */
 const settingsOnly = new WeakMap<TemplateFn, Map<string, string>>()
 
-function renderOnce(template: TemplateFn, key: string, view: () => object): string {
+function renderOnce(template: TemplateFn, key: string, render: () => string): string {
   let texts = settingsOnly.get(template)
   if (texts === undefined) {
     texts = new Map()
@@ -153,7 +153,7 @@ function renderOnce(template: TemplateFn, key: string, view: () => object): stri
   }
   let text = texts.get(key)
   if (text === undefined) {
-    text = template(view())
+    text = render()
     texts.set(key, text)
   }
   return text
@@ -211,20 +211,15 @@ export const RENDERERS: readonly Renderer[] = [
   {
     name: 'launch script helpers',
     template: 'launch-lib.sh.hbs',
-    render: (ctx) =>
-      ctx.experiments.length === 0
-        ? []
-        : [
-            {
-              path: LAUNCH_LIB,
-              // finqa's version is fixed for a process: the spec folder is all the view reads.
-              content: renderOnce(templateOf(ctx, 'launch-lib.sh.hbs'), ctx.specDir, () => ({
-                specDir: ctx.specDir,
-                finqaVersion: FINQA_VERSION,
-              })),
-              mode: 0o644,
-            },
-          ],
+    render: (ctx) => {
+      if (ctx.experiments.length === 0) return []
+      const launchLib = templateOf(ctx, 'launch-lib.sh.hbs')
+      // finqa's version is fixed for a process: the spec folder is all the view reads.
+      const content = renderOnce(launchLib, ctx.specDir, () =>
+        launchLib({ specDir: ctx.specDir, finqaVersion: FINQA_VERSION }),
+      )
+      return [{ path: LAUNCH_LIB, content, mode: 0o644 }]
+    },
   },
   {
     name: 'VERL key lists and start-up checks',
@@ -234,9 +229,11 @@ export const RENDERERS: readonly Renderer[] = [
       return targetsOf(ctx.experiments.map((c) => c.experiment)).map((t) => ({
         path: verlLibFile(t.version),
         // The shipped template's text for a release is made by the build; another template renders here.
-        content:
-          (lib.shipped ? prebuiltVerlLib(t.version) : undefined) ??
-          renderOnce(lib, t.version, () => verlLibViewOf(t)),
+        content: renderOnce(
+          lib,
+          t.version,
+          () => (lib.shipped ? prebuiltVerlLib(t.version) : undefined) ?? lib(verlLibViewOf(t)),
+        ),
         mode: 0o644 as const,
       }))
     },
