@@ -341,11 +341,11 @@ export function launchOverridesOf(
 export function settingsOrderOf(overrides: readonly LaunchOverride[]): number[] {
   const keys = overrides.map((o) => `${o.wordKey ?? o.key}=`)
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
-  if (new Set(keys).size !== keys.length || keys.some((k) => !/^[\u0000-\u007f]*$/.test(k))) return []
+  if (new Set(keys).size !== keys.length || !/^[\u0000-\u007f]*$/.test(keys.join(''))) return []
   return keys
     .map((k, i) => [k, i + 1] as const)
-    .sort(([a], [b]) => compareStrings(a, b))
-    .map(([, i]) => i)
+    .sort((a, b) => compareStrings(a[0], b[0])) // not destructured: an iterator per comparison, run cold
+    .map((pair) => pair[1])
 }
 
 export function launchViewOf(
