@@ -35,9 +35,13 @@ export default defineConfig({
   test: {
     ...base.test,
     include: only?.length ? only : ALL,
-    // slot-fuzz runs bash hundreds of times; prebuilt-verl-lib runs the bundle in dist/, built once, which no
-    // mutant reaches.
-    exclude: ['test/render/slot-fuzz.test.ts', 'test/render/prebuilt-verl-lib.test.ts'],
+    // slot-fuzz runs bash hundreds of times; prebuilt-verl-lib and lean-release-data run what dist/ holds,
+    // built once, which no mutant reaches.
+    exclude: [
+      'test/render/slot-fuzz.test.ts',
+      'test/render/prebuilt-verl-lib.test.ts',
+      'test/verl/lean-release-data.test.ts',
+    ],
     // One fork: Stryker runs one test process at a time (concurrency 1 in stryker.config.mjs).
     poolOptions: { forks: { maxForks: 1, minForks: 1 } },
     reporters: ['default'],

@@ -2,8 +2,10 @@
 // Renders, for each VERL release finqa supports, what the shipped template verl-lib.sh.hbs makes of it
 // (a launch script's lib/verl-<version>.sh: the release's key list and start-up checks) into
 // dist/generated/verl/lib-<version>.sh, which a compile then reads instead of rendering it
-// (src/render/render-verl-lib.ts, prebuiltVerlLib). The text is a function of the release and finqa's own
-// code only, all in dist/ as tsc built it just before: part of scripts/build.mjs, after tsc.
+// (src/render/render-verl-lib.ts, prebuiltVerlLib). Then replaces the copy of each release's derived key
+// data there with its lean form, which defines the same target with less to parse (src/verl/release-data.ts,
+// leanReleaseData). Both are functions of the release and finqa's own code only, all in dist/ as tsc built it
+// just before: part of scripts/build.mjs, after tsc and the copy of src/generated/verl/.
 import { readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +16,7 @@ const { TEMPLATES } = await dist('generated/templates.js')
 const { createTemplates } = await dist('render/handlebars-env.js')
 const { verlLibViewOf } = await dist('render/render-verl-lib.js')
 const { allTargets } = await dist('verl/index.js')
+const { leanReleaseData, readReleaseData } = await dist('verl/release-data.js')
 
 const name = 'verl-lib.sh.hbs'
 const out = join(root, 'dist', 'generated', 'verl')
@@ -26,4 +29,10 @@ try {
   // src/generated/templates.ts older than a view it renders (`npm run gen` builds before it regenerates
   // the templates, then builds again): without these files a compile renders the libs itself.
   process.stderr.write(`finqa build: ${name} not rendered ahead (${error.message}); compiles render it\n`)
+}
+
+// The targets were defined from the copies of the derived data, read before this replaces them.
+for (const target of allTargets()) {
+  const lean = leanReleaseData(readReleaseData(target.tag), target)
+  writeFileSync(join(out, `${target.tag}.json`), `${JSON.stringify(lean)}\n`)
 }

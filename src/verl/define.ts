@@ -1,12 +1,12 @@
 import type { Value } from './expr.js'
 import { typedKeysFor } from './fields.js'
+import type { LeanReleaseData, ReleaseData } from './release-data.js'
 import {
   type CompiledCheck,
   compileChecks,
   type IgnoredKey,
   type KeyKind,
   type VerlCheck,
-  type VerlKeyData,
   type VerlTarget,
 } from './target.js'
 
@@ -18,25 +18,25 @@ export interface TargetFacts {
 }
 
 /** The derived key data of a release plus what finqa knows of it, as one `VerlTarget`. */
-export function defineTarget(
-  data: VerlKeyData & { defaults: Record<string, unknown> },
-  facts: TargetFacts,
-): VerlTarget {
+export function defineTarget(data: ReleaseData | LeanReleaseData, facts: TargetFacts): VerlTarget {
   if (data.commit === null || data.tag === null || data.repo === null) {
     throw new Error(`VERL ${data.version}: the derived key data names no repo, tag or commit`)
   }
-  const keys = new Map(Object.entries(data.keys) as [string, KeyKind][])
+  const lean = typeof data.keys === 'string' ? (data as LeanReleaseData) : undefined
+  const keys =
+    lean === undefined ? new Map(Object.entries(data.keys) as [string, KeyKind][]) : keyLines(lean.keys)
   for (const k of [facts.rewardPathKey, facts.rewardNameKey]) {
     if (!keys.has(k)) throw new Error(`VERL ${data.version} has no key ${k}`)
   }
-  const checks: CompiledCheck[] = compileChecks(facts.checks)
+  const checks: CompiledCheck[] = compileChecks(facts.checks, lean?.checks)
   const defaults = new Map<string, Value>()
   for (const check of checks) {
     for (const key of check.reads) {
       if (key.startsWith('job.')) continue
       if (!keys.has(key))
         throw new Error(`VERL ${data.version}: check ${check.id} reads ${key}, which is not a key`)
-      defaults.set(key, defaultOf(data.defaults, key))
+      // The lean form holds each default the checks read, already resolved.
+      defaults.set(key, lean === undefined ? defaultOf(data.defaults, key) : leanDefault(lean, key))
     }
   }
   return {
@@ -52,6 +52,22 @@ export function defineTarget(
     checks,
     defaults,
   }
+}
+
+/** The `key=kind` lines of the lean form as the key map (a key holds no `=`). */
+function keyLines(text: string): Map<string, KeyKind> {
+  const keys = new Map<string, KeyKind>()
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('=')
+    keys.set(line.slice(0, at), line.slice(at + 1) as KeyKind)
+  }
+  return keys
+}
+
+function leanDefault(data: LeanReleaseData, key: string): Value {
+  const v = data.defaults[key]
+  if (v === undefined) throw new Error(`VERL ${data.version}: the lean key data has no default for ${key}`)
+  return v
 }
 
 /**

@@ -89,8 +89,28 @@ export interface VerlTarget {
   readonly defaults: ReadonlyMap<string, Value>
 }
 
-export function compileChecks(checks: readonly VerlCheck[]): CompiledCheck[] {
-  return checks.map((c) => {
+/** A check's expressions as the build parsed them, with their sources (the lean release data). */
+export interface PrebuiltCheck {
+  readonly id: string
+  readonly when?: string
+  readonly require: string
+  readonly whenExpr?: Expr
+  readonly requireExpr: Expr
+  readonly reads: readonly string[]
+}
+
+/**
+ * Each check with its expressions parsed: taken from `prebuilt` (the lean release data, parsed by the build)
+ * where the entry at the same place is the same check with the same sources, else parsed here.
+ */
+export function compileChecks(
+  checks: readonly VerlCheck[],
+  prebuilt: readonly PrebuiltCheck[] = [],
+): CompiledCheck[] {
+  return checks.map((c, i) => {
+    const p = prebuilt[i]
+    if (p !== undefined && p.id === c.id && p.require === c.require && p.when === c.when)
+      return { ...c, whenExpr: p.whenExpr, requireExpr: p.requireExpr, reads: [...p.reads] }
     const whenExpr = c.when === undefined ? undefined : parseExpr(c.when)
     const requireExpr = parseExpr(c.require)
     const reads = keysOf(requireExpr, whenExpr === undefined ? new Set() : keysOf(whenExpr))

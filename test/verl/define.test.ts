@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the texts are OmegaConf interpolations and bash, not templates
 import { describe, expect, it } from 'vitest'
 import { defineTarget, type TargetFacts } from '../../src/verl/define.js'
+import { type LeanReleaseData, leanReleaseData } from '../../src/verl/release-data.js'
+import { compileChecks } from '../../src/verl/target.js'
 
 const data = (defaults: Record<string, unknown>, over: Record<string, unknown> = {}) => ({
   version: '9.9.9',
@@ -97,5 +99,98 @@ describe('defining a release from its derived key data', () => {
     expect(() => defineTarget(data({ ...REWARD, m: undefined }), facts('m == null'))).toThrow(
       'no scalar default for m',
     )
+  })
+})
+
+describe("the lean form of a release's data (what the build leaves in dist/)", () => {
+  const full = data(
+    { ...REWARD, a: 3, b: '${a}', c: 'x=y', unread: '${oc.select:a,1}', big: 'not read' },
+    {
+      keys: {
+        'r.path': 'str',
+        'r.name': 'str',
+        a: 'int',
+        b: 'interp',
+        c: 'str',
+        unread: 'interp',
+        big: 'str',
+      },
+    },
+  )
+  const twoChecks: TargetFacts = {
+    ...facts('a + b > 1'),
+    checks: [
+      { id: 'c1', source: 's', stage: 'compose', require: 'a + b > 1', message: 'm', fix: 'f' },
+      {
+        id: 'c2',
+        source: 's',
+        stage: 'compose',
+        when: "c != 'z'",
+        require: 'a % 3 == 0',
+        message: 'm',
+        fix: 'f',
+      },
+    ],
+  }
+  const fromFull = defineTarget(full, twoChecks)
+  // As written to a file and read back.
+  const lean = JSON.parse(JSON.stringify(leanReleaseData(full, fromFull))) as LeanReleaseData
+
+  it('holds the keys as key=kind lines, the defaults the checks read resolved, and the checks parsed', () => {
+    expect(lean.keys).toBe('r.path=str\nr.name=str\na=int\nb=interp\nc=str\nunread=interp\nbig=str')
+    expect(lean.defaults).toEqual({ a: 3, b: 3, c: 'x=y' })
+    expect(lean.checks.map((c) => [c.id, c.when, c.require, c.reads])).toEqual([
+      ['c1', undefined, 'a + b > 1', ['a', 'b']],
+      ['c2', "c != 'z'", 'a % 3 == 0', ['c', 'a']],
+    ])
+    expect(lean.checks[0]?.requireExpr).toEqual(fromFull.checks[0]?.requireExpr)
+    expect(lean.checks[1]?.whenExpr).toEqual(fromFull.checks[1]?.whenExpr)
+    expect(lean).toMatchObject({
+      version: '9.9.9',
+      tag: 'v9.9.9',
+      commit: 'abc',
+      repo: 'https://github.com/org/verl',
+    })
+  })
+
+  it('defines the same target as the derived data', () => {
+    expect(defineTarget(lean, twoChecks)).toEqual(fromFull)
+  })
+
+  it('a default the checks read that it lacks is a bug, named', () => {
+    const { b: _b, ...rest } = lean.defaults
+    expect(() => defineTarget({ ...lean, defaults: rest }, twoChecks)).toThrow(
+      'VERL 9.9.9: the lean key data has no default for b',
+    )
+  })
+
+  it("a check's prebuilt expressions are taken only while the check and its sources are the same", () => {
+    const check = {
+      id: 'c',
+      source: 's',
+      stage: 'compose' as const,
+      require: 'a > 1',
+      message: 'm',
+      fix: 'f',
+    }
+    // A marker no parse makes: taken means the prebuilt entry was used.
+    const marker = { kind: 'lit' as const, value: 'prebuilt' }
+    const prebuilt = { id: 'c', require: 'a > 1', requireExpr: marker, reads: ['z'] }
+    expect(compileChecks([check], [prebuilt])[0]).toMatchObject({ requireExpr: marker, reads: ['z'] })
+    const parsed = compileChecks([check])[0]
+    expect(parsed?.requireExpr).toEqual({
+      kind: 'bin',
+      op: '>',
+      left: { kind: 'key', key: 'a' },
+      right: { kind: 'lit', value: 1 },
+    })
+    for (const stale of [
+      { ...prebuilt, id: 'other' },
+      { ...prebuilt, require: 'a > 2' },
+      { ...prebuilt, when: 'a > 0' },
+    ])
+      expect(compileChecks([check], [stale])[0]).toEqual(parsed)
+    // Matched by place: the entry for the first check is not the second's.
+    expect(compileChecks([{ ...check, id: 'd' }, check], [prebuilt])[1]).toEqual(parsed)
   })
 })
