@@ -144,6 +144,32 @@ export function checkShellText(value: unknown): string {
   return s
 }
 
+/** `C[KEY]=VALUE` or `[KEY]=VALUE`, checked (the `cfgAssign` encoder). */
+function cfgAssign(value: unknown): string {
+  const s = text(value, 'an assignment')
+  const m = /^(C)?\['?([^\]']*)'?\]=(.*)$/s.exec(s)
+  if (m === null || !VERL_KEY.test(m[2] as string)) return refuse('not C[KEY]=VALUE', s)
+  checkShellText(m[3])
+  return s
+}
+
+/** A whole number, checked (the `int` encoder). */
+function wholeNumber(value: unknown): string {
+  return typeof value === 'number' && Number.isSafeInteger(value)
+    ? String(value)
+    : refuse('not a whole number', value)
+}
+
+/**
+ * A list encoded item by item, the items joined by `separator`: one slot for a list that would otherwise be
+ * an `{{#each}}` of one slot per item, which the Handlebars runtime pays a frame, an options object and a
+ * helper call for, per item and per file (a launch script has some 100 such items).
+ */
+const listOf =
+  (encode: (value: unknown) => string, separator: string) =>
+  (value: unknown): string =>
+    Array.isArray(value) ? value.map((item) => encode(item)).join(separator) : refuse('not a list', value)
+
 /**
  * Every encoder, by the name of its Handlebars helper. A template slot is `{{helper value}}`; which helper each
  * slot uses is in src/render/template-slots.ts, and a test checks every template against both.
@@ -158,6 +184,11 @@ export const ENCODERS = {
     places: ['bash'],
     does: 'passes shell words a view made with shellQuote (or `"key=$VAR"`), after checking that they are',
     encode: (value) => checkShellText(value),
+  },
+  bashLines: {
+    places: ['bash'],
+    does: 'a list of shell words a view made with shellQuote (or `"key=$VAR"`), each checked as `bash` does, one per line, the lines after the first indented by two spaces (the words of a bash array written down the page)',
+    encode: listOf(checkShellText, '\n  '),
   },
   envDefault: {
     places: ['bash'],
@@ -183,13 +214,12 @@ export const ENCODERS = {
   cfgAssign: {
     places: ['bash'],
     does: '`C[KEY]=VALUE` or `[KEY]=VALUE`: a dotted VERL key and shell text made by shellQuote (or "$VAR")',
-    encode: (value) => {
-      const s = text(value, 'an assignment')
-      const m = /^(C)?\['?([^\]']*)'?\]=(.*)$/s.exec(s)
-      if (m === null || !VERL_KEY.test(m[2] as string)) return refuse('not C[KEY]=VALUE', s)
-      checkShellText(m[3])
-      return s
-    },
+    encode: cfgAssign,
+  },
+  cfgAssignLines: {
+    places: ['bash'],
+    does: 'a list of `cfgAssign` assignments, each checked as `cfgAssign` does, one per line',
+    encode: listOf(cfgAssign, '\n'),
   },
   keyTable: {
     places: ['bash-string'],
@@ -251,10 +281,12 @@ export const ENCODERS = {
       'html-comment',
     ],
     does: 'passes a whole number',
-    encode: (value) =>
-      typeof value === 'number' && Number.isSafeInteger(value)
-        ? String(value)
-        : refuse('not a whole number', value),
+    encode: wholeNumber,
+  },
+  intWords: {
+    places: ['bash'],
+    does: 'a list of whole numbers, each checked as `int` does, separated by spaces',
+    encode: listOf(wholeNumber, ' '),
   },
   comment: {
     places: ['bash-comment'],

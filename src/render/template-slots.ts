@@ -34,9 +34,9 @@ export const TEMPLATE_SLOTS: Readonly<Record<string, Readonly<Record<string, Slo
     uncertainFile: 'bash',
     plainFile: 'bash',
     gpusPerNode: 'int',
-    'overrides[]': 'bash',
-    'settingsOrder[]': 'int',
-    'checkValues[]': 'cfgAssign',
+    overrides: 'bashLines',
+    settingsOrder: 'intWords',
+    checkValues: 'cfgAssignLines',
   },
   'launch-lib.sh.hbs': {
     specDir: 'comment',

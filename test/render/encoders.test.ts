@@ -76,6 +76,21 @@ describe('each encoder: what it passes, and what it refuses (with the reason)', 
       expect(encode('verlKey', bad)).toBe(`refused: not a dotted VERL key: ${JSON.stringify(bad)}`)
   })
 
+  it('the list encoders: each item as its own encoder takes it, joined; anything but a list refused', () => {
+    expect(encode('bashLines', ["'a=1'", '"k=$V"', 'x'])).toBe('\'a=1\'\n  "k=$V"\n  x')
+    expect(encode('bashLines', [])).toBe('')
+    expect(encode('bashLines', ["'a'", '$(x)'])).toBe('refused: not shell text made by shellQuote: "$(x)"')
+    expect(encode('bashLines', "'a'")).toBe('refused: not a list: "\'a\'"')
+    expect(encode('cfgAssignLines', ['C[a.b]=1', "C['c']='x y'"])).toBe("C[a.b]=1\nC['c']='x y'")
+    expect(encode('cfgAssignLines', ['C[a]=1', 'D[a]=1'])).toBe('refused: not C[KEY]=VALUE: "D[a]=1"')
+    expect(encode('cfgAssignLines', 'C[a]=1')).toBe('refused: not a list: "C[a]=1"')
+    expect(encode('intWords', [3, 1, 2])).toBe('3 1 2')
+    expect(encode('intWords', [7])).toBe('7')
+    expect(encode('intWords', [1, 1.5])).toBe('refused: not a whole number: 1.5')
+    expect(encode('intWords', ['1'])).toBe('refused: not a whole number: "1"')
+    expect(encode('intWords', 1)).toBe('refused: not a list: 1')
+  })
+
   it('cfgAssign: C[key]=value or [key]=value, quoted keys too, the value shell text', () => {
     expect(encode('cfgAssign', 'C[a.b]=1')).toBe('C[a.b]=1')
     expect(encode('cfgAssign', "[a.b]='x y'")).toBe("[a.b]='x y'")

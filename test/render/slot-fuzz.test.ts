@@ -83,8 +83,23 @@ const hostile = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 20 }),
 )
 
-/** The forms a value can take in a view: as written, or already encoded the way render code does. */
+/** The encoder of each item of a list encoder's list. */
+const LIST_ITEM: Readonly<Record<string, string>> = {
+  bashLines: 'bash',
+  cfgAssignLines: 'cfgAssign',
+  intWords: 'int',
+}
+
+/**
+ * The forms a value can take in a view: as written, or already encoded the way render code does; for a list
+ * encoder, lists of those (one item, and all of them) and the value not in a list.
+ */
 const forms = (encoder: string, v: string): unknown[] => {
+  const item = LIST_ITEM[encoder]
+  if (item !== undefined) {
+    const items = forms(item, v)
+    return [v, ...items.map((f) => [f]), items]
+  }
   const encoded: unknown[] = [v]
   const attempt = (f: () => unknown) => {
     try {
