@@ -403,8 +403,11 @@ if (by(10000))
   ])
 for (const r of rows)
   targets.push([`watch: base edit <= 1x compile at ${r.size}`, r.watch.base / r.full.seconds, 1])
-// The whole start before VERL (checks, resume guard, run record), with 2 extra arguments.
-targets.push(['launch-script start <= 50 ms (ms)', (launch.extra - launch.bare) * 1000, 50])
+// The whole start before VERL (checks, resume guard, run record), with 2 extra arguments. A bare bash slower
+// than the script (seen on 2026-12-08: 374 ms against 44 ms, cause not found) is a disturbed measurement,
+// never a pass: NaN, which meets no target.
+const start = launch.extra - launch.bare
+targets.push(['launch-script start <= 50 ms (ms)', start > 0 ? start * 1000 : Number.NaN, 50])
 lines.push('', '| target | measured | met |', '|---|---:|:--:|')
 for (const [name, value, limit] of targets)
   lines.push(`| ${name} | ${value.toFixed(2)} | ${value <= limit ? 'yes' : 'no'} |`)

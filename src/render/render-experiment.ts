@@ -338,8 +338,21 @@ export function launchOverridesOf(
  * order is known here, and a launch script's start need not sort them. Empty (the script sorts) when two
  * keys are the same or one is not ASCII (JavaScript orders UTF-16 units, not bytes).
  */
-export function settingsOrderOf(overrides: readonly LaunchOverride[]): number[] {
+export function settingsOrderOf(overrides: readonly LaunchOverride[]): readonly number[] {
   const keys = overrides.map((o) => `${o.wordKey ?? o.key}=`)
+  // The order depends on the keys alone, and most experiments of a study pass the same ones: sorted once.
+  const id = keys.join('\0')
+  let order = ORDERS.get(id)
+  if (order === undefined) {
+    order = orderOf(keys)
+    if (ORDERS.size < ORDERS_MAX) ORDERS.set(id, order)
+  }
+  return order
+}
+const ORDERS = new Map<string, readonly number[]>()
+const ORDERS_MAX = 4096
+
+function orderOf(keys: readonly string[]): readonly number[] {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
   if (new Set(keys).size !== keys.length || !/^[\u0000-\u007f]*$/.test(keys.join(''))) return []
   return keys

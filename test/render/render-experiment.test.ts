@@ -46,6 +46,13 @@ describe('settingsOrderOf: the byte order of the override words, known from thei
     expect(settingsOrderOf([override('b'), override('a\u007f')])).toEqual([2, 1])
     expect(settingsOrderOf([])).toEqual([])
   })
+
+  it('answers each list of keys by its own order, asked again or not (it keeps the orders it made)', () => {
+    const ba = [override('b'), override('a')]
+    expect(settingsOrderOf(ba)).toEqual([2, 1])
+    expect(settingsOrderOf([override('a'), override('b')])).toEqual([1, 2])
+    expect(settingsOrderOf(ba)).toEqual([2, 1])
+  })
 })
 
 describe('launchOverridesOf: the VERL overrides of a launch script', () => {
