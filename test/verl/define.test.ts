@@ -132,16 +132,28 @@ describe("the lean form of a release's data (what the build leaves in dist/)", (
       },
     ],
   }
-  const fromFull = defineTarget(full, twoChecks)
-  // As written to a file and read back.
-  const lean = JSON.parse(JSON.stringify(leanReleaseData(full, fromFull))) as LeanReleaseData
+  // Made in each test, not here: Stryker counts only what runs inside a test (CONTRIBUTING, ignoreStatic).
+  const made = () => {
+    const fromFull = defineTarget(full, twoChecks)
+    // As written to a file and read back.
+    const lean = JSON.parse(JSON.stringify(leanReleaseData(full, fromFull))) as LeanReleaseData
+    return { fromFull, lean }
+  }
 
   it('holds the keys as key=kind lines, the defaults the checks read resolved, and the checks parsed', () => {
+    const { fromFull, lean } = made()
     expect(lean.keys).toBe('r.path=str\nr.name=str\na=int\nb=interp\nc=str\nunread=interp\nbig=str')
     expect(lean.defaults).toEqual({ a: 3, b: 3, c: 'x=y' })
     expect(lean.checks.map((c) => [c.id, c.when, c.require, c.reads])).toEqual([
       ['c1', undefined, 'a + b > 1', ['a', 'b']],
       ['c2', "c != 'z'", 'a % 3 == 0', ['c', 'a']],
+    ])
+    // A check without `when` has no `when` and no `whenExpr` at all, not keys holding undefined.
+    expect(Object.keys(leanReleaseData(full, fromFull).checks[0] ?? {})).toEqual([
+      'id',
+      'require',
+      'requireExpr',
+      'reads',
     ])
     expect(lean.checks[0]?.requireExpr).toEqual(fromFull.checks[0]?.requireExpr)
     expect(lean.checks[1]?.whenExpr).toEqual(fromFull.checks[1]?.whenExpr)
@@ -154,10 +166,12 @@ describe("the lean form of a release's data (what the build leaves in dist/)", (
   })
 
   it('defines the same target as the derived data', () => {
+    const { fromFull, lean } = made()
     expect(defineTarget(lean, twoChecks)).toEqual(fromFull)
   })
 
   it('a default the checks read that it lacks is a bug, named', () => {
+    const { lean } = made()
     const { b: _b, ...rest } = lean.defaults
     expect(() => defineTarget({ ...lean, defaults: rest }, twoChecks)).toThrow(
       'VERL 9.9.9: the lean key data has no default for b',
