@@ -150,7 +150,7 @@ export function hashValue(value: unknown, skip: Skip | undefined): number {
     for (const k of Object.keys(value)) {
       const v = value[k]
       if (v === undefined || skip?.get(k) === true) continue
-      h = (h + Math.imul(keyHash(k) ^ hashValue(v, nextSkip(skip, k)), 0x27d4eb2d)) | 0
+      h = (h + Math.imul(scalarHash(k) ^ hashValue(v, nextSkip(skip, k)), 0x27d4eb2d)) | 0
     }
     return h >>> 0
   }
@@ -158,8 +158,8 @@ export function hashValue(value: unknown, skip: Skip | undefined): number {
 }
 
 /**
- * A scalar's hash, the type in the seed (`8` and "8" differ). Values repeat across experiments (paths, the
- * model, the reward function): each is hashed once, which spares the loop over its characters, run cold in
+ * A scalar's hash, the type in the seed (`8` and "8" differ); a map's keys hash as strings. Keys and values
+ * repeat across experiments (paths, the model, the reward function): each is hashed once, which spares the loop over its characters, run cold in
  * V8's interpreter, for every experiment that holds it (a Map tells 8 from "8" as the seeds do).
  */
 const scalarHashes = new Map<unknown, number>()
@@ -176,17 +176,6 @@ const TYPE_SEED: Readonly<Record<string, number>> = {
   string: 0x811c9dc5,
   number: 0x1b873593,
   boolean: 0xcc9e2d51,
-}
-
-/** Keys repeat in every experiment: each is hashed once. */
-const keyHashes = new Map<string, number>()
-function keyHash(key: string): number {
-  let h = keyHashes.get(key)
-  if (h === undefined) {
-    h = hashText(key, 0x811c9dc5)
-    if (keyHashes.size < 100_000) keyHashes.set(key, h)
-  }
-  return h
 }
 
 /** FNV-1a over UTF-16 code units: a cheap bucket key, never trusted alone. */

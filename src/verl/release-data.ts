@@ -25,13 +25,15 @@ export type LeanReleaseData = Omit<VerlKeyData, 'keys'> & {
 export const RELEASE_FILES = new URL('../generated/verl/', import.meta.url)
 
 /**
- * The key data of a release, `<tag>.json` in `folder`, read when a compile first targets it: as derived
+ * The key data of a release, `<tag>.json` in `RELEASE_FILES`, read when a compile first targets it: as derived
  * (src/generated/verl/) or in its lean form (dist/generated/verl/). Not imported: bundled, the two releases'
  * data were 180 KB of object literals that every command loaded and built at start-up, and a compile needs
  * one release.
  */
-export function readReleaseData(tag: string, folder: URL = RELEASE_FILES): ReleaseData | LeanReleaseData {
-  return JSON.parse(readFileSync(new URL(`${tag}.json`, folder), 'utf8')) as ReleaseData | LeanReleaseData
+export function readReleaseData(tag: string): ReleaseData | LeanReleaseData {
+  return JSON.parse(readFileSync(new URL(`${tag}.json`, RELEASE_FILES), 'utf8')) as
+    | ReleaseData
+    | LeanReleaseData
 }
 
 /**
