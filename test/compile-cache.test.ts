@@ -1,6 +1,7 @@
 import { chmodSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { type EntryJson, readCacheEntry, writeCacheEntry } from './helpers/cache-entry.js'
 import { finqa, project, tempDir } from './helpers/cli.js'
 
 /** A project with the shipped experiments and its own cache folder, compiled once. */
@@ -20,18 +21,15 @@ function entryFile(cache: string): string {
   return join(cache, entry as string)
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: an entry as JSON, edited by tests
-type EntryJson = any
-
 /**
  * Rewrites a cache entry: `change` edits it, and its experiment names are marked, so that a report read from
  * the entry shows it.
  */
 function editEntry(file: string, change: (entry: EntryJson) => void = () => {}): void {
-  const data = JSON.parse(readFileSync(file, 'utf8'))
+  const data = readCacheEntry(file)
   change(data)
   data.experiments = data.experiments.map((e: { name: string }) => ({ ...e, name: `cached_${e.name}` }))
-  writeFileSync(file, JSON.stringify(data))
+  writeCacheEntry(file, data)
 }
 
 const markCache = (cache: string) => editEntry(entryFile(cache))
@@ -121,7 +119,7 @@ describe('the no-op cache', () => {
     // in the same tick of the file system's clock leaves every stat as recorded; that is simulated the other
     // way round, by changing the recorded content of one racy file.
     const file = entryFile(cache)
-    const entry = JSON.parse(readFileSync(file, 'utf8'))
+    const entry = readCacheEntry(file)
     const racy = entry.stats.filter((s: unknown[]) => s.length === 7)
     expect(racy.length).toBeGreaterThan(0)
     const name: string = racy.at(-1)[0]

@@ -42,7 +42,7 @@ import { scratchId } from './write-outputs.js'
  * 2,000 files (8 MB), which would make every no-op read an entry three times larger.
  */
 
-const FORMAT = 4
+const FORMAT = 5
 /** An entry neither recorded nor used for this many days is removed by the next compile that records one. */
 const STALE_DAYS = 30
 /** Files whose ctime is this close to the time of recording are racy (the coarse clock ticks every ≤10 ms). */
@@ -71,16 +71,21 @@ type FileStat = [
 ]
 
 /**
- * A racy file's bytes: whole, as latin1 (one character per byte, so that any byte sequence round-trips
- * exactly), or as the hex SHA-256 of them.
+ * A racy file's bytes: whole, as `bytes` bytes at offset `at` of the entry's content part (see
+ * writeEntry), or as the hex SHA-256 of them.
  */
-type RecordedContent = { readonly latin1: string } | { readonly sha256: string }
+type RecordedContent = { readonly at: number; readonly bytes: number } | { readonly sha256: string }
 
 /** On disk: the report less its file list, which the stats carry. */
 interface CacheEntry extends Omit<CachedCompile, 'files'> {
   readonly format: number
   readonly key: string
   readonly stats: readonly FileStat[]
+}
+
+/** An entry as read: its JSON part, and the racy files' contents that follow it. */
+interface ReadEntry extends CacheEntry {
+  readonly contents: Buffer
 }
 
 export interface CacheInputs {
@@ -135,7 +140,7 @@ export function openCompileCache(
       const entry = readEntry(file)
       if (entry === undefined || entry.key !== key) return undefined
       for (const recorded of entry.stats) {
-        if (!sameFile(join(inputs.outDir, recorded[0]), recorded)) return undefined
+        if (!sameFile(join(inputs.outDir, recorded[0]), recorded, entry.contents)) return undefined
       }
       // In use: not stale (see `prune`).
       try {
@@ -151,12 +156,12 @@ export function openCompileCache(
     record: (compiled) => {
       try {
         const now = BigInt(Date.now()) * 1_000_000n
-        const stats = recordStats(inputs.outDir, compiled.files, now, kept)
+        const { stats, contents } = recordStats(inputs.outDir, compiled.files, now, kept)
         const { experiments, diagnostics } = compiled
         const head: Omit<CacheEntry, 'stats'> = { format: FORMAT, key, experiments, diagnostics }
         mkdirSync(dir, { recursive: true })
         const temp = `${file}.${scratchId()}.tmp`
-        writeEntry(temp, head, stats)
+        writeEntry(temp, head, stats, contents)
         renameSync(temp, file)
         prune(dir, file)
       } catch {
@@ -242,16 +247,16 @@ function buildId(): string {
 }
 
 /**
- * The stats of the output files, each as its JSON text (a FileStat), with the content of the racy ones (see
- * INLINE_BYTES): as kept when the compile produced it, else as read now. As text, not arrays: 30,003 of them
- * are 3 MB instead of 8.
+ * The stats of the output files, each as its JSON text (a FileStat), and the content of the racy ones (see
+ * INLINE_BYTES), each as latin1 text (one character per byte, so that any bytes round-trip exactly): as kept
+ * when the compile produced it, else as read now. As text, not arrays: 30,003 of them are 3 MB instead of 8.
  */
 function recordStats(
   outDir: string,
   files: readonly string[],
   now: bigint,
   kept: ReadonlyMap<string, string>,
-): string[] {
+): { stats: string[]; contents: string[] } {
   const racyFrom = now - BigInt(RACY_MS) * 1_000_000n
   const stats: string[] = []
   const racy: { index: number; stat: FileStat }[] = []
@@ -267,36 +272,48 @@ function recordStats(
   }
   // One file at a time: the last 100 ms of a large compile are thousands of files.
   const inline = racyBytes <= BigInt(INLINE_BYTES)
+  const contents: string[] = []
+  let at = 0
   for (const { index, stat } of racy) {
     const content = kept.get(stat[0])
-    if (inline && content !== undefined) stat.push({ latin1: latin1Of(content) })
-    else {
-      const bytes = readFileSync(join(outDir, stat[0]))
-      stat.push(inline ? { latin1: bytes.toString('latin1') } : { sha256: sha256(bytes) })
-    }
+    if (inline) {
+      const bytes =
+        content !== undefined ? latin1Of(content) : readFileSync(join(outDir, stat[0])).toString('latin1')
+      stat.push({ at, bytes: bytes.length })
+      contents.push(bytes)
+      at += bytes.length
+    } else stat.push({ sha256: sha256(readFileSync(join(outDir, stat[0]))) })
     stats[index] = JSON.stringify(stat)
   }
-  return stats
+  return { stats, contents }
 }
 
-/** The latin1 form of a text's UTF-8 bytes (see RecordedContent): the text itself when it is ASCII. */
+/** The latin1 form of a text's UTF-8 bytes: the text itself when it is ASCII. */
 function latin1Of(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
   return /^[\x00-\x7f]*$/.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1')
 }
 
 /**
- * Writes an entry, its stats a thousand at a time: the JSON of a whole 10,000-experiment entry is 6 MB, and
- * its bytes 6 MB more, at the moment a compile holds the most.
+ * Writes an entry: its JSON on the first line (JSON has no raw line break), its stats a thousand at a time
+ * (the JSON of a whole 10,000-experiment entry is 6 MB, and its bytes 6 MB more, at the moment a compile holds
+ * the most); then the racy files' contents, as they are: escaping them for JSON was some 1% of a compile of
+ * the 8 shipped experiments.
  */
-function writeEntry(path: string, head: Omit<CacheEntry, 'stats'>, stats: readonly string[]): void {
+function writeEntry(
+  path: string,
+  head: Omit<CacheEntry, 'stats'>,
+  stats: readonly string[],
+  contents: readonly string[],
+): void {
   const fd = openSync(path, 'w')
   try {
     writeSync(fd, `${JSON.stringify(head).slice(0, -1)},"stats":[`)
     for (let i = 0; i < stats.length; i += 1000) {
       writeSync(fd, `${i === 0 ? '' : ','}${stats.slice(i, i + 1000).join(',')}`)
     }
-    writeSync(fd, ']}')
+    writeSync(fd, ']}\n')
+    if (contents.length > 0) writeSync(fd, contents.join(''), null, 'latin1')
   } finally {
     closeSync(fd)
   }
@@ -307,7 +324,7 @@ function identity(s: BigIntStats): [string, string, string, string, number] {
   return [String(s.size), String(s.mtimeNs), String(s.ctimeNs), String(s.ino), Number(s.mode)]
 }
 
-function sameFile(path: string, recorded: FileStat): boolean {
+function sameFile(path: string, recorded: FileStat, contents: Buffer): boolean {
   let s: BigIntStats
   try {
     s = lstatSync(path, { bigint: true })
@@ -319,7 +336,15 @@ function sameFile(path: string, recorded: FileStat): boolean {
   const content = recorded[6]
   if (content === undefined) return true
   const bytes = readFileSync(path)
-  return 'latin1' in content ? bytes.toString('latin1') === content.latin1 : sha256(bytes) === content.sha256
+  if ('sha256' in content) return sha256(bytes) === content.sha256
+  const { at, bytes: length } = content
+  return (
+    Number.isSafeInteger(at) &&
+    at >= 0 &&
+    length === bytes.length &&
+    at + length <= contents.length &&
+    bytes.equals(contents.subarray(at, at + length))
+  )
 }
 
 /** Hex SHA-256, for racy files past INLINE_BYTES (node:crypto loads on first use: src/load/sha256.ts). */
@@ -327,11 +352,15 @@ function sha256(data: Uint8Array): string {
   return sha256Hasher().update(data).digest('hex')
 }
 
-function readEntry(file: string): CacheEntry | undefined {
+/** The entry in `file`: its first line is the JSON, the racy files' contents follow (see writeEntry). */
+function readEntry(file: string): ReadEntry | undefined {
   try {
-    const entry = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheEntry>
+    const data = readFileSync(file)
+    const end = data.indexOf(0x0a)
+    if (end < 0) return undefined
+    const entry = JSON.parse(data.toString('utf8', 0, end)) as Partial<CacheEntry>
     if (entry.format !== FORMAT || !Array.isArray(entry.stats)) return undefined
-    return entry as CacheEntry
+    return { ...(entry as CacheEntry), contents: data.subarray(end + 1) }
   } catch {
     return undefined
   }

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readSchema, readTemplates } from '../../src/cli/package-files.js'
 import { type CacheInputs, openCompileCache } from '../../src/emit/compile-cache.js'
+import { readCacheEntry, writeCacheEntry } from '../helpers/cache-entry.js'
 import { tempDir } from '../helpers/cli.js'
 import { REPO } from '../helpers/compile-repo.js'
 
@@ -33,7 +34,7 @@ function outputs(files: Record<string, number>) {
     openCompileCache({ ...inputs, ...changed }, { FINQA_CACHE_DIR: cacheDir })
   const compiled = { experiments: [], diagnostics: [], files: Object.keys(files) }
   const entryFile = () => join(cacheDir, readdirSync(cacheDir)[0] as string)
-  const entry = () => JSON.parse(readFileSync(entryFile(), 'utf8'))
+  const entry = () => readCacheEntry(entryFile())
   return { outDir, inputs, open, compiled, entryFile, entry }
 }
 
@@ -71,8 +72,38 @@ describe('the no-op cache, racy files', () => {
     // An edit that leaves every stat as recorded, simulated by changing what was recorded.
     const changed = out.entry()
     changed.stats[0][6].latin1 = `y${'x'.repeat(99)}`
-    writeFileSync(out.entryFile(), JSON.stringify(changed))
+    writeCacheEntry(out.entryFile(), changed)
     expect(out.open().lookup()).toBeUndefined()
+  })
+
+  it('keeps racy contents as their bytes after the line of JSON, and compares them byte for byte', () => {
+    const text = 'a "quoted" \\ back\tslash\nline é\u0000'
+    const out = outputs({ a: 0, b: 0 })
+    for (const name of ['a', 'b']) writeFileSync(join(out.outDir, name), text)
+    const cache = out.open()
+    cache.keep({ path: 'a', content: text })
+    cache.record(out.compiled)
+    const raw = readFileSync(out.entryFile())
+    const line = raw.indexOf(0x0a)
+    const bytes = Buffer.from(text)
+    // Not escaped as JSON: the JSON line names where each file's bytes are; they follow it as they are.
+    expect(raw.subarray(line + 1)).toEqual(Buffer.concat([bytes, bytes]))
+    expect(JSON.parse(raw.toString('utf8', 0, line)).stats.map((s: unknown[]) => s[6])).toEqual([
+      { at: 0, bytes: bytes.length },
+      { at: bytes.length, bytes: bytes.length },
+    ])
+    expect(out.open().lookup()?.files).toEqual(['a', 'b'])
+    // One byte different, or recorded where the entry has no bytes (a cut-off entry): not the same file.
+    const changed = Buffer.from(raw)
+    changed[changed.length - 2] ^= 1
+    writeFileSync(out.entryFile(), changed)
+    expect(out.open().lookup()).toBeUndefined()
+    writeFileSync(out.entryFile(), raw.subarray(0, raw.length - 1))
+    expect(out.open().lookup()).toBeUndefined()
+    writeFileSync(out.entryFile(), raw.subarray(0, line))
+    expect(out.open().lookup()).toBeUndefined()
+    writeFileSync(out.entryFile(), raw)
+    expect(out.open().lookup()?.files).toEqual(['a', 'b'])
   })
 
   it('records what the compile produced, not what is on disk, so a file changed meanwhile is not taken for its own', () => {
@@ -116,7 +147,7 @@ describe('the no-op cache, racy files', () => {
     expect(out.open().lookup()?.files).toEqual(['a', 'b'])
     const changed = out.entry()
     changed.stats[1][6].sha256 = '0'.repeat(64)
-    writeFileSync(out.entryFile(), JSON.stringify(changed))
+    writeCacheEntry(out.entryFile(), changed)
     expect(out.open().lookup()).toBeUndefined()
   })
 })
@@ -168,7 +199,7 @@ describe('the no-op cache, its rules one by one', () => {
     const build = `${module.size}:${module.mtimeMs}`
     const { cwd } = out.inputs
     expect(out.entry().key).toBe(
-      `1:45:0.0.0${build.length}:${build}${cwd.length}:${cwd}${cwd.length}:${cwd}11:experiments` +
+      `1:55:0.0.0${build.length}:${build}${cwd.length}:${cwd}${cwd.length}:${cwd}11:experiments` +
         '18:t{"type":"object"}1:113:launch.sh.hbs10:t{{name}}\n1:118:experiments/a.yaml8:name: a\n',
     )
     // The shipped schema and templates stand as `p`.
@@ -187,11 +218,13 @@ describe('the no-op cache, its rules one by one', () => {
     out.open().record(out.compiled)
     expect(out.open().lookup()?.files).toEqual(['a'])
     const entry = out.entry()
-    writeFileSync(out.entryFile(), JSON.stringify({ ...entry, format: 3 }))
+    writeCacheEntry(out.entryFile(), entry)
+    expect(out.open().lookup()?.files).toEqual(['a'])
+    writeCacheEntry(out.entryFile(), { ...entry, format: 4 })
     expect(out.open().lookup()).toBeUndefined()
-    writeFileSync(out.entryFile(), JSON.stringify({ ...entry, stats: {} }))
+    writeFileSync(out.entryFile(), `${JSON.stringify({ ...entry, stats: {} })}\n`)
     expect(out.open().lookup()).toBeUndefined()
-    writeFileSync(out.entryFile(), JSON.stringify(entry).slice(0, -1))
+    writeFileSync(out.entryFile(), `${JSON.stringify(entry).slice(0, -1)}\n`)
     expect(out.open().lookup()).toBeUndefined()
   })
 
