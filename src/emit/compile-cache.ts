@@ -17,7 +17,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../diagnostics/diagnostic.js'
-import { sha256Hasher } from '../load/sha256.js'
+import { sha256Hex } from '../load/sha256.js'
 import { isPrecompiledTemplate } from '../render/handlebars-env.js'
 import { isPrecompiled, type Schema, schemaText } from '../validate/schema.js'
 import { scratchId } from './write-outputs.js'
@@ -282,7 +282,7 @@ function recordStats(
       stat.push({ at, bytes: bytes.length })
       contents.push(bytes)
       at += bytes.length
-    } else stat.push({ sha256: sha256(readFileSync(join(outDir, stat[0]))) })
+    } else stat.push({ sha256: sha256Hex(readFileSync(join(outDir, stat[0]))) })
     stats[index] = JSON.stringify(stat)
   }
   return { stats, contents }
@@ -336,7 +336,7 @@ function sameFile(path: string, recorded: FileStat, contents: Buffer): boolean {
   const content = recorded[6]
   if (content === undefined) return true
   const bytes = readFileSync(path)
-  if ('sha256' in content) return sha256(bytes) === content.sha256
+  if ('sha256' in content) return sha256Hex(bytes) === content.sha256
   const { at, bytes: length } = content
   return (
     Number.isSafeInteger(at) &&
@@ -347,10 +347,6 @@ function sameFile(path: string, recorded: FileStat, contents: Buffer): boolean {
   )
 }
 
-/** Hex SHA-256, for racy files past INLINE_BYTES (node:crypto loads on first use: src/load/sha256.ts). */
-function sha256(data: Uint8Array): string {
-  return sha256Hasher().update(data).digest('hex')
-}
 
 /** The entry in `file`: its first line is the JSON, the racy files' contents follow (see writeEntry). */
 function readEntry(file: string): ReadEntry | undefined {

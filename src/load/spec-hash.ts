@@ -1,4 +1,4 @@
-import { sha256Hasher } from './sha256.js'
+import { sha256Hex } from './sha256.js'
 
 /**
  * The content hash a launch script's run record names (`spec_sha256`): SHA-256 over the experiment's layers,
@@ -13,16 +13,10 @@ export function createSpecHasher(
   const fileHash = (file: string): string => {
     let h = files.get(file)
     if (h === undefined) {
-      h = sha256Hasher()
-        .update(texts.get(file) ?? '')
-        .digest('hex')
+      h = sha256Hex(texts.get(file) ?? '')
       files.set(file, h)
     }
     return h
   }
-  return (layers) => {
-    const all = sha256Hasher()
-    for (const { id, file } of layers) all.update(`${id}\0${fileHash(file)}\n`)
-    return all.digest('hex')
-  }
+  return (layers) => sha256Hex(layers.map(({ id, file }) => `${id}\0${fileHash(file)}\n`).join(''))
 }

@@ -95,7 +95,7 @@ describe('the no-op cache, racy files', () => {
     expect(out.open().lookup()?.files).toEqual(['a', 'b'])
     // One byte different, or recorded where the entry has no bytes (a cut-off entry): not the same file.
     const changed = Buffer.from(raw)
-    changed[changed.length - 2] ^= 1
+    changed.writeUInt8(changed.readUInt8(changed.length - 2) ^ 1, changed.length - 2)
     writeFileSync(out.entryFile(), changed)
     expect(out.open().lookup()).toBeUndefined()
     writeFileSync(out.entryFile(), raw.subarray(0, raw.length - 1))
