@@ -104,6 +104,7 @@ describe('settingsOrderOf: the order of the run record settings of a script, kno
     key,
     word: `${wordKey ?? key}=1`,
     checkValue: '1',
+    checkLine: `C['${key}']=1`,
     wordKey,
   })
   it('orders by KEY= in bytes: `.` and digits before `=`, capitals before small letters, `+` first', () => {

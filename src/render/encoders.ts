@@ -147,11 +147,15 @@ export function checkShellText(value: unknown): string {
 /** `C[KEY]=VALUE` or `[KEY]=VALUE`, checked (the `cfgAssign` encoder). */
 function cfgAssign(value: unknown): string {
   const s = text(value, 'an assignment')
+  if (CFG_ASSIGN_SEEN.has(s)) return s
   const m = /^(C)?\['?([^\]']*)'?\]=(.*)$/s.exec(s)
   if (m === null || !VERL_KEY.test(m[2] as string)) return refuse('not C[KEY]=VALUE', s)
   checkShellText(m[3])
+  if (CFG_ASSIGN_SEEN.size < SHELL_TEXT_SEEN_MAX) CFG_ASSIGN_SEEN.add(s)
   return s
 }
+// Assignments cfgAssign accepted, as SHELL_TEXT_SEEN: every script of a release has the same ones, mostly.
+const CFG_ASSIGN_SEEN = new Set<string>()
 
 /** A whole number, checked (the `int` encoder). */
 function wholeNumber(value: unknown): string {

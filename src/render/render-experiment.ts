@@ -76,26 +76,41 @@ export interface LaunchOverride {
   readonly knob?: string
   /** The key as the word writes it, when not `key`: a spec's `verl_overrides` key with its `+`, `++` or `~`. */
   readonly wordKey?: string
+  /** `C['key']=checkValue`: its line of the checks' table, made once with the override. */
+  readonly checkLine: string
 }
 
 /** `key=value` for a value fixed at compile time, as one shell word. */
 function fixed(key: string, value: unknown): LaunchOverride {
-  // Most fixed values are the same in every script (`grpo`, the GPU count, the logger): made once each.
-  const id =
-    value === null || typeof value !== 'object' ? `${key}\0${typeof value}\0${String(value)}` : undefined
-  const known = id === undefined ? undefined : FIXED.get(id)
+  // Most fixed values are the same in every script (`grpo`, the GPU count, the logger): made once each, kept
+  // by key, then by the value itself (a Map tells 1 from '1' and true from 'true'), without building an id.
+  const primitive = value === null || typeof value !== 'object'
+  let byValue = primitive ? FIXED.get(key) : undefined
+  const known = byValue?.get(value)
   if (known !== undefined) return known
-  const made = { key, word: shellQuote(`${key}=${hydraValue(value)}`), checkValue: checkText(value) }
-  if (id !== undefined && FIXED.size < FIXED_MAX) FIXED.set(id, made)
+  const checkValue = checkText(value)
+  const made: LaunchOverride = {
+    key,
+    word: shellQuote(`${key}=${hydraValue(value)}`),
+    checkValue,
+    checkLine: `C['${splitOverrideKey(key).key}']=${checkValue}`,
+  }
+  if (primitive && fixedCount < FIXED_MAX) {
+    if (byValue === undefined) FIXED.set(key, (byValue = new Map()))
+    byValue.set(value, made)
+    fixedCount++
+  }
   return made
 }
-const FIXED = new Map<string, LaunchOverride>()
+const FIXED = new Map<string, Map<unknown, LaunchOverride>>()
 const FIXED_MAX = 4096
+let fixedCount = 0
 /** `key=$VAR` for a number read at run time (the script checked it). */
 const fromEnv = (key: string, variable: string, knob = variable): LaunchOverride => ({
   key,
   word: `"${key}=$${variable}"`,
   checkValue: `"$${variable}"`,
+  checkLine: `C['${key}']="$${variable}"`,
   knob,
 })
 /**
@@ -106,6 +121,7 @@ const stringFromEnv = (key: string, variable: string, knob: string): LaunchOverr
   key,
   word: `"${key}='$${variable}'"`,
   checkValue: `"$${variable}"`,
+  checkLine: `C['${key}']="$${variable}"`,
   knob,
 })
 
@@ -287,6 +303,8 @@ interface LaunchPlan {
   readonly fromEnv: ReadonlyMap<string, LaunchOverride>
   /** The keys any of the release's start-up checks reads. */
   readonly reads: ReadonlySet<string>
+  /** `settingsOrderOf` of a script's overrides, by the keys of its `verl_overrides` (joined by `\0`). */
+  readonly orders: Map<string, readonly number[]>
 }
 const PLANS = new Map<VerlTarget, LaunchPlan>()
 
@@ -302,7 +320,12 @@ function planOf(target: VerlTarget): LaunchPlan {
         w.string === true ? stringFromEnv(w.key, w.env, w.knob ?? w.env) : fromEnv(w.key, w.env, w.knob),
       )
     }
-    plan = { words, fromEnv: fromEnvs, reads: new Set(target.checks.flatMap((c) => c.reads)) }
+    plan = {
+      words,
+      fromEnv: fromEnvs,
+      reads: new Set(target.checks.flatMap((c) => c.reads)),
+      orders: new Map(),
+    }
     PLANS.set(target, plan)
   }
   return plan
@@ -368,7 +391,8 @@ export function launchViewOf(
   specSha256: string,
 ): LaunchView {
   const target = targetFor(e.verl?.version)
-  const { reads } = planOf(target)
+  const plan = planOf(target)
+  const { reads } = plan
   const overrides = launchOverridesOf(e, target)
   const knobs = knobsOf(e)
   return {
@@ -383,7 +407,9 @@ export function launchViewOf(
       commit: target.commit,
       rewardPathKey: target.rewardPathKey,
     },
-    checkValues: overrides.filter((o) => reads.has(o.key)).map((o) => `C['${o.key}']=${o.checkValue}`),
+    checkValues: overrides
+      .filter((o) => reads.has(o.key))
+      .map((o) => o.checkLine),
     knobs: knobs.map((k) => ({ ...k, alias: k.alias ?? '' })),
     specSha256,
     gpusPerNode: e.trainer.gpus_per_node,
@@ -393,6 +419,21 @@ export function launchViewOf(
     uncertainFile: q(e.reward.uncertain_file),
     plainFile: q(e.reward.plain_file),
     overrides: overrides.map((o) => o.word),
-    settingsOrder: settingsOrderOf(overrides),
+    settingsOrder: planOrderOf(plan, overrides),
   }
+}
+
+/**
+ * `settingsOrderOf(overrides)` for a script of `plan`: its overrides are the plan's words, then its
+ * `verl_overrides`, so the order depends on the keys of these alone (most scripts have none or the same).
+ */
+function planOrderOf(plan: LaunchPlan, overrides: readonly LaunchOverride[]): readonly number[] {
+  let id = ''
+  for (let i = plan.words.length; i < overrides.length; i++) id += `${overrides[i]?.wordKey}\0`
+  let order = plan.orders.get(id)
+  if (order === undefined) {
+    order = settingsOrderOf(overrides)
+    if (plan.orders.size < ORDERS_MAX) plan.orders.set(id, order)
+  }
+  return order
 }

@@ -26,6 +26,7 @@ const override = (key: string, wordKey?: string): LaunchOverride => ({
   key,
   word: '',
   checkValue: '',
+  checkLine: '',
   ...(wordKey === undefined ? {} : { wordKey }),
 })
 
@@ -98,18 +99,26 @@ describe('launchOverridesOf: the VERL overrides of a launch script', () => {
     )
     const extra = launchOverridesOf(e).slice(30)
     expect(extra).toEqual([
-      { key: 'custom.tag', wordKey: '+custom.tag', word: '\'+custom.tag="~x"\'', checkValue: "'~x'" },
+      {
+        key: 'custom.tag',
+        wordKey: '+custom.tag',
+        word: '\'+custom.tag="~x"\'',
+        checkValue: "'~x'",
+        checkLine: "C['custom.tag']='~x'",
+      },
       {
         key: 'data.truncation',
         wordKey: 'data.truncation',
         word: '\'data.truncation="error"\'',
         checkValue: 'error',
+        checkLine: "C['data.truncation']=error",
       },
       {
         key: 'trainer.val_before_train',
         wordKey: 'trainer.val_before_train',
         word: 'trainer.val_before_train=False',
         checkValue: 'false',
+        checkLine: "C['trainer.val_before_train']=false",
       },
     ])
   })
@@ -183,5 +192,47 @@ describe('launchViewOf: the view of a launch script', () => {
     expect(view.overrides).toHaveLength(30)
     expect(view.settingsOrder).toHaveLength(30)
     expect(launchViewOf(experimentOf(), [], 'experiments', '').description).toBe('')
+  })
+
+  it("orders each script's words by its own verl_overrides keys, in whatever order scripts come", () => {
+    const layers = [
+      '',
+      'verl_overrides:\n  trainer.val_before_train: false\n',
+      'verl_overrides:\n  +a.custom: 1\n',
+      'verl_overrides:\n  trainer.val_before_train: true\n',
+      'verl_overrides:\n  +zz.custom: 1\n  trainer.val_before_train: false\n',
+    ]
+    const views = () =>
+      layers.map((layer) => {
+        const e = experimentOf(layer)
+        return { view: launchViewOf(e, [], 'experiments', ''), expected: settingsOrderOf(launchOverridesOf(e)) }
+      })
+    for (const { view, expected } of [...views(), ...views().reverse()]) {
+      expect(view.settingsOrder).toEqual(expected)
+      expect(view.settingsOrder).toHaveLength(view.overrides.length)
+    }
+    // `+a.custom=` sorts first, `+zz.custom=` too (`+` is before the letters); the other order differs.
+    const [none, valOnly, a, , zz] = views().map(({ view }) => view.settingsOrder)
+    expect(a?.[0]).toBe(31)
+    expect(zz?.[0]).toBe(31)
+    expect(valOnly).not.toEqual(a)
+    expect(none).toHaveLength(30)
+  })
+
+  it('tells values of one key apart by type: 1, "1", true and "true" are different words', () => {
+    const views = ['1', "'1'", 'true', "'true'", '1.5', "'1.5'"].map((v) => {
+      const o = launchOverridesOf(experimentOf(`verl_overrides:\n  +x.y: ${v}\n`)).at(-1)
+      return [o?.word, o?.checkLine]
+    })
+    expect(new Set(views.map(([word]) => word)).size).toBe(6)
+    // The checks' table holds text: there a number and its digits are the same.
+    expect(views.map(([, check]) => check)).toEqual([
+      "C['x.y']=1",
+      "C['x.y']=1",
+      "C['x.y']=true",
+      "C['x.y']=true",
+      "C['x.y']=1.5",
+      "C['x.y']=1.5",
+    ])
   })
 })
