@@ -347,7 +347,6 @@ function sameFile(path: string, recorded: FileStat, contents: Buffer): boolean {
   )
 }
 
-
 /** The entry in `file`: its first line is the JSON, the racy files' contents follow (see writeEntry). */
 function readEntry(file: string): ReadEntry | undefined {
   try {

@@ -96,7 +96,10 @@ function fixed(key: string, value: unknown): LaunchOverride {
     checkLine: `C['${splitOverrideKey(key).key}']=${checkValue}`,
   }
   if (primitive && fixedCount < FIXED_MAX) {
-    if (byValue === undefined) FIXED.set(key, (byValue = new Map()))
+    if (byValue === undefined) {
+      byValue = new Map()
+      FIXED.set(key, byValue)
+    }
     byValue.set(value, made)
     fixedCount++
   }
@@ -407,9 +410,7 @@ export function launchViewOf(
       commit: target.commit,
       rewardPathKey: target.rewardPathKey,
     },
-    checkValues: overrides
-      .filter((o) => reads.has(o.key))
-      .map((o) => o.checkLine),
+    checkValues: overrides.filter((o) => reads.has(o.key)).map((o) => o.checkLine),
     knobs: knobs.map((k) => ({ ...k, alias: k.alias ?? '' })),
     specSha256,
     gpusPerNode: e.trainer.gpus_per_node,

@@ -205,7 +205,10 @@ describe('launchViewOf: the view of a launch script', () => {
     const views = () =>
       layers.map((layer) => {
         const e = experimentOf(layer)
-        return { view: launchViewOf(e, [], 'experiments', ''), expected: settingsOrderOf(launchOverridesOf(e)) }
+        return {
+          view: launchViewOf(e, [], 'experiments', ''),
+          expected: settingsOrderOf(launchOverridesOf(e)),
+        }
       })
     for (const { view, expected } of [...views(), ...views().reverse()]) {
       expect(view.settingsOrder).toEqual(expected)
