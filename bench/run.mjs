@@ -43,7 +43,7 @@ const RUNS = Number(process.env.FINQA_BENCH_RUNS ?? 5)
 // Pairs side by side with the baseline: a compile of a few experiments takes a fraction of a second and this
 // machine's speed drifts by more than the difference measured, so small trees get many pairs.
 const SIDE_RUNS = (size) =>
-  Number(process.env.FINQA_BENCH_SIDE_RUNS ?? (size <= 100 ? Math.max(RUNS, 40) : RUNS))
+  Number(process.env.FINQA_BENCH_SIDE_RUNS ?? (size <= 100 ? Math.max(RUNS, 100) : RUNS))
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 const BASELINES = { 'pre-verl': { rev: '226fcb8+2a9eecc', patch: 'pre-verl.patch' } }
 const BASELINE = process.env.FINQA_BENCH_BASELINE ?? 'pre-verl'
