@@ -106,6 +106,26 @@ describe('the no-op cache, racy files', () => {
     expect(out.open().lookup()?.files).toEqual(['a', 'b'])
   })
 
+  it('misses for a content recorded at an offset that is not whole, before the start, or longer than the file', () => {
+    const out = outputs({ a: 3 })
+    writeFileSync(join(out.outDir, 'a'), 'abc')
+    out.open().record(out.compiled)
+    expect(out.open().lookup()?.files).toEqual(['a'])
+    const raw = readFileSync(out.entryFile())
+    const head = JSON.parse(raw.toString('utf8', 0, raw.indexOf(0x0a)))
+    const rewrite = (content: unknown, bytes: string) => {
+      head.stats[0][6] = content
+      writeFileSync(out.entryFile(), `${JSON.stringify(head)}\n${bytes}`)
+      return out.open().lookup()
+    }
+    // Each would find "abc" in the bytes if taken as is: a fraction rounds, a negative counts from the end,
+    // and a slice longer than what follows stops at the end.
+    expect(rewrite({ at: 0, bytes: 3 }, 'abcXYZ')?.files).toEqual(['a'])
+    expect(rewrite({ at: 0.5, bytes: 3 }, 'abcXYZ')).toBeUndefined()
+    expect(rewrite({ at: -6, bytes: 3 }, 'abcXYZ')).toBeUndefined()
+    expect(rewrite({ at: 3, bytes: 5 }, 'XYZabc')).toBeUndefined()
+  })
+
   it('records what the compile produced, not what is on disk, so a file changed meanwhile is not taken for its own', () => {
     const out = outputs({ a: 3, b: 3, c: 3 })
     const cache = out.open()
