@@ -103,7 +103,6 @@ describe('settingsOrderOf: the order of the run record settings of a script, kno
   const word = (key: string, wordKey?: string) => ({
     key,
     word: `${wordKey ?? key}=1`,
-    checkValue: '1',
     checkLine: `C['${key}']=1`,
     wordKey,
   })

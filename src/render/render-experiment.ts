@@ -70,13 +70,14 @@ export interface LaunchOverride {
   readonly key: string
   /** The shell word on VERL's command line. */
   readonly word: string
-  /** The value as the start-up checks read it, as bash text: `"$VAR"` or a quoted literal. */
-  readonly checkValue: string
   /** The environment override that sets it, when one does (an extra argument may then not). */
   readonly knob?: string
   /** The key as the word writes it, when not `key`: a spec's `verl_overrides` key with its `+`, `++` or `~`. */
   readonly wordKey?: string
-  /** `C['key']=checkValue`: its line of the checks' table, made once with the override. */
+  /**
+   * Its line of the checks' table, `C['key']=VALUE`: the value as the start-up checks read it, as bash text
+   * (`"$VAR"` or a quoted literal). Made once with the override.
+   */
   readonly checkLine: string
 }
 
@@ -88,12 +89,10 @@ function fixed(key: string, value: unknown): LaunchOverride {
   let byValue = primitive ? FIXED.get(key) : undefined
   const known = byValue?.get(value)
   if (known !== undefined) return known
-  const checkValue = checkText(value)
   const made: LaunchOverride = {
     key,
     word: shellQuote(`${key}=${hydraValue(value)}`),
-    checkValue,
-    checkLine: `C['${splitOverrideKey(key).key}']=${checkValue}`,
+    checkLine: `C['${splitOverrideKey(key).key}']=${checkText(value)}`,
   }
   if (primitive && fixedCount < FIXED_MAX) {
     if (byValue === undefined) {
@@ -112,7 +111,6 @@ let fixedCount = 0
 const fromEnv = (key: string, variable: string, knob = variable): LaunchOverride => ({
   key,
   word: `"${key}=$${variable}"`,
-  checkValue: `"$${variable}"`,
   checkLine: `C['${key}']="$${variable}"`,
   knob,
 })
@@ -123,7 +121,6 @@ const fromEnv = (key: string, variable: string, knob = variable): LaunchOverride
 const stringFromEnv = (key: string, variable: string, knob: string): LaunchOverride => ({
   key,
   word: `"${key}='$${variable}'"`,
-  checkValue: `"$${variable}"`,
   checkLine: `C['${key}']="$${variable}"`,
   knob,
 })

@@ -25,7 +25,6 @@ function experimentOf(layer = ''): Experiment {
 const override = (key: string, wordKey?: string): LaunchOverride => ({
   key,
   word: '',
-  checkValue: '',
   checkLine: '',
   ...(wordKey === undefined ? {} : { wordKey }),
 })
@@ -103,21 +102,18 @@ describe('launchOverridesOf: the VERL overrides of a launch script', () => {
         key: 'custom.tag',
         wordKey: '+custom.tag',
         word: '\'+custom.tag="~x"\'',
-        checkValue: "'~x'",
         checkLine: "C['custom.tag']='~x'",
       },
       {
         key: 'data.truncation',
         wordKey: 'data.truncation',
         word: '\'data.truncation="error"\'',
-        checkValue: 'error',
         checkLine: "C['data.truncation']=error",
       },
       {
         key: 'trainer.val_before_train',
         wordKey: 'trainer.val_before_train',
         word: 'trainer.val_before_train=False',
-        checkValue: 'false',
         checkLine: "C['trainer.val_before_train']=false",
       },
     ])
