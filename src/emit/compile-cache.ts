@@ -313,7 +313,7 @@ function writeEntry(
       writeSync(fd, `${i === 0 ? '' : ','}${stats.slice(i, i + 1000).join(',')}`)
     }
     writeSync(fd, ']}\n')
-    if (contents.length > 0) writeSync(fd, contents.join(''), null, 'latin1')
+    writeSync(fd, contents.join(''), null, 'latin1')
   } finally {
     closeSync(fd)
   }

@@ -130,32 +130,42 @@ const tableCell = (c: string): string =>
     bs.length % 2 === 1 ? m : `${bs}\\|`,
   )
 
-// Texts SHELL_TEXT accepted: a compile checks the same defaults, paths and words in every script, and a Map
-// look-up costs far less than the pattern. Bounded, so a compile of many distinct texts cannot grow it.
-const SHELL_TEXT_SEEN = new Set<string>()
-const SHELL_TEXT_SEEN_MAX = 4096
+/**
+ * `check` (which refuses by throwing) that remembers the texts it accepted: a compile checks the same
+ * defaults, paths, words and check lines in every script, and a Set look-up costs far less than the patterns.
+ * Bounded, so a compile of many distinct texts cannot grow it.
+ */
+function acceptedOnce(check: (s: string) => void): (s: string) => string {
+  const seen = new Set<string>()
+  return (s) => {
+    if (seen.has(s)) return s
+    check(s)
+    if (seen.size < 4096) seen.add(s)
+    return s
+  }
+}
+
+const shellText = acceptedOnce((s) => {
+  if (!SHELL_TEXT.test(s)) refuse('not shell text made by shellQuote', s)
+})
 
 /** Checks shell text a view made with finqa's encoders; anything else is refused. */
 export function checkShellText(value: unknown): string {
-  const s = typeof value === 'number' && Number.isFinite(value) ? String(value) : text(value, 'shell text')
-  if (SHELL_TEXT_SEEN.has(s)) return s
-  if (!SHELL_TEXT.test(s)) refuse('not shell text made by shellQuote', s)
-  if (SHELL_TEXT_SEEN.size < SHELL_TEXT_SEEN_MAX) SHELL_TEXT_SEEN.add(s)
-  return s
+  return shellText(
+    typeof value === 'number' && Number.isFinite(value) ? String(value) : text(value, 'shell text'),
+  )
 }
+
+const assignment = acceptedOnce((s) => {
+  const m = /^(C)?\['?([^\]']*)'?\]=(.*)$/s.exec(s)
+  if (m === null || !VERL_KEY.test(m[2] as string)) refuse('not C[KEY]=VALUE', s)
+  else checkShellText(m[3])
+})
 
 /** `C[KEY]=VALUE` or `[KEY]=VALUE`, checked (the `cfgAssign` encoder). */
 function cfgAssign(value: unknown): string {
-  const s = text(value, 'an assignment')
-  if (CFG_ASSIGN_SEEN.has(s)) return s
-  const m = /^(C)?\['?([^\]']*)'?\]=(.*)$/s.exec(s)
-  if (m === null || !VERL_KEY.test(m[2] as string)) return refuse('not C[KEY]=VALUE', s)
-  checkShellText(m[3])
-  if (CFG_ASSIGN_SEEN.size < SHELL_TEXT_SEEN_MAX) CFG_ASSIGN_SEEN.add(s)
-  return s
+  return assignment(text(value, 'an assignment'))
 }
-// Assignments cfgAssign accepted, as SHELL_TEXT_SEEN: every script of a release has the same ones, mostly.
-const CFG_ASSIGN_SEEN = new Set<string>()
 
 /** A whole number, checked (the `int` encoder). */
 function wholeNumber(value: unknown): string {

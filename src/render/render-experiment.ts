@@ -363,19 +363,6 @@ export function launchOverridesOf(
  */
 export function settingsOrderOf(overrides: readonly LaunchOverride[]): readonly number[] {
   const keys = overrides.map((o) => `${o.wordKey ?? o.key}=`)
-  // The order depends on the keys alone, and most experiments of a study pass the same ones: sorted once.
-  const id = keys.join('\0')
-  let order = ORDERS.get(id)
-  if (order === undefined) {
-    order = orderOf(keys)
-    if (ORDERS.size < ORDERS_MAX) ORDERS.set(id, order)
-  }
-  return order
-}
-const ORDERS = new Map<string, readonly number[]>()
-const ORDERS_MAX = 4096
-
-function orderOf(keys: readonly string[]): readonly number[] {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
   if (new Set(keys).size !== keys.length || !/^[\u0000-\u007f]*$/.test(keys.join(''))) return []
   return keys
@@ -392,7 +379,6 @@ export function launchViewOf(
 ): LaunchView {
   const target = targetFor(e.verl?.version)
   const plan = planOf(target)
-  const { reads } = plan
   const overrides = launchOverridesOf(e, target)
   const knobs = knobsOf(e)
   return {
@@ -407,7 +393,7 @@ export function launchViewOf(
       commit: target.commit,
       rewardPathKey: target.rewardPathKey,
     },
-    checkValues: overrides.filter((o) => reads.has(o.key)).map((o) => o.checkLine),
+    checkValues: overrides.filter((o) => plan.reads.has(o.key)).map((o) => o.checkLine),
     knobs: knobs.map((k) => ({ ...k, alias: k.alias ?? '' })),
     specSha256,
     gpusPerNode: e.trainer.gpus_per_node,
@@ -422,8 +408,9 @@ export function launchViewOf(
 }
 
 /**
- * `settingsOrderOf(overrides)` for a script of `plan`: its overrides are the plan's words, then its
- * `verl_overrides`, so the order depends on the keys of these alone (most scripts have none or the same).
+ * `settingsOrderOf(overrides)` for a script of `plan`, sorted once per list of keys: its overrides are the
+ * plan's words, then its `verl_overrides`, so the order depends on the keys of these alone (most scripts of a
+ * study have none or the same).
  */
 function planOrderOf(plan: LaunchPlan, overrides: readonly LaunchOverride[]): readonly number[] {
   let id = ''
@@ -435,3 +422,4 @@ function planOrderOf(plan: LaunchPlan, overrides: readonly LaunchOverride[]): re
   }
   return order
 }
+const ORDERS_MAX = 4096

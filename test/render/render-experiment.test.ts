@@ -47,7 +47,7 @@ describe('settingsOrderOf: the byte order of the override words, known from thei
     expect(settingsOrderOf([])).toEqual([])
   })
 
-  it('answers each list of keys by its own order, asked again or not (it keeps the orders it made)', () => {
+  it('answers each list of keys by its own order, asked again or not', () => {
     const ba = [override('b'), override('a')]
     expect(settingsOrderOf(ba)).toEqual([2, 1])
     expect(settingsOrderOf([override('a'), override('b')])).toEqual([1, 2])
