@@ -23,6 +23,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -37,6 +38,19 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 // The no-op cache of the runs goes to a temp folder of this bench, not ~/.cache/finqa.
 const CACHE = mkdtempSync(join(tmpdir(), 'finqa-bench-cache-'))
 const ENV = { ...process.env, FINQA_CACHE_DIR: CACHE }
+// Nothing is deleted while the bench measures: every folder it is done with is moved into TRASH (a rename),
+// and TRASH is deleted once the last measure is taken. On ext4 without a journal (as this machine's disk),
+// a file deleted in the last 60 seconds does not give up its inode: each new file then searches past every
+// such inode (fs/ext4/ialloc.c, `recently_deleted`; `perf record` of a 10,000-experiment compile after the
+// previous run's 30,000 files were deleted: a third of its time in `find_inode_bit`). A compile's system
+// time then went from 2 s to 15 s depending on how recently, and how much, the bench itself had deleted.
+const TRASH = mkdtempSync(join(tmpdir(), 'finqa-bench-trash-'))
+let trashed = 0
+/** Moves `path` (if it exists) out of the way into TRASH, deleting nothing. */
+function discard(path) {
+  if (existsSync(path)) renameSync(path, join(TRASH, String(trashed++)))
+}
+process.on('exit', () => rmSync(TRASH, { recursive: true, force: true }))
 const BIN = join(ROOT, 'bin', 'finqa.js')
 const SIZES = (process.env.FINQA_BENCH_SIZES ?? '8,1000,10000').split(',').map(Number)
 const RUNS = Number(process.env.FINQA_BENCH_RUNS ?? 5)
@@ -140,16 +154,16 @@ for (const size of SIZES) {
   const cps = []
   const nodes = []
   for (let i = 0; i < RUNS; i++) {
-    rmSync(join(dir, 'out'), { recursive: true, force: true })
+    discard(join(dir, 'out'))
     // An empty no-op cache each time, as the baseline's below.
-    rmSync(CACHE, { recursive: true, force: true })
+    discard(CACHE)
     mkdirSync(CACHE)
     fulls.push(finqa())
-    rmSync(join(dir, 'copy'), { recursive: true, force: true })
+    discard(join(dir, 'copy'))
     cps.push(measure('cp', ['-r', 'out', 'copy'], dir))
     nodes.push(measure(process.execPath, ['-e', '0'], ROOT))
   }
-  rmSync(join(dir, 'copy'), { recursive: true, force: true })
+  discard(join(dir, 'copy'))
   // The baseline side by side: in a loop of its own, the two compiles in turns, the first of each pair
   // alternating, each into an empty folder with an empty cache and after a `sync`, so that neither
   // pays for the other's (or cp's) writes still being flushed.
@@ -164,7 +178,7 @@ for (const size of SIZES) {
     for (const which of order) {
       const out = which === 'current' ? 'out-side' : 'out-base'
       const cache = mkdtempSync(join(tmpdir(), 'finqa-bench-side-cache-'))
-      rmSync(join(dir, out), { recursive: true, force: true })
+      discard(join(dir, out))
       spawnSync('sync')
       const bin = which === 'current' ? BIN : baseline.bin
       pairs[which].push(
@@ -173,11 +187,11 @@ for (const size of SIZES) {
           FINQA_CACHE_DIR: cache,
         }),
       )
-      rmSync(cache, { recursive: true, force: true })
+      discard(cache)
     }
   }
-  rmSync(join(dir, 'out-side'), { recursive: true, force: true })
-  rmSync(join(dir, 'out-base'), { recursive: true, force: true })
+  discard(join(dir, 'out-side'))
+  discard(join(dir, 'out-base'))
   const full = summary(fulls)
   const side = baseline ? { current: summary(pairs.current), base: summary(pairs.baseline) } : undefined
   const cp = summary(cps)
@@ -201,7 +215,7 @@ for (const size of SIZES) {
     watch: watchEdits,
     rss: Math.max(full.rss, noop.rss, check.rss),
   })
-  rmSync(dir, { recursive: true, force: true })
+  discard(dir)
 }
 
 /**
@@ -270,7 +284,7 @@ async function watchMeasure(dir, size) {
     )
   child.kill('SIGTERM')
   await new Promise((resolve) => child.on('exit', resolve))
-  rmSync(join(dir, 'out-watch'), { recursive: true, force: true })
+  discard(join(dir, 'out-watch'))
   return { leaf: median(leafTimes), base: median(baseTimes) }
 }
 
@@ -315,7 +329,7 @@ function launchChecks() {
   // Short runs: many of them, in turns.
   for (let i = 0; i < RUNS * 6; i++)
     for (const [kind, [cmd, args]] of Object.entries(kinds)) {
-      rmSync(root, { recursive: true, force: true })
+      discard(root)
       const start = process.hrtime.bigint()
       const r = spawnSync(cmd, args, { cwd: dir, env, encoding: 'utf8' })
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`)
