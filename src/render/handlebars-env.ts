@@ -85,8 +85,32 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
       name,
       spec === undefined
         ? compileLater(name, text)
-        : Object.assign(hb.template(spec), { shipped: true as const }),
+        : Object.assign(setUpOnce(hb.template(spec)), { shipped: true as const }),
     )
   }
   return out
+}
+
+/** A template function of the Handlebars runtime, with the set-up it runs before every render. */
+export type RuntimeTemplate = TemplateFn & { _setup?: (options: { partial?: boolean }) => void }
+
+/**
+ * The template, its set-up done on its first render only. Before each top-level render the Handlebars runtime
+ * (handlebars/dist/cjs/handlebars/runtime.js, `ret._setup`, 4.7) wraps every helper of the instance in a new
+ * closure and builds the partials, decorators, hooks and prototype-access tables afresh: some 40 closures
+ * and a dozen objects per file, a tenth of a 10,000-experiment compile. What it builds depends only on the
+ * instance's helpers and partials, all registered before the first render (`createTemplates`), and on the
+ * render's options, which finqa never passes: so the first set-up serves every render. The runtime
+ * calls the same `_setup` with `partial: true` when the template is used as a partial; that goes through.
+ * A runtime without `_setup` leaves the template as it is.
+ */
+export function setUpOnce(template: RuntimeTemplate): TemplateFn {
+  const setup = template._setup
+  if (typeof setup !== 'function') return template
+  let done = false
+  template._setup = (options) => {
+    if (options.partial === true || !done) setup(options)
+    done = true
+  }
+  return template
 }

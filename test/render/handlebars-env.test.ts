@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the texts are bash, not templates
 import { describe, expect, it } from 'vitest'
 import { readTemplates } from '../../src/cli/package-files.js'
-import { createTemplates, isPrecompiledTemplate } from '../../src/render/handlebars-env.js'
+import { createTemplates, isPrecompiledTemplate, setUpOnce } from '../../src/render/handlebars-env.js'
 
 describe('createTemplates: the shipped templates precompiled, any other text compiled on first use', () => {
   it('knows a template as precompiled only under its name and with exactly its shipped text', () => {
@@ -40,5 +40,38 @@ describe('createTemplates: the shipped templates precompiled, any other text com
   it('a broken template fails when it is rendered, not when the set is made', () => {
     const templates = createTemplates(new Map([['launch.sh.hbs', '{{#each name}}\n']]))
     expect(() => templates.get('launch.sh.hbs')?.({ name: [] })).toThrow(/Parse error|Expecting/)
+  })
+})
+
+describe('setUpOnce: a template sets up its helpers and partials on its first render only', () => {
+  it('runs the runtime set-up once for its own renders, and for each render as a partial', () => {
+    const calls: boolean[] = []
+    const template = Object.assign((view: object) => JSON.stringify(view), {
+      _setup: (options: { partial?: boolean }) => void calls.push(options.partial === true),
+    })
+    const once = setUpOnce(template)
+    for (let i = 0; i < 3; i++) template._setup({})
+    template._setup({ partial: true })
+    template._setup({ partial: true })
+    expect(calls).toEqual([false, true, true])
+    expect(once).toBe(template)
+  })
+
+  it('leaves a template without a set-up as it is', () => {
+    const template = (view: object) => JSON.stringify(view)
+    expect(setUpOnce(template)).toBe(template)
+  })
+})
+
+describe('setUpOnce with the Handlebars runtime', () => {
+  it('renders a template and its partial the same on later renders as on the first', async () => {
+    const { default: Handlebars } = await import('handlebars')
+    const hb = Handlebars.create()
+    hb.registerHelper('up', (s: string) => s.toUpperCase())
+    const spec = (text: string) => new Function(`return ${hb.precompile(text, { strict: true })}`)()
+    hb.registerPartial('p', hb.template(spec('[{{up x}}]')))
+    const once = setUpOnce(hb.template(spec('{{#each xs}}{{up this}}{{> p x=this}}{{/each}}')))
+    const renders = [['a'], ['b', 'c'], ['d']].map((xs) => once({ xs }))
+    expect(renders).toEqual(['A[A]', 'B[B]C[C]', 'D[D]'])
   })
 })
