@@ -24,8 +24,9 @@ export interface Knob {
   /**
    * The name the seed's table gives the setting when it is not the variable's own (`save_freq` for
    * SAVE_FREQ): read too, so that `save_freq=50 bash run_4b.sh` is not ignored; both set must agree.
+   * '' when there is none (the templates are strict: a missing field throws).
    */
-  readonly alias?: string
+  readonly alias: string
 }
 
 export interface LaunchView {
@@ -43,8 +44,7 @@ export interface LaunchView {
   }
   /** `C[key]=value` lines: the values of this launch that the start-up checks read. */
   readonly checkValues: readonly string[]
-  /** `alias` is '' when there is none: the templates are strict, a missing field throws. */
-  readonly knobs: readonly (Knob & { readonly alias: string })[]
+  readonly knobs: readonly Knob[]
   /** The content hash of the spec files (src/load/spec-hash.ts), for the run record. */
   readonly specSha256: string
   readonly gpusPerNode: number
@@ -141,60 +141,70 @@ export function knobsOf(e: Experiment): Knob[] {
       env: 'USE_UNCERTAINTY',
       default: q(e.reward.use_uncertainty),
       check: 'need_bool USE_UNCERTAINTY',
+      alias: '',
       description: 'uncertainty-weighted reward (true) or plain reward (false)',
     },
     {
       env: 'ROLLOUT_N',
       default: q(e.rollout.n),
       check: "need_int ROLLOUT_N 1 'VERL would generate no response to learn from'",
+      alias: '',
       description: 'rollouts per prompt',
     },
     {
       env: 'EPOCHS',
       default: q(e.training.epochs),
       check: "need_int EPOCHS 1 'VERL accepts 0 and trains no step'",
+      alias: '',
       description: 'total training epochs',
     },
     {
       env: 'LR',
       default: q(e.training.lr),
       check: "need_float LR positive 'VERL accepts 0, and a learning rate of 0 trains nothing'",
+      alias: '',
       description: 'actor learning rate',
     },
     {
       env: 'KL_COEF',
       default: q(e.training.kl_coef),
       check: 'need_float KL_COEF non-negative',
+      alias: '',
       description: 'KL loss coefficient',
     },
     {
       env: 'BATCH_SIZE',
       default: q(e.training.batch_size),
       check: 'need_int BATCH_SIZE 1',
+      alias: '',
       description: 'training batch size (prompts per step)',
     },
     {
       env: 'PPO_MINI_BATCH',
       default: mini === undefined ? '$BATCH_SIZE' : q(mini),
       check: 'need_int PPO_MINI_BATCH 1',
+      alias: '',
       description: mini === undefined ? 'PPO mini batch size (follows BATCH_SIZE)' : 'PPO mini batch size',
     },
     {
       env: 'PPO_MICRO_BATCH',
       default: q(e.training.ppo_micro_batch_per_gpu),
       check: 'need_int PPO_MICRO_BATCH 1',
+      alias: '',
       description: 'per-GPU micro batch size',
     },
     {
       env: 'MAX_PROMPT_LEN',
       default: q(e.data.max_prompt_length),
       check: 'need_int MAX_PROMPT_LEN 1',
+      alias: '',
       description: 'max prompt length',
     },
     {
       env: 'MAX_RESP_LEN',
       default: q(e.data.max_response_length),
       check: 'need_int MAX_RESP_LEN 1',
+      alias: '',
       description: 'max response length',
     },
     {
@@ -215,30 +225,35 @@ export function knobsOf(e: Experiment): Knob[] {
       env: 'EXP_NAME',
       default: q(e.name),
       check: 'need_name EXP_NAME',
+      alias: '',
       description: 'experiment name and checkpoint folder',
     },
     {
       env: 'DATA_DIR',
       default: q(e.data.dir),
       check: 'need_path DATA_DIR',
+      alias: '',
       description: 'folder of the parquet files',
     },
     {
       env: 'REWARD_DIR',
       default: q(e.reward.dir),
       check: 'need_path REWARD_DIR',
+      alias: '',
       description: 'folder of the reward files',
     },
     {
       env: 'MODEL_PATH',
       default: q(e.model.path),
       check: 'need_word MODEL_PATH',
+      alias: '',
       description: 'HuggingFace model id or local folder',
     },
     {
       env: 'CHECKPOINT_ROOT',
       default: q(e.trainer.checkpoint_root),
       check: 'need_path CHECKPOINT_ROOT',
+      alias: '',
       description: 'root of the checkpoint folders',
     },
   ]
@@ -351,9 +366,25 @@ export function launchOverridesOf(
   const extra = Object.entries(e.verl_overrides ?? {}).sort(([a], [b]) => compareStrings(a, b))
   return [
     ...words,
-    ...extra.map(([key, value]) => ({ ...fixed(key, value), key: splitOverrideKey(key).key, wordKey: key })),
+    ...extra.map(([key, value]) => extraOverride(key, value)),
   ]
 }
+
+/**
+ * A `verl_overrides` entry as an override: `fixed` under the key without its `+`, `++` or `~`, with the key as
+ * written. Made once per fixed override (most scripts of a study share their extra overrides).
+ */
+function extraOverride(wordKey: string, value: unknown): LaunchOverride {
+  const made = fixed(wordKey, value)
+  let extra = EXTRA.get(made)
+  if (extra === undefined) {
+    extra = { ...made, key: splitOverrideKey(wordKey).key, wordKey }
+    EXTRA.set(made, extra)
+  }
+  return extra
+}
+/** By the override `fixed` made: kept as long as that is (the FIXED cache's, or one experiment's). */
+const EXTRA = new WeakMap<LaunchOverride, LaunchOverride>()
 
 /**
  * The positions (from 1) of the overrides in byte order of their words `KEY=VALUE`. Keys hold no `=`, so
@@ -380,7 +411,6 @@ export function launchViewOf(
   const target = targetFor(e.verl?.version)
   const plan = planOf(target)
   const overrides = launchOverridesOf(e, target)
-  const knobs = knobsOf(e)
   return {
     script: e.script,
     name: e.name,
@@ -394,7 +424,7 @@ export function launchViewOf(
       rewardPathKey: target.rewardPathKey,
     },
     checkValues: overrides.filter((o) => plan.reads.has(o.key)).map((o) => o.checkLine),
-    knobs: knobs.map((k) => ({ ...k, alias: k.alias ?? '' })),
+    knobs: knobsOf(e),
     specSha256,
     gpusPerNode: e.trainer.gpus_per_node,
     nodes: e.trainer.nodes,

@@ -492,7 +492,7 @@ function hyperparameters(
   }
   const first = knobs[0] ?? []
   const rows = first.map((knob, i) => {
-    const name = knob.alias === undefined ? code(knob.env) : `${code(knob.env)} (or ${code(knob.alias)})`
+    const name = knob.alias === '' ? code(knob.env) : `${code(knob.env)} (or ${code(knob.alias)})`
     const knobValue = (of: readonly Knob[]): string => of[i]?.default ?? ''
     if (knobs.length > 1 && allDifferent(knobs, knobValue)) {
       return [name, '_one per experiment_', knob.description, '']

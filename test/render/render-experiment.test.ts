@@ -127,6 +127,7 @@ describe('knobsOf: the environment settings of a launch script', () => {
       env: 'PPO_MINI_BATCH',
       default: '32',
       check: 'need_int PPO_MINI_BATCH 1',
+      alias: '',
       description: 'PPO mini batch size',
     })
     const follows = knobsOf(experimentOf('training:\n  ppo_mini_batch_size: null\n'))
