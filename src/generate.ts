@@ -4,7 +4,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js'
 import Handlebars from 'handlebars'
 import { compile } from 'json-schema-to-typescript'
 import { readPackageJson, readTemplates } from './cli/package-files.js'
-import { TEMPLATE_OPTIONS } from './render/handlebars-env.js'
+import { TEMPLATE_OPTIONS, withoutHelperLocations } from './render/handlebars-env.js'
 import { encodeSlots } from './render/template-slots.js'
 import { renderSpecReference } from './report/spec-reference.js'
 import { toLayerSchema } from './validate/layer-schema.js'
@@ -76,9 +76,10 @@ function renderValidators(schema: Schema): string {
 
 /** Every template precompiled with the options `createTemplates` uses, keyed by name, with its source. */
 function renderTemplates(templates: ReadonlyMap<string, string>): string {
+  const compiler = withoutHelperLocations(Handlebars.create())
   const entries = [...templates].map(
     ([name, text]) =>
-      `  ${JSON.stringify(name)}: {\n    source: ${JSON.stringify(text)},\n    spec: ${Handlebars.precompile(encodeSlots(name, Handlebars.parse(text)), TEMPLATE_OPTIONS)},\n  },\n`,
+      `  ${JSON.stringify(name)}: {\n    source: ${JSON.stringify(text)},\n    spec: ${compiler.precompile(encodeSlots(name, compiler.parse(text)), TEMPLATE_OPTIONS)},\n  },\n`,
   )
   return `${BANNER('templates/')}export const TEMPLATES = {\n${entries.join('')}}\n`
 }

@@ -14,6 +14,35 @@ export type TemplateFn = ((view: object) => string) & { readonly shipped?: true 
 /** How every template compiles; `npm run gen:types` precompiles the shipped ones with the same options. */
 export const TEMPLATE_OPTIONS = { noEscape: true, strict: true } as const
 
+type SetupParams = (this: unknown, ...args: unknown[]) => Record<string, unknown>
+/** The compiler class of an instance (`hb.JavaScriptCompiler`, which handlebars' typings leave out). */
+type WithCompiler = { JavaScriptCompiler: { prototype: object } }
+
+/**
+ * `hb`, compiling templates whose helper calls pass no source location. Handlebars' compiler
+ * (compiler/javascript-compiler.js, `setupHelperArgs`, 4.7) writes `loc: {start: {line, column}, end: {...}}`
+ * into the options literal of every helper call: three objects V8 copies from the literal on each call,
+ * which no helper of finqa's (nor Handlebars' own) reads. Here `setupParams`' options ignore `loc`. A missing
+ * field or helper is still reported with its line: `container.strict` takes its location apart.
+ * `createTemplates` and `npm run gen:types` (src/generate.ts) compile with it alike.
+ */
+export function withoutHelperLocations<T extends typeof FullHandlebars>(hb: T): T {
+  const env = hb as unknown as WithCompiler
+  const base = env.JavaScriptCompiler.prototype as { setupParams: SetupParams }
+  function Compiler() {}
+  const proto = Object.create(base) as { compiler: unknown; setupParams: SetupParams }
+  // A template's inner blocks compile with `new this.compiler()`: this one.
+  proto.compiler = Compiler
+  proto.setupParams = function (...args) {
+    const options = base.setupParams.apply(this, args)
+    Object.defineProperty(options, 'loc', { set() {}, enumerable: false })
+    return options
+  }
+  Compiler.prototype = proto
+  env.JavaScriptCompiler = Compiler
+  return hb
+}
+
 type Precompiled = Readonly<Record<string, { readonly source: string; readonly spec: unknown }>>
 
 /** The precompiled template of this name, when it was built from exactly this text. */
@@ -43,7 +72,7 @@ export function createTemplates(sources: ReadonlyMap<string, string>): ReadonlyM
   const specs = new Map([...sources].map(([name, text]) => [name, precompiledOf(name, text)]))
   // The runtime runs precompiled templates; the compiler (a larger module) loads only for any other text.
   const needsCompiler = [...specs.values()].some((spec) => spec === undefined)
-  const hb = needsCompiler ? loadCompiler().create() : Handlebars.create()
+  const hb = needsCompiler ? withoutHelperLocations(loadCompiler().create()) : Handlebars.create()
   // Every helper is an encoder for one kind of place (encoders.ts), or shapes an encoder's argument.
   for (const [name, encoder] of Object.entries(ENCODERS) as [string, Encoder][]) {
     hb.registerHelper(name, (...args: unknown[]) => {

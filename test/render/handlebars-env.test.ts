@@ -1,7 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the texts are bash, not templates
 import { describe, expect, it } from 'vitest'
 import { readTemplates } from '../../src/cli/package-files.js'
-import { createTemplates, isPrecompiledTemplate, setUpOnce } from '../../src/render/handlebars-env.js'
+import {
+  createTemplates,
+  isPrecompiledTemplate,
+  setUpOnce,
+  withoutHelperLocations,
+} from '../../src/render/handlebars-env.js'
 
 describe('createTemplates: the shipped templates precompiled, any other text compiled on first use', () => {
   it('knows a template as precompiled only under its name and with exactly its shipped text', () => {
@@ -73,5 +78,23 @@ describe('setUpOnce with the Handlebars runtime', () => {
     const once = setUpOnce(hb.template(spec('{{#each xs}}{{up this}}{{> p x=this}}{{/each}}')))
     const renders = [['a'], ['b', 'c'], ['d']].map((xs) => once({ xs }))
     expect(renders).toEqual(['A[A]', 'B[B]C[C]', 'D[D]'])
+  })
+})
+
+describe('withoutHelperLocations: helper calls pass no source location', () => {
+  it('gives helpers, in blocks too, options without loc, and still names the line of a missing field', async () => {
+    const { default: Handlebars } = await import('handlebars')
+    const hb = withoutHelperLocations(Handlebars.create())
+    const seen: unknown[] = []
+    hb.registerHelper('see', (x: string, options: { loc?: unknown; hash: object }) => {
+      seen.push(options.loc, options.hash)
+      return x
+    })
+    const text = '{{see top}}{{#each xs}}{{see this n=1}}{{/each}}\n{{missing}}'
+    const render = hb.compile(text, { strict: true })
+    expect(() => render({ top: 't', xs: ['a'] })).toThrow('"missing" not defined in [object Object] - 2:2')
+    expect(seen).toEqual([undefined, {}, undefined, { n: 1 }])
+    const spec = new Function(`return ${hb.precompile(text, { strict: true })}`)()
+    expect(hb.template(spec)({ top: 'T', xs: ['b'], missing: '!' })).toBe('Tb\n!')
   })
 })
