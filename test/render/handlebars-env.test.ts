@@ -65,6 +65,7 @@ describe('setUpOnce: a template sets up its helpers and partials on its first re
   it('leaves a template without a set-up as it is', () => {
     const template = (view: object) => JSON.stringify(view)
     expect(setUpOnce(template)).toBe(template)
+    expect(Object.keys(template)).toEqual([])
   })
 })
 
