@@ -364,10 +364,7 @@ export function launchOverridesOf(
     'value' in w ? fixed(w.key, w.value(e)) : (plan.fromEnv.get(w.key) as LaunchOverride),
   )
   const extra = Object.entries(e.verl_overrides ?? {}).sort(([a], [b]) => compareStrings(a, b))
-  return [
-    ...words,
-    ...extra.map(([key, value]) => extraOverride(key, value)),
-  ]
+  return [...words, ...extra.map(([key, value]) => extraOverride(key, value))]
 }
 
 /**
