@@ -51,6 +51,9 @@ function discard(path) {
   if (existsSync(path)) renameSync(path, join(TRASH, String(trashed++)))
 }
 process.on('exit', () => rmSync(TRASH, { recursive: true, force: true }))
+// Interrupted (Ctrl-C, a timeout's SIGTERM), Node ends without 'exit': end through it, so the trash, several GB
+// at the default sizes, is not left in the temp folder.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
 const BIN = join(ROOT, 'bin', 'finqa.js')
 const SIZES = (process.env.FINQA_BENCH_SIZES ?? '8,1000,10000').split(',').map(Number)
 const RUNS = Number(process.env.FINQA_BENCH_RUNS ?? 5)
